@@ -1,0 +1,9 @@
+"""Subcommands of `okr-bot`. Each module exposes `register(subparsers)`; the order is `--help`'s."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.commands import db
+
+COMMANDS: tuple[ModuleType, ...] = (db,)

@@ -1,0 +1,298 @@
+"""Every table of okr-bot, in one module. Timestamps are tz-aware UTC.
+
+String columns with a fixed vocabulary (types, states, kinds) are plain strings guarded by
+CHECK constraints, so both SQLite and PostgreSQL accept the same migration.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import CheckConstraint, Index, MetaData, UniqueConstraint
+from sqlalchemy.types import Text
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+# Stable constraint names on both databases (Alembic needs them to alter constraints).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+OBJECTIVE_TYPES = ("committed", "aspirational", "learning")
+OBJECTIVE_STATES = ("draft", "active", "archived")
+CYCLE_STATES = ("planning", "active", "closed")
+KR_KINDS = ("metric", "milestone")
+DIRECTIONS = ("increase", "decrease")
+CONFIDENCES = ("on_track", "at_risk", "off_track")
+CHECKIN_SOURCES = ("slack", "api", "import", "shell")
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "ambiguous", "skipped")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _utc(**kw: object) -> object:
+    return Field(sa_type=UTCDateTime, **kw)  # type: ignore[call-overload]
+
+
+class Person(SQLModel, table=True):
+    """Someone in the Slack workspace."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    tz: str = Field(default="UTC", max_length=64)
+    locale: str = Field(default="en", max_length=16)
+    is_admin: bool = False
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class Team(SQLModel, table=True):
+    """A team, department or the company itself; `parent_id` nests them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    slack_channel_id: str | None = Field(default=None, max_length=32, index=True)
+    parent_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class TeamMember(SQLModel, table=True):
+    """A person's membership of a team; leads are members with `is_lead`."""
+
+    __tablename__ = "team_member"
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    is_lead: bool = False
+
+
+class Cycle(SQLModel, table=True):
+    """An OKR period such as a quarter."""
+
+    __table_args__ = (
+        CheckConstraint(_in("state", CYCLE_STATES), name="state"),
+        CheckConstraint("end_date > start_date", name="dates"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    start_date: date
+    end_date: date
+    state: str = Field(default="active", max_length=16)
+
+
+class Objective(SQLModel, table=True):
+    """A qualitative, ambitious goal owned by one person or one team in one cycle."""
+
+    __table_args__ = (
+        CheckConstraint(_in("type", OBJECTIVE_TYPES), name="type"),
+        CheckConstraint(_in("state", OBJECTIVE_STATES), name="state"),
+        CheckConstraint(
+            "(owner_person_id IS NULL) <> (owner_team_id IS NULL)", name="one_owner"
+        ),
+        Index("ix_objective_cycle_owner_person", "cycle_id", "owner_person_id"),
+        Index("ix_objective_cycle_owner_team", "cycle_id", "owner_team_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycle.id")
+    key: str | None = Field(default=None, max_length=100, unique=True)
+    title: str = Field(max_length=500)
+    description: str = Field(default="", sa_type=Text)
+    type: str = Field(default="committed", max_length=16)
+    state: str = Field(default="active", max_length=16)
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id")
+    owner_team_id: int | None = Field(default=None, foreign_key="team.id")
+    parent_id: int | None = Field(default=None, foreign_key="objective.id", index=True)
+    position: int = 0
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class KeyResult(SQLModel, table=True):
+    """A measurable result: a metric from start to target, or a milestone (done / not done)."""
+
+    __tablename__ = "key_result"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KR_KINDS), name="kind"),
+        CheckConstraint(_in("direction", DIRECTIONS), name="direction"),
+        CheckConstraint(_in("state", OBJECTIVE_STATES), name="state"),
+        CheckConstraint(
+            "confidence IS NULL OR " + _in("confidence", CONFIDENCES), name="confidence"
+        ),
+        CheckConstraint("kind = 'milestone' OR target_value <> start_value", name="target"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    key: str | None = Field(default=None, max_length=100, unique=True)
+    title: str = Field(max_length=500)
+    owner_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    kind: str = Field(default="metric", max_length=16)
+    start_value: float = 0.0
+    target_value: float = 1.0
+    current_value: float = 0.0
+    unit: str = Field(default="", max_length=32)
+    direction: str = Field(default="increase", max_length=16)
+    confidence: str | None = Field(default=None, max_length=16)
+    state: str = Field(default="active", max_length=16)
+    position: int = 0
+    last_checkin_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class CheckIn(SQLModel, table=True):
+    """One answer about one KR: progress, confidence, blockers, help needed.
+
+    `idempotency_key` makes every way of recording a check-in safe to retry: a Slack
+    submission uses `slack:{person}:{kr}:{period}` (so a re-submission edits it), the API the
+    caller's Idempotency-Key.
+    """
+
+    __tablename__ = "checkin"
+    __table_args__ = (
+        CheckConstraint(_in("source", CHECKIN_SOURCES), name="source"),
+        CheckConstraint(
+            "confidence IS NULL OR " + _in("confidence", CONFIDENCES), name="confidence"
+        ),
+        Index("ix_checkin_kr_created", "key_result_id", "created_at"),
+        Index("ix_checkin_author_created", "author_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key_result_id: int = Field(foreign_key="key_result.id")
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    period_key: str = Field(max_length=32)
+    value: float | None = None
+    previous_value: float | None = None
+    confidence: str | None = Field(default=None, max_length=16)
+    progress: str = Field(default="", sa_type=Text)
+    blockers: str = Field(default="", sa_type=Text)
+    help_needed: str = Field(default="", sa_type=Text)
+    help_from_person_id: int | None = Field(default=None, foreign_key="person.id")
+    source: str = Field(default="slack", max_length=16)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    version: int = 1
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class KRValueHistory(SQLModel, table=True):
+    """Every change of a KR's current or target value, with where it came from."""
+
+    __tablename__ = "kr_value_history"
+    __table_args__ = (Index("ix_kr_value_history_kr_at", "key_result_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key_result_id: int = Field(foreign_key="key_result.id")
+    at: datetime = _utc()  # type: ignore[assignment]
+    value: float | None = None
+    target_value: float | None = None
+    source: str = Field(max_length=16)
+    checkin_id: int | None = Field(default=None, foreign_key="checkin.id")
+    changed_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of every change and every refusal."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)  # type: ignore[assignment]
+    actor: str = Field(max_length=64, description="Slack user id, 'cli', 'api:<token>'")
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(default="", max_length=64)
+    before: str | None = Field(default=None, sa_type=Text)
+    after: str | None = Field(default=None, sa_type=Text)
+
+
+class Schedule(SQLModel, table=True):
+    """A team's rhythm: when prompts, reminders and digests go out (local times)."""
+
+    __table_args__ = (
+        CheckConstraint(_in("checkin_cadence", ("weekly", "biweekly", "weekdays")), name="cad"),
+        CheckConstraint(_in("digest_cadence", ("weekly", "biweekly", "off")), name="digest"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", unique=True)
+    timezone: str = Field(default="UTC", max_length=64)
+    checkin_cadence: str = Field(default="weekly", max_length=16)
+    checkin_weekdays: str = Field(default="mon", max_length=40)
+    checkin_time: time = time(10, 0)
+    reminder_after_hours: int | None = 24
+    digest_cadence: str = Field(default="biweekly", max_length=16)
+    digest_weekday: str = Field(default="fri", max_length=3)
+    digest_time: time = time(16, 0)
+    digest_channel_id: str | None = Field(default=None, max_length=32)
+    anchor_date: date = date(2026, 1, 5)
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+
+
+class Holiday(SQLModel, table=True):
+    """A day on which nobody in the team is prompted, reminded or counted as missing."""
+
+    __table_args__ = (UniqueConstraint("team_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    day: date
+    name: str = Field(default="", max_length=200)
+
+
+class Absence(SQLModel, table=True):
+    """A person away ('skip this check-in' or 'pause until'), inclusive local dates."""
+
+    __table_args__ = (
+        Index("ix_absence_person_dates", "person_id", "start_date", "end_date"),
+        CheckConstraint("end_date >= start_date", name="dates"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    start_date: date
+    end_date: date
+    reason: str = Field(default="", max_length=200)
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per message a schedule or a change causes (RELIABILITY.md §5–11)."""
+
+    __table_args__ = (
+        CheckConstraint(_in("status", DELIVERY_STATES), name="status"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+        Index("ix_delivery_kind_person_slot", "kind", "person_id", "slot_key"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    slot_key: str = Field(default="", max_length=64)
+    due_at: datetime = _utc()  # type: ignore[assignment]
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()  # type: ignore[assignment]
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    channel_id: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    payload: str = Field(default="{}", sa_type=Text)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    sent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class InboxEntry(SQLModel, table=True):
+    """Inbound Slack requests already handled (event_id, view id + hash, action keys)."""
+
+    __tablename__ = "inbox"
+    key: str = Field(primary_key=True, max_length=200)
+    received_at: datetime = _utc()  # type: ignore[assignment]
