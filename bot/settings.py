@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///okr.db"
     default_timezone: str = "UTC"
     default_locale: str = "en"
-    grace_hours: int = Field(default=6, ge=0, description="how late a missed slot may still be sent")
+    grace_hours: int = Field(default=6, ge=0, description="how late a missed slot may be sent")
     api_public_url: str | None = None
 
     @field_validator("default_timezone")

@@ -1,0 +1,42 @@
+"""The Bolt app factory: settings and dependencies in, a wired `App` out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from bot.deps import Deps
+from handlers import register_all
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(deps: Deps) -> App:
+    """Build the Bolt app. Token and secret are passed explicitly, so Bolt never reads env."""
+    deps.settings.require("slack_bot_token", "slack_signing_secret")
+    assert deps.settings.slack_signing_secret is not None
+    app = App(
+        client=deps.slack,
+        signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_all(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        """The one place unexpected errors are logged; the person gets a polite 'try again'."""
+        logger.exception("unhandled error in a Slack listener", exc_info=error)
+        locale = deps.settings.default_locale
+        text = deps.renderer.text("errors.try_again", locale)
+        if body.get("type") == "view_submission":
+            return BoltResponse(status=200, body="")
+        return BoltResponse(
+            status=200,
+            body={"response_type": "ephemeral", "text": text},
+        )
+
+    return app

@@ -1,0 +1,139 @@
+"""The one Jinja2 environment: every Slack text and Block Kit payload is rendered here.
+
+Templates emit whole JSON payloads. Values reach the JSON only through filters:
+`mrkdwn` (escape for Slack mrkdwn, then JSON-encode), `plain` (JSON-encode), `json`,
+`mention` (a stored Slack user id, never free text). `esc` escapes without encoding, for
+building a larger string that then passes through `json`. Words come from the locale
+catalogues in `message_templates/locales/<locale>.yaml` through `t(key, **params)`: the
+catalogue text is trusted mrkdwn, its params are escaped (`tp` for plain_text leaves them raw).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from bot.settings import SUPPORTED_LOCALES
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
+_SLACK_ID = re.compile(r"^[UWBCDGS][A-Z0-9]{1,31}$")
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape `&`, `<`, `>` (in that order) so no person can inject a mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to `limit` characters with an ellipsis; done before escaping, never after."""
+    text = str(text)
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def mention(user_id: str) -> str:
+    """A mention built only from a stored Slack user id."""
+    if not _SLACK_ID.match(user_id):
+        raise ValueError(f"not a Slack id: {user_id!r}")
+    return f"<@{user_id}>"
+
+
+def normalise_locale(locale: str | None, default: str = "en") -> str:
+    """Map a Slack locale such as `zh-CN` or `en-US` to a supported one."""
+    short = (locale or "").split("-")[0].split("_")[0].lower()
+    return short if short in SUPPORTED_LOCALES else default
+
+
+class Catalogue:
+    """Translated words for one locale, from a flat YAML mapping of dotted keys."""
+
+    def __init__(self, entries: Mapping[str, str], locale: str) -> None:
+        self._entries = dict(entries)
+        self.locale = locale
+
+    def keys(self) -> set[str]:
+        return set(self._entries)
+
+    def text(self, key: str, /, **params: Any) -> str:
+        try:
+            template = self._entries[key]
+        except KeyError:
+            raise KeyError(f"no text {key!r} for locale {self.locale}") from None
+        return template.format(**params) if params else template
+
+    def mrkdwn(self, key: str, /, **params: Any) -> str:
+        safe = {k: escape_mrkdwn(str(v)) if isinstance(v, str) else v for k, v in params.items()}
+        return self.text(key, **safe)
+
+
+@cache
+def load_catalogue(locale: str, directory: Path = TEMPLATES_DIR) -> Catalogue:
+    path = directory / "locales" / f"{locale}.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return Catalogue(_flatten(entries), locale)
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Renderer:
+    """Renders `message_templates/<name>.json.j2` for a locale into a payload dict."""
+
+    def __init__(self, directory: Path = TEMPLATES_DIR, default_locale: str = "en") -> None:
+        self.directory = directory
+        self.default_locale = default_locale
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(directory),
+            autoescape=False,  # noqa: S701 - output is JSON for Slack, escaped by our filters
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(
+            mrkdwn=lambda v: _json(escape_mrkdwn(str(v))),
+            plain=lambda v: _json(str(v)),
+            json=_json,
+            esc=lambda v: escape_mrkdwn(str(v)),
+            clip=clip,
+            mention=lambda v: _json(mention(str(v))),
+            mention_raw=lambda v: mention(str(v)),
+        )
+
+    def catalogue(self, locale: str | None) -> Catalogue:
+        return load_catalogue(normalise_locale(locale, self.default_locale), self.directory)
+
+    def text(self, key: str, locale: str | None, /, **params: Any) -> str:
+        """One translated plain string (for fallbacks, logs shown to people, CLI output)."""
+        return self.catalogue(locale).text(key, **params)
+
+    def render(self, name: str, locale: str | None, /, **context: Any) -> dict[str, Any]:
+        """Render template `name` (e.g. `lookup/okrs`) and parse it as JSON."""
+        catalogue = self.catalogue(locale)
+        template = self.env.get_template(f"{name}.json.j2")
+        source = template.render(
+            t=catalogue.mrkdwn, tp=catalogue.text, locale=catalogue.locale, **context
+        )
+        try:
+            payload: dict[str, Any] = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"template {name} rendered invalid JSON: {exc}\n{source}") from exc
+        return payload

@@ -1,0 +1,77 @@
+"""People: who someone is, in their own time zone and language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.rendering import normalise_locale
+from storage.db import Database
+from storage.models import Person
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    slack_user_id: str
+    name: str
+    tz: str
+    locale: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class SlackProfile:
+    """What `users.info` tells about a person."""
+
+    slack_user_id: str
+    name: str
+    tz: str | None
+    locale: str | None
+
+
+def view_of(person: Person) -> PersonView:
+    assert person.id is not None
+    return PersonView(person.id, person.slack_user_id, person.name, person.tz, person.locale,
+                      person.is_admin)
+
+
+def find_person(db: Database, slack_user_id: str) -> PersonView | None:
+    with db.read() as session:
+        person = session.exec(
+            select(Person).where(Person.slack_user_id == slack_user_id)
+        ).first()
+        return view_of(person) if person else None
+
+
+def save_profile(
+    db: Database, clock: Clock, profile: SlackProfile, *, default_tz: str, default_locale: str
+) -> PersonView:
+    """Create the person from their Slack profile, or refresh name, zone and language."""
+    tz = profile.tz if profile.tz and _is_zone(profile.tz) else default_tz
+    locale = normalise_locale(profile.locale, default_locale)
+    now = clock.now()
+    with db.write() as session:
+        person = session.exec(
+            select(Person).where(Person.slack_user_id == profile.slack_user_id)
+        ).first()
+        if person is None:
+            person = Person(slack_user_id=profile.slack_user_id, created_at=now, name="")
+        person.name = profile.name[:200]
+        person.tz = tz
+        person.locale = locale
+        person.updated_at = now
+        session.add(person)
+        session.flush()
+        return view_of(person)
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -1,0 +1,29 @@
+"""The composition root: settings in, a ready Deps and WSGI app out."""
+
+from __future__ import annotations
+
+from bot.app import create_app
+from bot.clock import Clock, SystemClock
+from bot.deps import Deps, make_web_client
+from bot.rendering import Renderer
+from bot.server import OkrWsgiApp
+from bot.settings import Settings
+from storage.db import Database, make_engine
+
+REQUEST_STATEMENT_TIMEOUT_MS = 1000
+
+
+def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
+    """Wire the dependencies of one process (call after any fork: engines don't cross forks)."""
+    engine = make_engine(settings.database_url, statement_timeout_ms=REQUEST_STATEMENT_TIMEOUT_MS)
+    return Deps(
+        settings=settings,
+        db=Database(engine),
+        clock=clock or SystemClock(),
+        renderer=Renderer(default_locale=settings.default_locale),
+        slack=make_web_client(settings),
+    )
+
+
+def build_wsgi_app(deps: Deps) -> OkrWsgiApp:
+    return OkrWsgiApp(create_app(deps), deps)

@@ -1,0 +1,75 @@
+"""Scenario fixtures: the real app served over HTTP, a Slack stand-in, a signed sender."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.deps import Deps, make_web_client
+from bot.rendering import Renderer
+from bot.server import OkrWsgiApp
+from bot.settings import load_settings
+from bot.standin import SlackStandIn
+from bot.wiring import build_wsgi_app
+from storage.db import Database
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@dataclass
+class Harness:
+    """Everything a scenario test touches."""
+
+    slack: SlackStandIn
+    sender: SlackSender
+    deps: Deps
+    wsgi: OkrWsgiApp
+    base_url: str
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    fake = SlackStandIn().start()
+    fake.workspace.add_user("UANA", "Ana", tz="Asia/Shanghai", locale="zh-CN")
+    fake.workspace.add_user("UBEN", "Ben", tz="America/New_York", locale="en-US")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def harness(
+    standin: SlackStandIn, database_url: str, db: Database, clock: FakeClock
+) -> Iterator[Harness]:
+    settings = load_settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=standin.url,
+        database_url=database_url,
+        _env_file=None,
+    )
+    deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
+                slack=make_web_client(settings))
+    wsgi = build_wsgi_app(deps)
+    server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,
+                         handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    yield Harness(standin, SlackSender(base_url, standin.response_url()), deps, wsgi, base_url)
+    server.shutdown()
+    server.server_close()
