@@ -31,7 +31,7 @@ def create_app(deps: Deps) -> App:
         """The one place unexpected errors are logged; the person gets a polite 'try again'."""
         logger.exception("unhandled error in a Slack listener", exc_info=error)
         locale = deps.settings.default_locale
-        text = deps.renderer.text("errors.try_again", locale)
+        text = deps.renderer.text("common.errors.try_again", locale)
         if body.get("type") == "view_submission":
             return BoltResponse(status=200, body="")
         return BoltResponse(

@@ -4,7 +4,7 @@ Templates emit whole JSON payloads. Values reach the JSON only through filters:
 `mrkdwn` (escape for Slack mrkdwn, then JSON-encode), `plain` (JSON-encode), `json`,
 `mention` (a stored Slack user id, never free text). `esc` escapes without encoding, for
 building a larger string that then passes through `json`. Words come from the locale
-catalogues in `message_templates/locales/<locale>.yaml` through `t(key, **params)`: the
+catalogues in `message_templates/locales/<locale>/<feature>.yaml` through `t(key, **params)`: the
 catalogue text is trusted mrkdwn, its params are escaped (`tp` for plain_text leaves them raw).
 """
 
@@ -74,9 +74,12 @@ class Catalogue:
 
 @cache
 def load_catalogue(locale: str, directory: Path = TEMPLATES_DIR) -> Catalogue:
-    path = directory / "locales" / f"{locale}.yaml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Catalogue(_flatten(entries), locale)
+    """All of `locales/<locale>/*.yaml`; keys are prefixed with the file's name (`lookup.…`)."""
+    entries: dict[str, str] = {}
+    for path in sorted((directory / "locales" / locale).glob("*.yaml")):
+        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries.update(_flatten(tree, path.stem + "."))
+    return Catalogue(entries, locale)
 
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

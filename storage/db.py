@@ -97,9 +97,8 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction that commits on success and rolls back on any exception."""
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with Session(bind, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
