@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.commands import COMMANDS
 from bot.settings import MissingSettingError, SettingsError
+from bot.wiring import PendingMigrationsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         result: int = args.run(args)
-    except (MissingSettingError, SettingsError) as exc:
+    except (MissingSettingError, SettingsError, PendingMigrationsError) as exc:
         print(f"okr-bot: {exc}", file=sys.stderr)
         return 2
     return result

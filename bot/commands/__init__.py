@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import db
+from bot.commands import db, serve, socket
 
-COMMANDS: tuple[ModuleType, ...] = (db,)
+COMMANDS: tuple[ModuleType, ...] = (serve, socket, db)
