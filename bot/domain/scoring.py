@@ -1,0 +1,165 @@
+"""Scores, board colours, type-aware verdicts and pace (guide 三.2, 三.3).
+
+A KR scores 0..1; an Objective scores the mean of its KRs. Bands are compared with a tiny
+tolerance so that float noise (0.7 computed as 0.69999999) never flips a colour or verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
+
+_EPS = 1e-9
+
+RED_BELOW = 0.4
+YELLOW_BELOW = 0.7
+ASPIRATIONAL_SUCCESS = 0.6  # 0.6-0.7 is success for a moonshot (三.1)
+ASPIRATIONAL_EXCEEDED = 0.7  # above this it was not ambitious enough
+ASPIRATIONAL_MISS = 0.4  # below this the moonshot missed
+PACE_TOLERANCE = 0.1
+
+
+class Colour(StrEnum):
+    """Board colour of a score (三.2)."""
+
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class Verdict(StrEnum):
+    """What a final score means for an Objective of a given type."""
+
+    MET = "met"  # committed, reached 1.0
+    MISSED = "missed"  # committed below 1.0; aspirational below 0.4
+    PARTIAL = "partial"  # aspirational 0.4 up to (not including) 0.6
+    SUCCESS = "success"  # aspirational 0.6-0.7
+    EXCEEDED = "exceeded"  # aspirational above 0.7
+    LEARNED = "learned"  # learning, with a note of what was learned
+    NO_LEARNING = "no_learning"  # learning, nothing recorded
+    UNSCORED = "unscored"  # committed / aspirational without any KR
+
+
+class Pace(StrEnum):
+    ON_PACE = "on_pace"
+    BEHIND = "behind"
+
+
+@dataclass(frozen=True)
+class KRState:
+    """The numbers that make a KR's score.
+
+    For a milestone, `done` wins when given; otherwise `current >= 1` means done.
+    `direction` only matters for a metric whose target equals its start.
+    """
+
+    kind: KRKind
+    start: float = 0.0
+    target: float = 1.0
+    current: float = 0.0
+    direction: Direction = Direction.INCREASE
+    done: bool | None = None
+
+
+def _clip(value: float) -> float:
+    if math.isnan(value):
+        return 0.0
+    return min(1.0, max(0.0, value))
+
+
+def metric_progress(
+    start: float, target: float, current: float, direction: Direction = Direction.INCREASE
+) -> float:
+    """(current - start) / (target - start), clipped to 0..1.
+
+    Works for decreasing metrics as they are (4 h -> 1 h: current 2 h gives 2/3): the
+    numbers decide the direction. When target == start (storage forbids it, drafts may not),
+    the KR is 1.0 if current is at or past the target in `direction`, else 0.0.
+    """
+    span = target - start
+    if span == 0:
+        reached = current >= target if direction is Direction.INCREASE else current <= target
+        return 1.0 if reached else 0.0
+    return _clip((current - start) / span)
+
+
+def kr_score(kr: KRState) -> float:
+    """Score of one KR, 0..1: metric progress, or 0/1 for a milestone."""
+    if kr.kind is KRKind.MILESTONE:
+        done = kr.done if kr.done is not None else kr.current >= 1
+        return 1.0 if done else 0.0
+    return metric_progress(kr.start, kr.target, kr.current, kr.direction)
+
+
+def objective_score(kr_scores: Iterable[float]) -> float | None:
+    """Mean of the KR scores; None when there is no KR.
+
+    None, not 0: an Objective without KRs is not yet scored, and 0 would paint it red and
+    count it as a miss.
+    """
+    scores = [_clip(s) for s in kr_scores]
+    if not scores:
+        return None
+    return sum(scores) / len(scores)
+
+
+def colour(score: float) -> Colour:
+    """Board colour: below 0.4 red, below 0.7 yellow, else green."""
+    if score < RED_BELOW - _EPS:
+        return Colour.RED
+    if score < YELLOW_BELOW - _EPS:
+        return Colour.YELLOW
+    return Colour.GREEN
+
+
+def verdict(
+    objective_type: ObjectiveType, score: float | None, learning_note: str | None = None
+) -> Verdict:
+    """Read a final score by Objective type (三.1).
+
+    committed: 1.0 is met, anything less is missed. aspirational: above 0.7 exceeded,
+    0.6-0.7 success, 0.4 up to 0.6 partial, below 0.4 missed. learning: judged by what was
+    learned, so the verdict is LEARNED when a non-blank learning note exists, whatever the
+    score.
+    """
+    if objective_type is ObjectiveType.LEARNING:
+        has_note = learning_note is not None and learning_note.strip() != ""
+        return Verdict.LEARNED if has_note else Verdict.NO_LEARNING
+    if score is None:
+        return Verdict.UNSCORED
+    if objective_type is ObjectiveType.COMMITTED:
+        return Verdict.MET if score >= 1.0 - _EPS else Verdict.MISSED
+    if score > ASPIRATIONAL_EXCEEDED + _EPS:
+        return Verdict.EXCEEDED
+    if score >= ASPIRATIONAL_SUCCESS - _EPS:
+        return Verdict.SUCCESS
+    if score >= ASPIRATIONAL_MISS - _EPS:
+        return Verdict.PARTIAL
+    return Verdict.MISSED
+
+
+def elapsed_fraction(start: date, end: date, today: date) -> float:
+    """Share of the cycle that has passed on `today`: 0 on the start date, 1 on the end date.
+
+    Pass `today` as the local date of whoever reads it (time zones are the caller's job).
+    """
+    total = (end - start).days
+    if total <= 0:
+        return 1.0 if today >= end else 0.0
+    return _clip((today - start).days / total)
+
+
+def pace(progress: float, expected: float, tolerance: float = PACE_TOLERANCE) -> Pace:
+    """ON_PACE unless progress trails the expected share of the cycle by more than tolerance.
+
+    Meant for metric KRs and Objective scores; a milestone is 0 until done, so it always
+    looks behind.
+    """
+    if progress < expected - tolerance - _EPS:
+        return Pace.BEHIND
+    return Pace.ON_PACE

@@ -1,0 +1,102 @@
+"""The coach's catalogue: every finding has words in every locale, and they render."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot.domain.coach import (
+    Finding,
+    FindingCode,
+    KRDraft,
+    ObjectiveDraft,
+    Severity,
+    check_objective,
+)
+from bot.domain.coach_text import CATALOGUE, describe, locale_key
+from bot.domain.vocabulary import KRKind
+
+# One draft that trips every code the coach knows.
+EVERYTHING = ObjectiveDraft(
+    "成为行业领导者,拿到奖金",
+    description="一年营收翻10倍",
+    owner_is_person=True,
+    krs=[
+        KRDraft("写10篇公众号文章"),
+        KRDraft("客户满意度明显改善"),
+        KRDraft("NPS", start=35, target=35),
+        KRDraft("launch the new website", kind=KRKind.MILESTONE),
+        KRDraft("Churn below 2%"),
+    ],
+)
+TASK_OBJECTIVE = ObjectiveDraft("完成3场线上活动", krs=[KRDraft("观看人数超10000")])
+
+
+def all_findings() -> list[Finding]:
+    return check_objective(EVERYTHING, owner_objective_count=6) + check_objective(TASK_OBJECTIVE)
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_examples_trip_every_code() -> None:
+    assert {f.code for f in all_findings()} == set(FindingCode)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_every_code_has_words_in_every_locale(locale: str) -> None:
+    assert set(CATALOGUE[locale]) == set(FindingCode)
+    for message, suggestion in CATALOGUE[locale].values():
+        assert message.strip()
+        assert suggestion.strip()
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_placeholders_are_params_the_coach_provides(locale: str) -> None:
+    provided = {f.code: set(f.params) for f in all_findings()}
+    for code, (message, suggestion) in CATALOGUE[locale].items():
+        assert placeholders(message) | placeholders(suggestion) <= provided[code], code
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_describe_fills_in_the_params(locale: str) -> None:
+    for finding in all_findings():
+        message, suggestion = describe(finding, locale)
+        for value in finding.params.values():
+            assert str(value) in message + suggestion, (finding.code, locale)
+        assert "{" not in message + suggestion
+
+
+def test_describe_speaks_the_locale() -> None:
+    finding = Finding(
+        FindingCode.KR_IS_TASK, Severity.WARNING, "key_results[0]", {"text": "做2场直播"}
+    )
+    en_message, en_suggestion = describe(finding, "en")
+    zh_message, zh_suggestion = describe(finding, "zh-CN")
+    assert en_message.startswith("“做2场直播” reads like a task")
+    assert "50,000 reads" in en_suggestion
+    assert zh_message.startswith("“做2场直播”是任务")
+    assert "公众号文章累计阅读量超5万" in zh_suggestion
+
+
+def test_braces_typed_by_people_are_kept() -> None:
+    finding = Finding(FindingCode.OBJECTIVE_VAGUE, Severity.WARNING, "objective", {"phrase": "{x}"})
+    assert describe(finding, "en")[0].startswith("“{x}” is too vague")
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("zh", "zh"),
+        ("zh-CN", "zh"),
+        ("zh_TW", "zh"),
+        ("ZH", "zh"),
+        ("en", "en"),
+        ("fr", "en"),
+        ("", "en"),
+    ],
+)
+def test_locale_key(locale: str, expected: str) -> None:
+    assert locale_key(locale) == expected
