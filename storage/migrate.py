@@ -1,18 +1,82 @@
-"""Apply Alembic migrations programmatically (used by `db upgrade`, `serve` and tests)."""
+"""Apply Alembic migrations programmatically (used by `db upgrade`, `serve` and tests).
+
+The Alembic configuration is built here, in code, with `script_location` inside the installed
+package, so migrations run the same from a checkout and from a wheel; there is no alembic.ini.
+"""
 
 from __future__ import annotations
 
-from storage import models
-from storage.db import make_engine
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from storage.db import make_engine, normalise_url
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Key of `Config.attributes` holding the URL; an attribute, not an ini option, so that a `%`
+# in a password needs no escaping.
+URL_ATTRIBUTE = "database_url"
+
+
+def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for migrating `database_url` with the packaged revisions."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes[URL_ATTRIBUTE] = database_url
+    return config
+
+
+def migration_engine(database_url: str) -> Engine:
+    """The engine `env.py` migrates with.
+
+    On SQLite the whole upgrade is one `BEGIN IMMEDIATE` transaction (so a failed revision leaves
+    nothing half-done and two processes upgrading at once take turns) with foreign keys off,
+    because batch migrations copy, drop and rename tables; `env.py` checks them before commit.
+    """
+    url = normalise_url(database_url)
+    engine = create_engine(url, poolclass=NullPool)
+    if make_url(url).get_backend_name() != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite must not issue its own BEGIN
+        dbapi_conn.execute("PRAGMA foreign_keys=OFF")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def upgrade(database_url: str) -> None:
-    """Bring the database at `database_url` to the latest schema.
+    """Bring the database at `database_url` to the latest schema (`alembic upgrade head`)."""
+    command.upgrade(alembic_config(database_url), "head")
 
-    Placeholder until the Alembic environment lands: creates missing tables.
-    """
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this version of okr-bot."""
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at, or None when it has never been migrated."""
     engine = make_engine(database_url)
     try:
-        models.metadata.create_all(engine)
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def pending(database_url: str) -> bool:
+    """True when the database is not at the newest revision."""
+    return current_revision(database_url) != head_revision()

@@ -1,0 +1,169 @@
+"""The OKR card read model: fixed statement count, ordering, held KRs, dates per viewer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.clock import FakeClock
+from bot.services.okr_tree import alignment_tree
+from bot.services.okr_views import Viewer, card_blocks, fit_cards, load_cards
+from storage.db import Database
+from storage.queries_okrs import current_cycle
+from tests.scenarios.seed import Seed
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    """Every query the engine runs inside the block (not SQLite's BEGIN)."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _world(seed: Seed, objectives: int) -> tuple[int, int, int]:
+    """A person, a team and a cycle; `objectives` of each, with 3 KRs and a check-in each."""
+    person = seed.make_person(name="Ana")
+    helper = seed.make_person(name="Bo")
+    team = seed.make_team("Growth", members=[person])
+    cycle = seed.make_cycle()
+    for n in range(objectives):
+        for owner in (person, team):
+            objective = seed.make_objective(f"O{n}", owner=owner, cycle=cycle)
+            for k in range(3):
+                kr = seed.make_kr(objective, f"KR{n}.{k}", owner=helper if k == 0 else None)
+                seed.make_checkin(kr, author=person, value=10.0 * k)
+    assert person.id is not None and team.id is not None and cycle.id is not None
+    return person.id, team.id, cycle.id
+
+
+def _statements_for(db: Database, clock: FakeClock, objectives: int) -> tuple[int, int]:
+    person_id, team_id, cycle_id = _world(Seed(db, clock), objectives)
+    viewer = Viewer.at(clock.now(), "UTC", "en")
+    with db.read() as session, counting(db) as statements:
+        cards = load_cards(session, cycle_id=cycle_id, viewer=viewer, person_ids=[person_id],
+                           team_ids=[team_id], include_held_krs=True)
+        assert sum(len(c.krs) for c in cards) == objectives * 2 * 3
+        assert all(kr.last_checkin_date == "Nov 30" for c in cards for kr in c.krs)
+    return len(cards), len(statements)
+
+
+def test_cards_load_in_a_fixed_number_of_statements(db: Database, clock: FakeClock) -> None:
+    cards, statements = _statements_for(db, clock, 1)
+    assert cards == 2
+    assert statements == 5  # objectives, KRs, last check-ins, people, teams
+
+
+def test_twenty_objectives_cost_no_more_statements_than_one(
+    db: Database, clock: FakeClock
+) -> None:
+    cards, statements = _statements_for(db, clock, 20)
+    assert cards == 40
+    assert statements == 5
+
+
+def test_the_tree_loads_in_a_fixed_number_of_statements(db: Database, clock: FakeClock) -> None:
+    seed = Seed(db, clock)
+    _world(seed, 15)
+    with db.read() as session:
+        cycle = current_cycle(session=session, today=clock.now().date())
+        assert cycle is not None
+        with counting(db) as statements:
+            tree = alignment_tree(session, cycle=cycle)
+    assert tree.shown == 30 and tree.hidden == 0
+    assert len(statements) == 4  # objectives, KRs, people, teams
+
+
+def test_cards_order_owners_as_asked_and_show_who_holds_a_kr(
+    db: Database, clock: FakeClock
+) -> None:
+    seed = Seed(db, clock)
+    ana = seed.make_person(name="Ana")
+    bo = seed.make_person(name="Bo")
+    team = seed.make_team("Growth")
+    cycle = seed.make_cycle()
+    seed.make_objective("Team goal", owner=team, cycle=cycle, position=0)
+    held = seed.make_objective("Bo's goal", owner=bo, cycle=cycle, position=0)
+    seed.make_kr(held, "Ana helps", owner=ana)
+    seed.make_kr(held, "Bo alone", owner=bo)
+    seed.make_objective("Ana second", owner=ana, cycle=cycle, position=2)
+    seed.make_objective("Ana first", owner=ana, cycle=cycle, position=1)
+    seed.make_objective("Archived", owner=ana, cycle=cycle, state="archived")
+    draft = seed.make_objective("Draft", owner=ana, cycle=cycle, state="draft", position=3)
+    seed.make_kr(draft, "Gone", state="archived")
+    viewer = Viewer.at(clock.now(), "UTC", "en")
+    assert ana.id is not None and team.id is not None and cycle.id is not None
+    with db.read() as session:
+        cards = load_cards(session, cycle_id=cycle.id, viewer=viewer, person_ids=[ana.id],
+                           team_ids=[team.id], include_held_krs=True)
+        without = load_cards(session, cycle_id=cycle.id, viewer=viewer, person_ids=[ana.id])
+    assert [c.title for c in cards] == ["Ana first", "Ana second", "Draft", "Team goal",
+                                        "Bo's goal"]
+    assert [c.title for c in without] == ["Ana first", "Ana second", "Draft"]
+    assert cards[2].is_draft and cards[2].krs == () and cards[2].score is None
+    assert cards[2].colour_emoji == "⚪"
+    holders = {kr.title: kr.owner_name for kr in cards[4].krs}
+    assert holders == {"Ana helps": "Ana", "Bo alone": None}
+    assert cards[3].owner_kind == "team" and cards[3].owner_name == "Growth"
+
+
+def test_kr_lines_are_formatted_and_capped(db: Database, clock: FakeClock) -> None:
+    seed = Seed(db, clock)
+    ana = seed.make_person(name="Ana")
+    cycle = seed.make_cycle()
+    objective = seed.make_objective("Energy", owner=ana, cycle=cycle, type="aspirational")
+    seed.make_kr(objective, "Energy per unit", start=100, target=85, current=91, unit="%")
+    seed.make_kr(objective, "Solar", kind="milestone", current=1)
+    for n in range(4):
+        seed.make_kr(objective, f"Extra {n}")
+    kr = seed.make_kr(objective, "Late")
+    seed.make_checkin(kr, author=ana, value=0, confidence="off_track",
+                      at=datetime(2026, 11, 29, 20, 0, tzinfo=UTC))
+    assert objective.id is not None and ana.id is not None and cycle.id is not None
+    with db.read() as session:
+        shanghai = load_cards(session, cycle_id=cycle.id, person_ids=[ana.id], max_krs=2,
+                              viewer=Viewer.at(clock.now(), "Asia/Shanghai", "zh"))
+        full = load_cards(session, cycle_id=cycle.id, person_ids=[ana.id],
+                          viewer=Viewer.at(clock.now(), "America/New_York", "en"))
+    energy, solar = shanghai[0].krs
+    assert (energy.current, energy.target, energy.percent, energy.bar) == (
+        "91%", "85%", "60%", "▓▓▓▓▓▓░░░░")
+    assert solar.is_milestone and solar.done and solar.percent == "100%"
+    assert shanghai[0].hidden_krs == 5 and card_blocks(shanghai[0]) == 4
+    # (0.6 + 1 + 0 * 5) / 7
+    assert shanghai[0].score_text == "0.23" and shanghai[0].colour == "red"
+    late = full[0].krs[-1]
+    assert late.last_checkin_date == "Nov 29" and late.confidence == "off_track"
+
+
+def test_fit_cards_stops_at_the_first_card_that_does_not_fit(
+    db: Database, clock: FakeClock
+) -> None:
+    seed = Seed(db, clock)
+    ana = seed.make_person(name="Ana")
+    cycle = seed.make_cycle()
+    for n in range(3):
+        objective = seed.make_objective(f"O{n}", owner=ana, cycle=cycle)
+        for k in range(n + 1):
+            seed.make_kr(objective, f"KR{k}")
+    assert ana.id is not None and cycle.id is not None
+    with db.read() as session:
+        cards = load_cards(session, cycle_id=cycle.id, person_ids=[ana.id],
+                           viewer=Viewer.at(clock.now(), "UTC", "en"))
+    assert [card_blocks(c) for c in cards] == [3, 4, 5]
+    assert fit_cards(cards, 7) == (tuple(cards[:2]), 1)
+    assert fit_cards(cards, 6) == (tuple(cards[:1]), 2)
+    assert fit_cards(cards, 12) == (tuple(cards), 0)
+    assert fit_cards(cards, 2) == ((), 3)
