@@ -1,0 +1,58 @@
+"""`okr-bot export`: the OKR tree as importable YAML, or check-ins as CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.services.exporter import ExportError, export_checkins_csv, export_okr_yaml
+from bot.services.okr_file_messages import message
+from bot.settings import load_settings
+from storage.db import Database, make_engine
+from storage.migrate import upgrade
+
+EXIT_BAD_ARGUMENT = 2
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "export",
+        help="write the OKR tree as YAML (the import format), or check-ins as CSV",
+    )
+    parser.add_argument("--cycle", metavar="NAME", help="only this cycle (default: all)")
+    parser.add_argument(
+        "--format", choices=("yaml", "csv"), default="yaml", help="yaml: OKR tree; csv: check-ins"
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    target.add_argument(
+        "--checkins-csv", type=Path, metavar="FILE", help="write check-ins as CSV to FILE"
+    )
+    parser.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    as_csv = args.format == "csv" or args.checkins_csv is not None
+    out: Path | None = args.checkins_csv or args.out
+    upgrade(settings.database_url)
+    db = Database(make_engine(settings.database_url))
+    try:
+        if as_csv:
+            text = export_checkins_csv(db, cycle=args.cycle)
+        else:
+            text = export_okr_yaml(db, cycle=args.cycle)
+    except ExportError as exc:
+        print(f"okr-bot export: {exc}", file=sys.stderr)
+        return EXIT_BAD_ARGUMENT
+    finally:
+        db.dispose()
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    # A byte-order mark lets spreadsheet programs read the CSV's Chinese text as UTF-8.
+    out.write_text(text, encoding="utf-8-sig" if as_csv else "utf-8", newline="")
+    print(message("exported", file=out), file=sys.stderr)
+    return 0
