@@ -1,0 +1,435 @@
+"""The sender tick: expire leases, skip late rows, reconcile ambiguous ones, claim, post, record.
+
+A claim is committed before Slack is called and an outcome is recorded only under our own
+lease, so a sender that dies at any point leaves a row that the next tick can settle. Every
+post carries message metadata naming its row; a post whose outcome is unknown (5xx, timeout,
+connection lost after sending, expired lease) is looked up in the channel's history before it
+is sent again (RELIABILITY.md §6–11). Retries are the outbox's own: the WebClient must have no
+retry handlers (`make_web_client(settings, retries=False)`), and nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+
+from bot.clock import Clock
+from bot.delivery import claims
+from bot.delivery.claims import Pacing
+from bot.delivery.failures import Failure, FailureKind, classify
+from bot.delivery.messages import RENDERERS, NothingToSend, Payload, Render
+from bot.delivery.outbox import PERSON_KINDS
+from bot.rendering import Renderer
+from storage.db import Database
+from storage.models import Delivery, Person
+from storage.queries_delivery import prompt_of, team_channel
+
+logger = logging.getLogger(__name__)
+
+METADATA_TYPE = "okr_delivery"
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(minutes=30)
+RECONCILE_AFTER = timedelta(seconds=5)  # let a just-accepted post show in the history
+RECONCILE_BATCH = 10
+HISTORY_PAGES = 10
+CLOCK_SKEW = timedelta(minutes=5)  # `oldest` margin between our clock and Slack's
+THREADED_KINDS = frozenset({"digest"})  # renderers that may return thread replies
+_POST_KEYS = ("text", "blocks", "attachments", "thread_ts", "reply_broadcast")
+
+
+@dataclass
+class SendReport:
+    """What one tick did."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    ambiguous: int = 0
+    reconciled_sent: int = 0
+    reconciled_pending: int = 0
+    expired: int = 0
+    late: int = 0
+
+
+class SlackCallError(Exception):
+    """A Slack call failed; `failure` says what that means for the row."""
+
+    def __init__(self, failure: Failure, *, posted_ts: str | None = None) -> None:
+        super().__init__(failure.error)
+        self.failure = failure
+        self.posted_ts = posted_ts
+
+
+class OutOfLease(Exception):
+    """Too little lease is left to make another Slack call safely."""
+
+
+def new_owner() -> str:
+    """A lease owner id unique to this sender: host, process and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+class Sender:
+    """Sends the outbox through `slack`, one tick at a time (APScheduler, or a CLI loop)."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        slack: WebClient,
+        renderer: Renderer,
+        *,
+        grace: timedelta,
+        pacing: Pacing | None = None,
+        owner: str | None = None,
+        rng: random.Random | None = None,
+        renderers: Mapping[str, Render] = RENDERERS,
+    ) -> None:
+        if slack.retry_handlers:
+            raise ValueError("the sender's WebClient must have no retry handlers")
+        self.db, self.clock, self.slack, self.renderer = db, clock, slack, renderer
+        self.grace = grace
+        self.pacing = pacing or Pacing()
+        self.owner = owner or new_owner()
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.renderers = renderers
+        self.paused_until: datetime | None = None
+        # The longest a call may take: a call is started only with this much lease left.
+        self.call_budget = timedelta(seconds=float(slack.timeout) + 5)
+
+    # ---- the tick ------------------------------------------------------------------------
+    def tick(self) -> SendReport:
+        report = SendReport()
+        now = self.clock.now()
+        report.expired = claims.expire_leases(self.db, now=now, reconcile_at=now)
+        report.late = claims.skip_late(self.db, now=now, grace=self.grace)
+        for row in claims.take_ambiguous(self.db, now=now, until=now + claims.LEASE,
+                                         limit=RECONCILE_BATCH):
+            self.reconcile(row, report)
+        if self.paused_until is not None and now < self.paused_until:
+            return report
+        rows = claims.claim(self.db, owner=self.owner, now=now, pacing=self.pacing)
+        report.claimed = len(rows)
+        for row in rows:
+            self.send(row, report)
+        return report
+
+    # ---- sending one row -----------------------------------------------------------------
+    def send(self, row: Delivery, report: SendReport) -> None:
+        """Post one claimed row and record the outcome under our lease."""
+        assert row.id is not None
+        if self.paused_until is not None and self.clock.now() < self.paused_until:
+            self._finish(row, status="pending", next_attempt_at=self.paused_until)
+            return
+        try:
+            with self.db.read() as session:
+                payloads = self.renderers[row.kind](session, row, self.renderer)
+        except NothingToSend as why:
+            self._finish(row, status="skipped", last_error=str(why))
+            report.skipped += 1
+            return
+        except DBAPIError as exc:  # the database, not the row: try again later
+            logger.warning("outbox row %s: database error while rendering: %s", row.id,
+                           type(exc).__name__)
+            self._retry_later(row, "database error while rendering", {}, report)
+            return
+        except Exception as exc:
+            logger.exception("outbox row %s (%s) could not be rendered", row.id, row.kind)
+            self._finish(row, status="failed", attempts=row.attempts + 1,
+                         last_error=f"render failed: {type(exc).__name__}")
+            report.failed += 1
+            return
+        try:
+            channel = self._target(row)
+            if channel is None:
+                self._finish(row, status="failed", attempts=row.attempts + 1,
+                             last_error="no channel to post to")
+                report.failed += 1
+                return
+            ts = self._deliver(row, channel, payloads)
+        except OutOfLease:
+            self._finish(row, status="pending", next_attempt_at=self.clock.now())
+            return
+        except SlackCallError as error:
+            self._failed(row, error, report)
+            return
+        self._sent(row, channel, ts, report)
+
+    def _deliver(self, row: Delivery, channel: str, payloads: list[Payload]) -> str:
+        updates = [p for p in payloads if "ts" in p]
+        posts = [p for p in payloads if "ts" not in p]
+        for payload in updates:
+            self._update(row, payload, channel)
+        if not posts:
+            return str(updates[0]["ts"])
+        main, replies = posts[0], posts[1:]
+        ts = row.ts
+        present: set[int] = set()
+        if ts is None:
+            ts = self._post(row, channel, main, part=0)
+            if replies:
+                claims.finish(self.db, row.id or 0, self.owner, ts=ts, channel_id=channel)
+        elif replies:
+            present = self._parts_present(channel, ts, row)
+        for part, reply in enumerate(replies, start=1):
+            if part not in present:
+                try:
+                    self._post(row, channel, {**reply, "thread_ts": ts}, part=part)
+                except SlackCallError as error:
+                    raise SlackCallError(error.failure, posted_ts=ts) from error
+        return ts
+
+    def _post(self, row: Delivery, channel: str, payload: Payload, *, part: int) -> str:
+        metadata = {"event_type": METADATA_TYPE,
+                    "event_payload": {"delivery_id": row.id, "dedupe_key": row.dedupe_key,
+                                      "part": part}}
+        args = {k: v for k, v in payload.items() if k in _POST_KEYS}
+        response = self._call(row, self.slack.chat_postMessage, channel=channel,
+                              metadata=metadata, unfurl_links=False, unfurl_media=False, **args)
+        return str(response["ts"])
+
+    def _update(self, row: Delivery, payload: Payload, channel: str) -> None:
+        """Edit a message in place; a message that can no longer be edited is not an error."""
+        args = {k: v for k, v in payload.items() if k in ("text", "blocks", "attachments")}
+        try:
+            self._call(row, self.slack.chat_update, channel=payload.get("channel", channel),
+                       ts=payload["ts"], **args)
+        except SlackCallError as error:
+            if error.failure.kind is FailureKind.DEFINITE:
+                logger.warning("outbox row %s: chat.update refused: %s", row.id,
+                               error.failure.error)
+                return
+            if error.failure.kind is FailureKind.AMBIGUOUS:
+                # An edit is idempotent: not knowing is the same as not sent.
+                raise SlackCallError(Failure(FailureKind.NOT_SENT, error.failure.error)) from error
+            raise
+
+    def _call(self, row: Delivery, method: Callable[..., SlackResponse],
+              **kwargs: Any) -> SlackResponse:
+        lease = row.lease_expires_at
+        if lease is not None and self.clock.now() + self.call_budget > lease:
+            raise OutOfLease
+        try:
+            return method(**kwargs)
+        except Exception as exc:  # every failure is classified, none escapes the tick
+            raise SlackCallError(classify(exc)) from exc
+
+    # ---- where to post ---------------------------------------------------------------------
+    def _target(self, row: Delivery) -> str | None:
+        if row.channel_id:
+            return row.channel_id
+        if row.kind in PERSON_KINDS or row.team_id is None:
+            return self._dm_channel(row)
+        return self._team_channel(row)
+
+    def _dm_channel(self, row: Delivery) -> str | None:
+        with self.db.read() as session:
+            person = session.get(Person, row.person_id) if row.person_id else None
+        if person is None:
+            return None
+        if person.dm_channel_id:
+            return person.dm_channel_id
+        try:
+            response = self._call(row, self.slack.conversations_open, users=person.slack_user_id)
+        except SlackCallError as error:
+            if error.failure.kind is FailureKind.AMBIGUOUS:  # opening twice is harmless
+                raise SlackCallError(Failure(FailureKind.NOT_SENT, error.failure.error)) from error
+            raise
+        channel = str(response["channel"]["id"])
+        with self.db.write() as session:
+            session.exec(update(Person).where(Person.id == person.id)  # type: ignore[arg-type]
+                         .values(dm_channel_id=channel))
+        return channel
+
+    def _team_channel(self, row: Delivery) -> str | None:
+        with self.db.read() as session:
+            return team_channel(session=session, team_id=row.team_id or 0,
+                                digest=row.kind == "digest")
+
+    # ---- outcomes ---------------------------------------------------------------------------
+    def _finish(self, row: Delivery, **values: Any) -> None:
+        if not claims.finish(self.db, row.id or 0, self.owner, **values):
+            logger.warning("outbox row %s: lease lost before recording %s", row.id,
+                           values.get("status"))
+
+    def _sent(self, row: Delivery, channel: str, ts: str, report: SendReport) -> None:
+        now = self.clock.now()
+        if claims.finish(self.db, row.id or 0, self.owner, status="sent", channel_id=channel,
+                         ts=ts, sent_at=now, attempts=row.attempts + 1, last_error=None):
+            report.sent += 1
+            return
+        adopted = claims.adopt_sent(self.db, row.id or 0, channel=channel, ts=ts, now=now)
+        logger.warning("outbox row %s: lease lost after posting; %s", row.id,
+                       "recorded as sent" if adopted else "left to reconciliation")
+
+    def _failed(self, row: Delivery, error: SlackCallError, report: SendReport) -> None:
+        failure, now = error.failure, self.clock.now()
+        progress: dict[str, Any] = {"ts": error.posted_ts} if error.posted_ts else {}
+        if failure.kind is FailureKind.RATE_LIMITED:
+            wait = timedelta(seconds=(failure.retry_after or 0) + self.rng.uniform(0, 1))
+            self.paused_until = now + wait
+            self._finish(row, status="pending", next_attempt_at=now + wait,
+                         last_error=failure.error, **progress)
+            report.rate_limited += 1
+        elif failure.kind is FailureKind.DEFINITE:
+            logger.warning("outbox row %s (%s) failed: %s", row.id, row.kind, failure.error)
+            self._finish(row, status="failed", attempts=row.attempts + 1,
+                         last_error=failure.error, **progress)
+            report.failed += 1
+        elif failure.kind is FailureKind.AMBIGUOUS:
+            logger.warning("outbox row %s: outcome unknown (%s), will read the channel", row.id,
+                           failure.error)
+            self._finish(row, status="ambiguous", attempts=row.attempts + 1,
+                         last_error=failure.error, next_attempt_at=now + RECONCILE_AFTER,
+                         **progress)
+            report.ambiguous += 1
+        else:
+            self._retry_later(row, failure.error, progress, report)
+
+    def _retry_later(self, row: Delivery, error: str, progress: dict[str, Any],
+                     report: SendReport) -> None:
+        attempts = row.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            self._finish(row, status="failed", attempts=attempts, last_error=error, **progress)
+            report.failed += 1
+            return
+        self._finish(row, status="pending", attempts=attempts, last_error=error,
+                     next_attempt_at=self.clock.now() + self.backoff(attempts), **progress)
+        report.retried += 1
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Exponential from BACKOFF_BASE, capped, with jitter (half to all of the step)."""
+        step: timedelta = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+        return step * (0.5 + self.rng.random() / 2)
+
+    # ---- reconciliation ------------------------------------------------------------------
+    def reconcile(self, row: Delivery, report: SendReport) -> None:
+        """Settle an ambiguous row by reading its channel for a message naming it."""
+        now = self.clock.now()
+        if row.ts is not None:  # the first message is out; posting resumes with the rest
+            if row.attempts >= MAX_ATTEMPTS:
+                claims.settle(self.db, row.id or 0, status="failed")
+                report.failed += 1
+                return
+            claims.settle(self.db, row.id or 0, status="pending", next_attempt_at=now)
+            report.reconciled_pending += 1
+            return
+        channel = self._known_target(row)
+        try:
+            found = self._find(channel, self._thread_of(row), row, part=0) if channel else None
+        except SlackCallError as error:
+            self._reconcile_failed(row, error.failure, report)
+            return
+        if found is not None:
+            assert channel is not None
+            status = "pending" if row.kind in THREADED_KINDS else "sent"
+            claims.settle(self.db, row.id or 0, status=status, channel_id=channel, ts=found,
+                          sent_at=now, last_error=None, next_attempt_at=now)
+            logger.info("outbox row %s: found in the channel, recorded as sent", row.id)
+            report.reconciled_sent += 1
+            return
+        if row.attempts >= MAX_ATTEMPTS:
+            claims.settle(self.db, row.id or 0, status="failed")
+            report.failed += 1
+            return
+        claims.settle(self.db, row.id or 0, status="pending",
+                      next_attempt_at=now + self.backoff(row.attempts))
+        report.reconciled_pending += 1
+
+    def _reconcile_failed(self, row: Delivery, failure: Failure, report: SendReport) -> None:
+        now = self.clock.now()
+        if failure.kind is FailureKind.DEFINITE:
+            # Cannot read the channel: failing is safer than a possible duplicate.
+            claims.settle(self.db, row.id or 0, status="failed",
+                          last_error=f"cannot reconcile: {failure.error}")
+            report.failed += 1
+            return
+        wait = (timedelta(seconds=failure.retry_after or 0)
+                if failure.kind is FailureKind.RATE_LIMITED else self.backoff(row.attempts))
+        claims.settle(self.db, row.id or 0, next_attempt_at=now + wait)
+
+    def _known_target(self, row: Delivery) -> str | None:
+        """The channel a post may have gone to, without calling Slack (a DM is opened and
+        cached before anything is posted in it)."""
+        if row.channel_id:
+            return row.channel_id
+        if row.kind in PERSON_KINDS or row.team_id is None:
+            with self.db.read() as session:
+                person = session.get(Person, row.person_id) if row.person_id else None
+                return person.dm_channel_id if person else None
+        return self._team_channel(row)
+
+    def _thread_of(self, row: Delivery) -> str | None:
+        """The thread a row's message is posted in: a reminder replies under its prompt."""
+        if row.kind != "reminder" or row.person_id is None:
+            return None
+        with self.db.read() as session:
+            prompt = prompt_of(session=session, person_id=row.person_id, slot_key=row.slot_key)
+            return prompt.ts if prompt else None
+
+    def _find(self, channel: str, thread: str | None, row: Delivery, *, part: int) -> str | None:
+        """The ts of the message tagged with `row` and `part`, or None."""
+        for message in self._messages(channel, thread, row):
+            if _tag(message) == (row.id, part):
+                return str(message["ts"])
+        return None
+
+    def _parts_present(self, channel: str, ts: str, row: Delivery) -> set[int]:
+        """Which thread replies of `row` are already in its thread."""
+        found = set()
+        for message in self._messages(channel, ts, row):
+            tag = _tag(message)
+            if tag is not None and tag[0] == row.id:
+                found.add(tag[1])
+        return found
+
+    def _messages(self, channel: str, thread: str | None, row: Delivery) -> list[dict[str, Any]]:
+        since = claims.claim_time(row) or row.created_at
+        oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        messages: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            args: dict[str, Any] = {"channel": channel, "include_all_metadata": True,
+                                    "limit": 100, "oldest": oldest}
+            if cursor:
+                args["cursor"] = cursor
+            try:
+                if thread is None:
+                    response = self.slack.conversations_history(**args)
+                else:
+                    response = self.slack.conversations_replies(ts=thread, **args)
+            except Exception as exc:  # classified like any other call
+                raise SlackCallError(classify(exc)) from exc
+            messages.extend(response.get("messages") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                return messages
+        raise SlackCallError(Failure(FailureKind.AMBIGUOUS, "history too long to read"))
+
+
+def _tag(message: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(delivery id, part) from a message's metadata, when it is one of ours."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_TYPE:
+        return None
+    payload = metadata.get("event_payload") or {}
+    try:
+        return int(payload["delivery_id"]), int(payload.get("part", 0))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,51 @@
+"""`/okr away` (skip the next check-in), `/okr pause DATE` (也 `/okr 请假` / `/okr 暂停`),
+`/okr resume`: absences, answered with availability/reply in the person's language."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.domain.local_dates import format_date
+from bot.domain.schedule_input import InputError, parse_date
+from bot.services.availability import AwayView, pause_until, resume, skip_next
+from handlers.command import CommandContext, CommandTable
+
+
+def register(app: App, deps: Deps, commands: CommandTable) -> None:
+    commands.add(("away", "skip", "跳过"), away)
+    commands.add(("pause", "请假", "暂停"), pause)
+    commands.add(("resume", "back", "恢复", "回来"), come_back)
+
+
+def away(ctx: CommandContext) -> None:
+    """`/okr away` → availability/reply (away until the next check-in, inclusive)."""
+    saved = skip_next(ctx.deps.db, ctx.deps.clock, ctx.person.id)
+    _reply_saved(ctx, saved, "away")
+
+
+def pause(ctx: CommandContext) -> None:
+    """`/okr pause YYYY-MM-DD` → availability/reply; a bad date changes nothing."""
+    words = ctx.command.rest.split()
+    if len(words) != 1:
+        ctx.reply("availability/reply", outcome="usage")
+        return
+    try:
+        saved = pause_until(ctx.deps.db, ctx.deps.clock, ctx.person.id, parse_date(words[0]))
+    except InputError as error:
+        ctx.reply("availability/reply", outcome="error",
+                  error_key=f"availability.errors.{error.code}", text=error.params["text"])
+        return
+    _reply_saved(ctx, saved, "pause")
+
+
+def come_back(ctx: CommandContext) -> None:
+    """`/okr resume` → availability/reply."""
+    done = resume(ctx.deps.db, ctx.deps.clock, ctx.person.id)
+    ctx.reply("availability/reply", outcome="resume" if done.ended else "resume_nothing")
+
+
+def _reply_saved(ctx: CommandContext, saved: AwayView, outcome: str) -> None:
+    end = format_date(saved.end, ctx.locale, today=saved.today)
+    ctx.reply("availability/reply", outcome="away_already" if saved.already else outcome,
+              end=end)

@@ -1,0 +1,46 @@
+"""`/okr schedule [team <name> …]` (admins): show every team's schedule, or change one;
+answered with schedule/reply. Bad input gets a clear message and changes nothing."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.domain.schedule_input import InputError, parse_schedule_command
+from bot.services.schedule_admin import (
+    MAX_LISTED,
+    NoSuchTeam,
+    Refused,
+    change_schedule,
+    list_schedules,
+)
+from handlers.command import CommandContext, CommandTable
+
+
+def register(app: App, deps: Deps, commands: CommandTable) -> None:
+    commands.add(("schedule", "日程"), schedule)
+
+
+def schedule(ctx: CommandContext) -> None:
+    """`/okr schedule` lists; `/okr schedule team <name> …` changes one team's schedule."""
+    if not ctx.command.rest.strip():
+        found = list_schedules(ctx.deps.db, ctx.deps.clock, ctx.person.id)
+        if isinstance(found, Refused):
+            ctx.reply("schedule/reply", outcome="refused")
+            return
+        ctx.reply("schedule/reply", outcome="list", lines=found,
+                  more=len(found) >= MAX_LISTED)
+        return
+    try:
+        change = parse_schedule_command(ctx.command.rest)
+        saved = change_schedule(ctx.deps.db, ctx.deps.clock, ctx.person.id, change)
+    except InputError as error:
+        ctx.reply("schedule/reply", outcome="error", error_key=f"schedule.errors.{error.code}",
+                  params=error.params)
+        return
+    if isinstance(saved, Refused):
+        ctx.reply("schedule/reply", outcome="refused")
+    elif isinstance(saved, NoSuchTeam):
+        ctx.reply("schedule/reply", outcome="unknown_team", name=saved.name, known=saved.known)
+    else:
+        ctx.reply("schedule/reply", outcome="saved", lines=[saved], more=False)
