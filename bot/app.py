@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -13,16 +14,26 @@ from handlers import register_all
 logger = logging.getLogger(__name__)
 
 
-def create_app(deps: Deps) -> App:
-    """Build the Bolt app. Token and secret are passed explicitly, so Bolt never reads env."""
+def create_app(
+    deps: Deps, *, process_before_response: bool = False, executor: Executor | None = None
+) -> App:
+    """Build the Bolt app. Token and secret are passed explicitly, so Bolt never reads env.
+
+    `process_before_response=True` answers only after the listener finished (the local shell
+    uses it so that everything a request causes has happened when its reply is printed).
+    `executor` runs listeners after their ack (default: Bolt's own pool); tests pass one they
+    can drain before closing the database.
+    """
     deps.settings.require("slack_bot_token", "slack_signing_secret")
     assert deps.settings.slack_signing_secret is not None
     app = App(
         client=deps.slack,
         signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
+        process_before_response=process_before_response,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=executor,
     )
     register_all(app, deps)
 

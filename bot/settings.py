@@ -24,7 +24,13 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_locale: str = "en"
     grace_hours: int = Field(default=6, ge=0, description="how late a missed slot may be sent")
+    slack_post_rate_per_minute: int = Field(
+        default=240, ge=1, le=3000, description="workspace budget of outbox posts per minute"
+    )
     api_public_url: str | None = None
+    review_days_before_end: int = Field(
+        default=7, ge=0, le=90, description="days before a cycle's end that owners get the review"
+    )
 
     @field_validator("default_timezone")
     @classmethod

@@ -8,10 +8,14 @@ the client's timeout, or accepting a post and then dropping the connection.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import json
+import math
+import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,13 +46,37 @@ class Call:
 
 @dataclass
 class Fault:
-    """What to do instead of answering normally: `kind` is 429, 500, error, hang or drop."""
+    """What to do instead of answering normally: `kind` is 429, 500, error, hang or drop
+    (or ok: answer normally, so that a fault queued after it hits a later call)."""
 
     kind: str
     times: int = 1
     retry_after: int = 1
     error: str = "fatal_error"
     hang_seconds: float = 5.0
+
+
+@dataclass
+class PostLimits:
+    """Slack's pace for chat.postMessage, enforced in real time with 429 + Retry-After."""
+
+    per_channel_per_second: float | None = 1.0
+    workspace_per_minute: int | None = None
+    conversations_open_per_minute: int | None = None  # tier 3: 50+/min
+
+
+@dataclass
+class RandomFaults:
+    """Random failures of `methods` drawn from a seeded RNG (load benchmarks): 429 with
+    Retry-After, a 5xx that never reached the workspace, and a 5xx after the post was accepted
+    (the duplicate maker)."""
+
+    rate_429: float = 0.0
+    rate_5xx: float = 0.0
+    rate_accepted_5xx: float = 0.0
+    seed: int = 1
+    retry_after: int = 1
+    methods: tuple[str, ...] = ("chat.postMessage",)
 
 
 @dataclass
@@ -81,6 +109,12 @@ class SlackStandIn:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.listeners: list[Callable[[Call], None]] = []
+        self.post_limits: PostLimits | None = None
+        self._last_post: dict[str, float] = {}
+        self._recent_posts: collections.deque[float] = collections.deque()
+        self._recent_opens: collections.deque[float] = collections.deque()
+        self.random_faults: RandomFaults | None = None
+        self._rng = random.Random(0)  # noqa: S311 - reproducible faults, not security
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -123,6 +157,72 @@ class SlackStandIn:
         """Make the next `fault.times` calls of `method` fail as `fault` says."""
         with self._lock:
             self._faults.setdefault(method, []).append(fault)
+
+    def limit_posts(self, limits: PostLimits | None) -> None:
+        """Answer chat.postMessage with 429 beyond `limits` (None: no limits, the default)."""
+        with self._lock:
+            self.post_limits = limits
+            self._last_post.clear()
+            self._recent_posts.clear()
+            self._recent_opens.clear()
+
+    def inject(self, faults: RandomFaults | None) -> None:
+        """Fail calls at random as `faults` says (None: never, the default)."""
+        with self._lock:
+            self.random_faults = faults
+            self._rng = random.Random(faults.seed if faults else 0)  # noqa: S311
+
+    def _roll(self, method: str) -> str | None:
+        """The random fault this call gets: "429", "500", "accepted_500" or None."""
+        faults = self.random_faults
+        if faults is None or method not in faults.methods:
+            return None
+        with self._lock:
+            draw = self._rng.random()
+        for kind, rate in (("429", faults.rate_429), ("500", faults.rate_5xx),
+                           ("accepted_500", faults.rate_accepted_5xx)):
+            if draw < rate:
+                return kind
+            draw -= rate
+        return None
+
+    def _throttle(self, method: str, args: dict[str, Any]) -> int | None:
+        """Seconds to wait when this post breaks the pace (and is refused), else None."""
+        limits = self.post_limits
+        if limits is not None and method == "conversations.open":
+            return self._throttle_opens(limits.conversations_open_per_minute)
+        if limits is None or method != "chat.postMessage":
+            return None
+        now, channel = time.monotonic(), str(args.get("channel"))
+        with self._lock:
+            while self._recent_posts and self._recent_posts[0] <= now - 60:
+                self._recent_posts.popleft()
+            waits = []
+            if limits.per_channel_per_second and channel in self._last_post:
+                gap = 1 / limits.per_channel_per_second
+                waits.append(self._last_post[channel] + gap - now)
+            if limits.workspace_per_minute and (
+                len(self._recent_posts) >= limits.workspace_per_minute
+            ):
+                waits.append(self._recent_posts[0] + 60 - now)
+            wait = max(waits, default=0.0)
+            if wait > 0:
+                return max(1, math.ceil(wait))
+            self._last_post[channel] = now
+            self._recent_posts.append(now)
+        return None
+
+    def _throttle_opens(self, per_minute: int | None) -> int | None:
+        if not per_minute:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            while self._recent_opens and self._recent_opens[0] <= now - 60:
+                self._recent_opens.popleft()
+            if len(self._recent_opens) >= per_minute:
+                return max(1, math.ceil(self._recent_opens[0] + 60 - now))
+            self._recent_opens.append(now)
+        return None
 
     def reset(self) -> None:
         with self._lock:
@@ -209,8 +309,22 @@ class SlackStandIn:
         return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
 
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages, newest first; metadata only with `include_all_metadata` (as
+        Slack does). `oldest` is not applied: the stand-in's ts are counters, not times."""
         with self._lock:
-            messages = list(reversed(self.workspace.messages.get(str(args.get("channel")), [])))
+            stored = list(reversed(self.workspace.messages.get(str(args.get("channel")), [])))
+        messages = [_shown(m, args) for m in stored if m.get("thread_ts", m["ts"]) == m["ts"]]
+        return {"ok": True, "messages": messages, "has_more": False}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        thread = str(args.get("ts"))
+        with self._lock:
+            stored = list(self.workspace.messages.get(str(args.get("channel")), []))
+        messages = [_shown(m, args) for m in stored
+                    if m["ts"] == thread or m.get("thread_ts") == thread]
+        if not messages:
+            return {"ok": False, "error": "thread_not_found"}
         return {"ok": True, "messages": messages, "has_more": False}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -260,11 +374,33 @@ class SlackStandIn:
                 fault = standin._take_fault(method)
                 if fault is not None and self._fault(method, args, fault):
                     return
+                rolled = standin._roll(method)
+                if rolled is not None and self._random_fault(method, args, rolled):
+                    return
+                retry_after = standin._throttle(method, args)
+                if retry_after is not None:
+                    standin._record(Call(method, args, False, "ratelimited"))
+                    self._reply(429, {"Retry-After": str(retry_after)},
+                                {"ok": False, "error": "ratelimited"})
+                    return
                 status, headers, body = standin.handle(method, args)
                 ok = bool(body and body.get("ok"))
                 error = None if ok else str(body and body.get("error"))
                 standin._record(Call(method, args, ok, error))
                 self._reply(status, headers, body)
+
+            def _random_fault(self, method: str, args: dict[str, Any], kind: str) -> bool:
+                faults = standin.random_faults
+                if kind == "429" and faults is not None:
+                    return self._fault(method, args, Fault("429", retry_after=faults.retry_after))
+                if kind == "500":
+                    return self._fault(method, args, Fault("500"))
+                if standin._throttle(method, args) is not None:
+                    return False  # refused by the pace anyway: answered as a plain 429
+                _, _, body = standin.handle(method, args)  # accepted by "Slack" ...
+                standin._record(Call(method, args, bool(body and body.get("ok")), "accepted_500"))
+                self._reply(500, {}, None)  # ... but the answer is a server error
+                return True
 
             def _fault(self, method: str, args: dict[str, Any], fault: Fault) -> bool:
                 if fault.kind == "429":
@@ -308,6 +444,13 @@ def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(raw or "{}")
         return parsed
     return dict(parse_qsl(raw, keep_blank_values=True))
+
+
+def _shown(message: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """A stored message as a history read returns it."""
+    if str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+        return dict(message)
+    return {k: v for k, v in message.items() if k != "metadata"}
 
 
 def _decoded(args: dict[str, Any]) -> dict[str, Any]:

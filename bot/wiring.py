@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from sqlalchemy.engine import make_url
 
+from bot.api.app import ApiApp
 from bot.app import create_app
 from bot.clock import Clock, SystemClock
 from bot.deps import Deps, make_web_client
@@ -28,8 +31,9 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     )
 
 
-def build_wsgi_app(deps: Deps) -> OkrWsgiApp:
-    return OkrWsgiApp(create_app(deps), deps)
+def build_wsgi_app(deps: Deps, *, executor: Executor | None = None) -> OkrWsgiApp:
+    app = create_app(deps, executor=executor)
+    return OkrWsgiApp(app, deps, routes={"/api/": ApiApp(deps)})
 
 
 class PendingMigrationsError(RuntimeError):

@@ -17,7 +17,31 @@ def _id(name: str, value: str) -> str:
 
 CHECKIN_OPEN = _id("CHECKIN_OPEN", "checkin.open")
 CHECKIN_SUBMIT = _id("CHECKIN_SUBMIT", "checkin.submit")
+# Per-KR and per-Objective fields of the check-in modal: "<prefix>.<id>" is both the block_id
+# and the action_id; only the "no change" checkbox (a section accessory) sends block_actions.
+CHECKIN_NO_CHANGE = _id("CHECKIN_NO_CHANGE", "checkin.nochange")
+CHECKIN_VALUE = _id("CHECKIN_VALUE", "checkin.value")
+CHECKIN_CONFIDENCE = _id("CHECKIN_CONFIDENCE", "checkin.confidence")
+CHECKIN_PROGRESS = _id("CHECKIN_PROGRESS", "checkin.progress")
+CHECKIN_BLOCKERS = _id("CHECKIN_BLOCKERS", "checkin.blockers")
+CHECKIN_HELP = _id("CHECKIN_HELP", "checkin.help")
+CHECKIN_WHOM = _id("CHECKIN_WHOM", "checkin.whom")
 HOME_REFRESH = _id("HOME_REFRESH", "home.refresh")
 OKR_NEW_SUBMIT = _id("OKR_NEW_SUBMIT", "okr.new.submit")
+OKR_NEW = _id("OKR_NEW", "okr.new")
+OKR_EDIT = _id("OKR_EDIT", "okr.edit")
+OKR_EDIT_SUBMIT = _id("OKR_EDIT_SUBMIT", "okr.edit.submit")
+OKR_ARCHIVE = _id("OKR_ARCHIVE", "okr.archive")
+REVIEW_OPEN = _id("REVIEW_OPEN", "review.open")
+REVIEW_SUBMIT = _id("REVIEW_SUBMIT", "review.submit")
+# Per-KR ("<prefix>.<kr id>") and per-Objective ("<prefix>.<objective id>") review fields.
+REVIEW_SCORE = _id("REVIEW_SCORE", "review.score")
+REVIEW_CAUSE = _id("REVIEW_CAUSE", "review.cause")
+REVIEW_NOTE = _id("REVIEW_NOTE", "review.note")
+REVIEW_WORKED = _id("REVIEW_WORKED", "review.worked")
+REVIEW_KEEP = _id("REVIEW_KEEP", "review.keep")
+REVIEW_AVOID = _id("REVIEW_AVOID", "review.avoid")
+REVIEW_LEARNED = _id("REVIEW_LEARNED", "review.learned")
+REVIEW_CARRY = _id("REVIEW_CARRY", "review.carry")  # "review.carry.<objective id>"
 
 TEMPLATE_IDS = SimpleNamespace(**ALL)

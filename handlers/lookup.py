@@ -1,15 +1,26 @@
-"""`/okr`, `/okr @someone`, `/okr team <name>`, `/okr #channel`, `/okr tree`, `/okr help`."""
+"""`/okr`, `/okr @someone`, `/okr team <name>`, `/okr #channel`, `/okr tree`, `/okr help`.
+
+Every answer is an ephemeral message in the ack: lookup/okrs, lookup/tree, lookup/notice
+(nothing to show, and why) or lookup/help.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.services import lookup as service
+from bot.services.lookup import ChannelNotLinked, NoCycle, OkrList, TeamNotFound
 from handlers.command import CommandContext, CommandTable
+from handlers.lookup_payloads import parse_lookup, parse_target
+from handlers.people import ensure_person
 
 
 def register(app: App, deps: Deps, commands: CommandTable) -> None:
     commands.add(("help", "帮助", "?"), show_help)
+    commands.add(("me", "mine", "我", "我的"), show_mine)
+    commands.add(("team", "团队", "小组"), show_team)
+    commands.add(("tree", "树", "对齐"), show_tree)
     commands.fallback = lookup
 
 
@@ -18,6 +29,59 @@ def show_help(ctx: CommandContext) -> None:
     ctx.reply("lookup/help", unknown_word="")
 
 
+def show_mine(ctx: CommandContext) -> None:
+    """`/okr` or `/okr me` → lookup/okrs (or lookup/notice)."""
+    _answer(ctx, service.person_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, ctx.person))
+
+
+def show_team(ctx: CommandContext) -> None:
+    """`/okr team <name>` (or `/okr team #channel`) → lookup/okrs (or lookup/notice)."""
+    target = parse_target(ctx.command.rest.split(" ")[0]) if ctx.command.rest else None
+    if target is not None and target.kind == "channel":
+        _show_channel(ctx, target.slack_id, target.label)
+        return
+    _answer(ctx, service.team_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, ctx.command.rest))
+
+
+def show_tree(ctx: CommandContext) -> None:
+    """`/okr tree` → lookup/tree (or lookup/notice)."""
+    tree = service.okr_tree(ctx.deps.db, ctx.deps.clock, ctx.person)
+    if isinstance(tree, NoCycle):
+        ctx.reply("lookup/notice", notice="no_cycle")
+        return
+    ctx.reply("lookup/tree", tree=tree)
+
+
 def lookup(ctx: CommandContext) -> None:
-    """Anything else: for now, help naming the unknown word."""
-    ctx.reply("lookup/help", unknown_word=ctx.command.verb)
+    """`/okr`, `/okr <@U…>`, `/okr <#C…>`; anything else gets help naming the word."""
+    query = parse_lookup(ctx.command)
+    if query.kind == "me":
+        show_mine(ctx)
+    elif query.kind == "person":
+        person = ensure_person(ctx.deps, query.slack_id)
+        if person is None:
+            ctx.reply("lookup/notice", notice="unknown_person", label=query.label)
+            return
+        _answer(ctx, service.person_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, person))
+    elif query.kind == "channel":
+        _show_channel(ctx, query.slack_id, query.label)
+    else:
+        ctx.reply("lookup/help", unknown_word=ctx.command.raw_text)
+
+
+def _show_channel(ctx: CommandContext, channel_id: str, label: str) -> None:
+    found = service.channel_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, channel_id)
+    if isinstance(found, ChannelNotLinked):
+        ctx.reply("lookup/notice", notice="channel_not_linked", label=label,
+                  channel_id=channel_id)
+        return
+    _answer(ctx, found)
+
+
+def _answer(ctx: CommandContext, found: OkrList | NoCycle | TeamNotFound) -> None:
+    if isinstance(found, NoCycle):
+        ctx.reply("lookup/notice", notice="no_cycle")
+    elif isinstance(found, TeamNotFound):
+        ctx.reply("lookup/notice", notice="unknown_team", missing=found)
+    else:
+        ctx.reply("lookup/okrs", view=found)

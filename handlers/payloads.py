@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# A Slack-escaped reference such as `<@U1|Emma Schulz>` is one word, spaces and all.
+_TOKEN = re.compile(r"<[^>]*>|[^\s<]+")
 _CHANNEL = re.compile(r"^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -20,12 +22,15 @@ class SlashCommand:
     rest: str
     trigger_id: str
     raw_text: str
+    response_url: str = ""  # for replies after the ack (up to 5 within 30 minutes)
 
 
 def parse_command(body: dict[str, Any]) -> SlashCommand:
     """Split the command text into its first word (lower-cased) and the rest."""
     text = " ".join(str(body.get("text", "")).split())
-    verb, _, rest = text.partition(" ")
+    tokens = _TOKEN.findall(text)
+    verb = tokens[0] if tokens else ""
+    rest = text[len(verb):].strip()
     return SlashCommand(
         user_id=str(body["user_id"]),
         channel_id=str(body.get("channel_id", "")),
@@ -33,6 +38,7 @@ def parse_command(body: dict[str, Any]) -> SlashCommand:
         rest=rest,
         trigger_id=str(body.get("trigger_id", "")),
         raw_text=text,
+        response_url=str(body.get("response_url", "")),
     )
 
 
@@ -56,3 +62,10 @@ def user_id(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user["id"])
     return str(body.get("event", {}).get("user", ""))
+
+
+def home_tab_user(event: dict[str, Any]) -> str | None:
+    """The user who opened the Home tab (`app_home_opened`); None for the Messages tab."""
+    if event.get("tab", "home") != "home" or not event.get("user"):
+        return None
+    return str(event["user"])

@@ -296,3 +296,78 @@ class InboxEntry(SQLModel, table=True):
     __tablename__ = "inbox"
     key: str = Field(primary_key=True, max_length=200)
     received_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of the KR value API. Only the SHA-256 (hex) of its secret is stored;
+    `kr_keys` is a JSON list of the KR keys it may update, `[]` for every KR."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=60, unique=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kr_keys: str = Field(default="[]", sa_type=Text)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    revoked_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+    last_used_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
+
+
+class ApiRequest(SQLModel, table=True):
+    """A KR value API request answered under the caller's Idempotency-Key: a retry with the
+    same request gets `response` again; one with another request is refused."""
+
+    __tablename__ = "api_request"
+    __table_args__ = (UniqueConstraint("token_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id")
+    idempotency_key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    checkin_id: int = Field(foreign_key="checkin.id")
+    response: str = Field(sa_type=Text)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+
+
+CAUSE_KINDS = ("objective", "subjective")  # external vs internal (guide 三.3)
+
+
+class KRReview(SQLModel, table=True):
+    """The end-of-cycle review of one KR: its final score and, when it fell short, the cause."""
+
+    __tablename__ = "kr_review"
+    __table_args__ = (
+        CheckConstraint("final_score >= 0 AND final_score <= 1", name="score"),
+        CheckConstraint("cause_kind IS NULL OR " + _in("cause_kind", CAUSE_KINDS), name="cause"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key_result_id: int = Field(foreign_key="key_result.id", unique=True)
+    final_score: float
+    cause_kind: str | None = Field(default=None, max_length=16)
+    cause_note: str = Field(default="", sa_type=Text)
+    reviewer_id: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class ObjectiveReview(SQLModel, table=True):
+    """The end-of-cycle review of one Objective: what worked, lessons, what was learned."""
+
+    __tablename__ = "objective_review"
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", unique=True)
+    what_worked: str = Field(default="", sa_type=Text)
+    keep: str = Field(default="", sa_type=Text)
+    avoid: str = Field(default="", sa_type=Text)
+    learned: str = Field(default="", sa_type=Text)
+    reviewer_id: int | None = Field(default=None, foreign_key="person.id")
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class CarriedObjective(SQLModel, table=True):
+    """An unfinished Objective carried into a later cycle as a draft: one per source and cycle."""
+
+    __tablename__ = "carried_objective"
+    __table_args__ = (UniqueConstraint("source_objective_id", "cycle_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_objective_id: int = Field(foreign_key="objective.id")
+    cycle_id: int = Field(foreign_key="cycle.id")
+    draft_objective_id: int = Field(foreign_key="objective.id", unique=True)
+    created_at: datetime = _utc()  # type: ignore[assignment]

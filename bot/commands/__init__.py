@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import db, serve, socket
+from bot.commands import (
+    cycle,
+    db,
+    export,
+    import_cmd,
+    send_checkins,
+    send_digest,
+    serve,
+    shell,
+    socket,
+    status,
+    token,
+    worker,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (serve, socket, db)
+COMMANDS: tuple[ModuleType, ...] = (
+    shell,
+    serve,
+    socket,
+    db,
+    import_cmd,
+    export,
+    send_digest,
+    worker,
+    send_checkins,
+    status,
+    token,
+    cycle,
+)

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.services.exporter import ExportError, export_checkins_csv, export_okr_yaml
 from bot.services.okr_file_messages import message
+from bot.services.review_export import export_review
 from bot.settings import load_settings
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
@@ -23,7 +24,12 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--cycle", metavar="NAME", help="only this cycle (default: all)")
     parser.add_argument(
-        "--format", choices=("yaml", "csv"), default="yaml", help="yaml: OKR tree; csv: check-ins"
+        "--format", choices=("yaml", "csv", "md"), default="yaml",
+        help="yaml: OKR tree; csv: check-ins; md: the cycle's review (needs --cycle)",
+    )
+    parser.add_argument(
+        "--review", action="store_true",
+        help="the cycle's review (scores, verdicts, causes, lessons) in --format csv|yaml|md",
     )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
@@ -40,7 +46,9 @@ def _run(args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     db = Database(make_engine(settings.database_url))
     try:
-        if as_csv:
+        if args.review or args.format == "md":
+            text = _review(db, args)
+        elif as_csv:
             text = export_checkins_csv(db, cycle=args.cycle)
         else:
             text = export_okr_yaml(db, cycle=args.cycle)
@@ -56,3 +64,9 @@ def _run(args: argparse.Namespace) -> int:
     out.write_text(text, encoding="utf-8-sig" if as_csv else "utf-8", newline="")
     print(message("exported", file=out), file=sys.stderr)
     return 0
+
+
+def _review(db: Database, args: argparse.Namespace) -> str:
+    if args.cycle is None:
+        raise ExportError("--review and --format md need --cycle NAME")
+    return export_review(db, cycle=args.cycle, fmt=args.format)

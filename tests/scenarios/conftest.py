@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -63,7 +64,8 @@ def harness(
     )
     deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
                 slack=make_web_client(settings))
-    wsgi = build_wsgi_app(deps)
+    listeners = ThreadPoolExecutor(max_workers=10, thread_name_prefix="bolt-listener")
+    wsgi = build_wsgi_app(deps, executor=listeners)
     server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,
                          handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -73,3 +75,4 @@ def harness(
     yield Harness(standin, SlackSender(base_url, standin.response_url()), deps, wsgi, base_url)
     server.shutdown()
     server.server_close()
+    listeners.shutdown(wait=True)  # work after an ack finishes before the database closes

@@ -36,7 +36,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline_s: float 
             with urllib.request.urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while gunicorn starts
             time.sleep(0.1)
     raise AssertionError("serve did not become healthy")
 

@@ -1,0 +1,133 @@
+"""`okr-bot send-digest --team NAME [--dry-run]`: a team's digest now, outside the schedule.
+
+`--dry-run` prints the messages (readable text, or `--format json` payloads) and sends
+nothing. Otherwise the digest goes into the outbox under this period's key
+(`digest:{team}:{period}`, shared with the scheduled digest, so a period is posted once)
+and one sender pass posts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.delivery.sender import Sender
+from bot.deps import make_web_client
+from bot.digest_render import render_digest
+from bot.rendering import Renderer
+from bot.services.digest_on_demand import (
+    NotInTeam,
+    OnDemand,
+    UnknownTeam,
+    digest_now,
+    enqueue_digest,
+    resolve_team,
+)
+from bot.services.digest_view import DigestView
+from bot.settings import Settings, load_settings
+from bot.shell.blocks_text import display_mrkdwn
+from storage.db import Database, make_engine
+
+EXIT_NOT_SENT = 1
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "send-digest",
+        help="post a team's digest now (or print it with --dry-run)",
+        description="Build the team's digest since its last scheduled one. Without --dry-run "
+        "it is queued under this period's key and one sender pass posts it; a period's digest "
+        "is posted once, however often this runs.",
+    )
+    parser.add_argument("--team", required=True, metavar="NAME", help="the team's name")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the messages instead of sending them")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="--dry-run output: readable text (default) or the JSON payloads")
+    parser.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not args.dry_run:
+        settings.require("slack_bot_token")
+    db = Database(make_engine(settings.database_url))
+    try:
+        return _send(args, settings, db)
+    finally:
+        db.dispose()
+
+
+def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
+    clock = SystemClock()
+    team = resolve_team(db, name=args.team)
+    if isinstance(team, NotInTeam | UnknownTeam):
+        known = ", ".join(team.known) if isinstance(team, UnknownTeam) else ""
+        print(f"okr-bot send-digest: no team called {args.team!r}"
+              + (f" (teams: {known})" if known else ""), file=sys.stderr)
+        return EXIT_NOT_SENT
+    digest = digest_now(db, clock, team)
+    renderer = Renderer(default_locale=settings.default_locale)
+    if args.dry_run:
+        locale = digest.view.locale(settings.default_locale)
+        payloads = render_digest(renderer, digest.view, locale)
+        print(_as_json(payloads) if args.format == "json" else _as_text(digest, locale, payloads))
+        return 0
+    if digest.view.channel_id is None:
+        print(f"okr-bot send-digest: team {team.name!r} has no channel to post to; "
+              "set one with the import file (team channel or schedule digest_channel)",
+              file=sys.stderr)
+        return EXIT_NOT_SENT
+    if not enqueue_digest(db, clock, digest):
+        print(f"{team.name}: the digest of period {digest.window.period} is already queued or "
+              "sent; nothing new to send")
+        return 0
+    sender = Sender(db, clock, make_web_client(settings, retries=False), renderer,
+                    grace=timedelta(hours=settings.grace_hours))
+    report = sender.tick()
+    print(f"{team.name}: digest of period {digest.window.period} queued; sender pass: "
+          f"{report.sent} sent, {report.failed} failed, {report.retried + report.rate_limited} "
+          f"to retry, {report.ambiguous} to reconcile")
+    return 0
+
+
+def _as_json(payloads: list[dict[str, Any]]) -> str:
+    return json.dumps(payloads, ensure_ascii=False, indent=2)
+
+
+def _as_text(digest: OnDemand, locale: str, payloads: list[dict[str, Any]]) -> str:
+    view, window = digest.view, digest.window
+    names = _names(view)
+    lines = [
+        f"{view.team_name}: digest of period {window.period} "
+        f"({window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC), "
+        f"language {locale}, channel {view.channel_id or '(none)'}, "
+        f"{len(payloads)} message(s) — dry run, nothing sent",
+    ]
+    for number, payload in enumerate(payloads, start=1):
+        role = "channel post" if number == 1 else "thread reply"
+        lines += ["", f"--- message {number}/{len(payloads)} ({role}) ---"]
+        lines += [display_mrkdwn(text, names) for text in _texts(payload["blocks"])]
+    return "\n".join(lines)
+
+
+def _texts(blocks: list[dict[str, Any]]) -> list[str]:
+    texts: list[str] = []
+    for block in blocks:
+        if "text" in block:
+            texts.append(str(block["text"]["text"]))
+        texts.extend(str(e.get("text", "")) for e in block.get("elements", []))
+    return texts
+
+
+def _names(view: DigestView) -> Callable[[str], str]:
+    people = [*view.not_checked_in,
+              *(a.person for a in (*view.blockers, *view.help_requests) if a.person),
+              *(a.asks for a in view.help_requests if a.asks)]
+    known = {p.slack_user_id: p.name for p in people}
+    return lambda slack_id: known.get(slack_id, slack_id)

@@ -1,0 +1,223 @@
+"""Reading what a person typed into the check-in modal: numbers, choices, notes.
+
+Pure functions. A problem comes back as a `FieldError` (a code plus parameters) keyed by the
+field it belongs to; the handler words it in the person's language. Nothing here knows
+Slack, SQL or Jinja.
+
+Rules:
+- A value may be typed with full-width digits (１２３), grouped thousands ("1,234", "1 234"),
+  a percent sign ("45%") or the KR's own unit ("600 leads", "3,000人", "$1,200").
+- A value is refused when it is not a finite number, negative for a KR whose start and target
+  are both non-negative, or further than `RANGE_FACTOR` × the KR's scale from zero.
+- A KR counts as answered when a value is given, "no change" is ticked or a confidence is
+  chosen; or when the caller forces it (a KR already checked in this period, or the KR that
+  carries its Objective's notes). A blank value then keeps the last value.
+- Notes (progress, blockers, help needed) are at most `MAX_TEXT` characters; naming whom to
+  ask for help needs a help text, and a person cannot ask themselves.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.domain.formatting import format_number
+from bot.domain.vocabulary import Confidence, KRKind
+
+MAX_TEXT = 3000
+MAX_VALUE_TEXT = 64
+RANGE_FACTOR = 1000.0
+DONE = "done"
+NOT_DONE = "not_done"
+NO_CHANGE = "same"  # the value of the ticked "no change" checkbox
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+
+
+class ErrorCode(StrEnum):
+    """Every problem a check-in field can have; each has a text per locale."""
+
+    NOT_A_NUMBER = "not_a_number"
+    NEGATIVE = "negative"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_A_CHOICE = "not_a_choice"
+    CONFLICT = "conflict"  # "no change" ticked and a different value typed
+    TOO_LONG = "too_long"
+    HELP_MISSING = "help_missing"  # whom to ask, but not what for
+    HELP_SELF = "help_self"
+    UNKNOWN_PERSON = "unknown_person"  # whom to ask is not someone Slack knows
+    NOTHING = "nothing"  # the whole form is blank
+    CYCLE_CLOSED = "cycle_closed"  # the KR's cycle was closed: it is read-only
+
+
+@dataclass(frozen=True)
+class FieldError:
+    code: ErrorCode
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KRFacts:
+    """What validating a KR's answer needs to know about the KR."""
+
+    kind: KRKind
+    start: float
+    target: float
+    unit: str
+    last: float  # the value shown as "last" (kept when the value is left blank)
+
+
+@dataclass(frozen=True)
+class KRInput:
+    """One KR's fields as typed: `value` is the text, or the chosen option of a milestone."""
+
+    value: str = ""
+    no_change: bool = False
+    confidence: str = ""
+
+
+@dataclass(frozen=True)
+class KRAnswer:
+    value: float
+    confidence: Confidence | None  # None keeps the KR's confidence
+
+
+@dataclass(frozen=True)
+class KRReading:
+    answer: KRAnswer | None  # None: the KR was left alone
+    errors: Mapping[str, FieldError]  # keyed by "value" or "confidence"
+
+
+@dataclass(frozen=True)
+class NotesInput:
+    progress: str = ""
+    blockers: str = ""
+    help_needed: str = ""
+    help_from: str = ""  # Slack user id chosen in the users_select
+
+
+@dataclass(frozen=True)
+class Notes:
+    progress: str = ""
+    blockers: str = ""
+    help_needed: str = ""
+    help_from: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.progress or self.blockers or self.help_needed or self.help_from)
+
+
+@dataclass(frozen=True)
+class NotesReading:
+    notes: Notes
+    errors: Mapping[str, FieldError]  # keyed by "progress", "blockers", "help" or "whom"
+
+
+def period_key(local_day: date) -> str:
+    """The check-in period of a local date: its ISO week, e.g. "2026-W49"."""
+    year, week, _ = local_day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def normalise_number_text(text: str, unit: str = "") -> str:
+    """Full-width forms to ASCII, spaces collapsed, a trailing % and the KR's unit removed."""
+    cleaned = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS)
+    cleaned = " ".join(cleaned.split())
+    unit = unicodedata.normalize("NFKC", unit).strip()
+    for suffix in (unit, "%"):
+        if suffix and cleaned.lower().endswith(suffix.lower()):
+            cleaned = cleaned[: -len(suffix)].strip()
+    if unit and cleaned.startswith(unit):
+        cleaned = cleaned[len(unit) :].strip()
+    return cleaned
+
+
+def parse_number(text: str, unit: str = "") -> float | None:
+    """The number in `text`, or None: "1,234" / "1 234" / "１２３４" / "45%" / "-3.5"."""
+    cleaned = normalise_number_text(text, unit)
+    if len(cleaned) > MAX_VALUE_TEXT:
+        return None
+    if _GROUPED.match(cleaned):
+        cleaned = cleaned.replace(",", "").replace(" ", "")
+    if not _PLAIN.match(cleaned):
+        return None
+    value = float(cleaned)
+    return value if math.isfinite(value) else None
+
+
+def value_bounds(start: float, target: float) -> tuple[float, float]:
+    """The accepted range of a metric KR's value."""
+    scale = RANGE_FACTOR * max(abs(start), abs(target), 1.0)
+    low = 0.0 if min(start, target) >= 0 else -scale
+    return low, scale
+
+
+def check_value(facts: KRFacts, text: str) -> float | FieldError:
+    """The value typed for a KR, or why it cannot be stored."""
+    if facts.kind is KRKind.MILESTONE:
+        if text in (DONE, NOT_DONE):
+            return 1.0 if text == DONE else 0.0
+        return FieldError(ErrorCode.NOT_A_CHOICE)
+    value = parse_number(text, facts.unit)
+    if value is None:
+        return FieldError(ErrorCode.NOT_A_NUMBER)
+    low, high = value_bounds(facts.start, facts.target)
+    if value < 0 <= low:
+        return FieldError(ErrorCode.NEGATIVE)
+    if not low <= value <= high:
+        params = {"low": format_number(low), "high": format_number(high)}
+        return FieldError(ErrorCode.OUT_OF_RANGE, params)
+    return value
+
+
+def read_kr(facts: KRFacts, raw: KRInput, *, force: bool = False) -> KRReading:
+    """Validate one KR's fields and resolve them into an answer (or none)."""
+    errors: dict[str, FieldError] = {}
+    text = raw.value.strip()
+    value = facts.last
+    if text:
+        checked = check_value(facts, text)
+        if isinstance(checked, FieldError):
+            errors["value"] = checked
+        elif raw.no_change and checked != facts.last:
+            errors["value"] = FieldError(ErrorCode.CONFLICT)
+        else:
+            value = checked
+    confidence: Confidence | None = None
+    if raw.confidence:
+        try:
+            confidence = Confidence(raw.confidence)
+        except ValueError:
+            errors["confidence"] = FieldError(ErrorCode.NOT_A_CHOICE)
+    if errors:
+        return KRReading(None, errors)
+    answered = force or bool(text) or raw.no_change or confidence is not None
+    return KRReading(KRAnswer(value, confidence) if answered else None, {})
+
+
+def read_notes(raw: NotesInput, *, asker: str) -> NotesReading:
+    """Validate an Objective's notes; `asker` is the submitter's Slack id."""
+    notes = Notes(
+        raw.progress.strip(), raw.blockers.strip(), raw.help_needed.strip(), raw.help_from.strip()
+    )
+    errors: dict[str, FieldError] = {}
+    for name, text in (
+        ("progress", notes.progress),
+        ("blockers", notes.blockers),
+        ("help", notes.help_needed),
+    ):
+        if len(text) > MAX_TEXT:
+            errors[name] = FieldError(ErrorCode.TOO_LONG, {"limit": str(MAX_TEXT)})
+    if notes.help_from and notes.help_from == asker:
+        errors["whom"] = FieldError(ErrorCode.HELP_SELF)
+    elif notes.help_from and not notes.help_needed and "help" not in errors:
+        errors["help"] = FieldError(ErrorCode.HELP_MISSING)
+    return NotesReading(notes, errors)

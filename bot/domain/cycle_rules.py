@@ -1,0 +1,63 @@
+"""Cycle rhythm rules: when the review opens, the monthly alignment check (guide 三.2), and
+which KRs that check names. Pure: the caller passes local dates and stored numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.scoring import Colour, colour
+
+STALL_AFTER = timedelta(weeks=3)
+_CONFIDENCE_RANK = {"on_track": 2, "at_risk": 1, "off_track": 0}
+
+
+class Flag(StrEnum):
+    """Why the monthly alignment check names a KR."""
+
+    RED = "red"
+    STALLED = "stalled"
+    CONFIDENCE_FELL = "confidence_fell"
+
+
+def review_open(today: date, end_date: date, days_before_end: int) -> bool:
+    """Whether the review of a cycle ending `end_date` is open on the local date `today`."""
+    return today >= end_date - timedelta(days=days_before_end)
+
+
+def first_working_day(year: int, month: int, holidays: Collection[date] = ()) -> date:
+    """The first Monday-to-Friday of the month that is not a holiday."""
+    day = date(year, month, 1)
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
+def month_key(day: date) -> str:
+    """"2026-12": the alignment check's period."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class KRSignals:
+    """What the alignment check reads of one KR."""
+
+    score: float
+    last_value_change: datetime  # the last value history entry, else when the KR was created
+    confidences: Sequence[str]  # of its check-ins, newest first (blank ones left out)
+
+
+def alignment_flags(kr: KRSignals, now: datetime) -> tuple[Flag, ...]:
+    """Red (score below 0.4), stalled (no value change for 3+ weeks, unless done) and
+    confidence fell (the latest confidence below the one before it)."""
+    flags: list[Flag] = []
+    if colour(kr.score) is Colour.RED:
+        flags.append(Flag.RED)
+    if kr.score < 1 and now - kr.last_value_change >= STALL_AFTER:
+        flags.append(Flag.STALLED)
+    ranks = [_CONFIDENCE_RANK[c] for c in kr.confidences[:2] if c in _CONFIDENCE_RANK]
+    if len(ranks) == 2 and ranks[0] < ranks[1]:
+        flags.append(Flag.CONFIDENCE_FELL)
+    return tuple(flags)

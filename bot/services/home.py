@@ -1,0 +1,142 @@
+"""The App Home of one person: their OKRs, their teams' OKRs, when their next check-in is due.
+
+The view is sized here to stay under Slack's 100 blocks for a Home tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain import local_dates, slots
+from bot.services.okr_views import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
+from bot.services.people import PersonView
+from storage import queries, queries_delivery, queries_okrs
+from storage.db import Database
+from storage.models import Schedule
+
+HOME_BLOCKS = 100
+# home/home.json.j2 outside the card lists: header, next check-in, actions, "your OKRs"
+# header, an empty-or-more line, the footer.
+FRAME_BLOCKS = 6
+TEAM_FRAME_BLOCKS = 2  # a team's header and its empty-or-more line
+MAX_TEAMS = 3
+MINE_BLOCKS = 60  # leaves the teams room even when someone holds many Objectives
+MAX_KRS_PER_CARD = 6
+LOOKAHEAD_DAYS = 15  # covers a biweekly rhythm from any day
+
+
+@dataclass(frozen=True)
+class TeamGroup:
+    """One of the person's teams and the Objectives of it that fit."""
+
+    name: str
+    cards: tuple[ObjectiveCard, ...]
+    hidden: int
+
+
+@dataclass(frozen=True)
+class HomeView:
+    cycle_name: str | None
+    next_due: str | None  # in the person's zone and language
+    mine: tuple[ObjectiveCard, ...]
+    mine_hidden: int
+    teams: tuple[TeamGroup, ...]
+    hidden_teams: int
+
+
+def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
+    """Everything `home/home.json.j2` shows for `person`, fitted to a Home tab."""
+    now = clock.now()
+    eyes = Viewer.at(now, person.tz, person.locale)
+    due = next_checkin_due(db, clock, person.id)
+    next_due = None
+    if due is not None:
+        next_due = local_dates.format_day_time(
+            local_dates.local(due, person.tz), person.locale, today=eyes.today)
+    with db.read() as session:
+        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        if cycle is None or cycle.id is None:
+            return HomeView(None, next_due, (), 0, (), 0)
+        mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
+                          include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
+        teams = queries_okrs.teams_of_person(session=session, person_id=person.id)
+        team_ids = [t.id for t in teams if t.id is not None]
+        team_cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=team_ids,
+                                max_krs=MAX_KRS_PER_CARD) if team_ids else []
+    budget = HOME_BLOCKS - FRAME_BLOCKS - TEAM_FRAME_BLOCKS * min(len(teams), MAX_TEAMS)
+    shown, hidden = fit_cards(mine, min(budget, MINE_BLOCKS))
+    budget -= sum(card_blocks(c) for c in shown)
+    groups: list[TeamGroup] = []
+    mine_ids = {c.id for c in mine}
+    for team in teams[:MAX_TEAMS]:
+        cards = [c for c in team_cards if c.owner_id == team.id and c.id not in mine_ids]
+        team_shown, team_hidden = fit_cards(cards, budget)
+        budget -= sum(card_blocks(c) for c in team_shown)
+        groups.append(TeamGroup(team.name, team_shown, team_hidden))
+    return HomeView(cycle.name, next_due, shown, hidden, tuple(groups),
+                    len(teams) - len(groups))
+
+
+def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:
+    """The next check-in slot of `person_id` (UTC) under their teams' schedules, or None.
+
+    Slots come from the scheduler's rules (bot/domain/slots.py: cadence, weekdays, the
+    person's zone, DST); team holidays and the person's absences are skipped. When the
+    planner exposes its own answer for one person, switch to it so both can never disagree.
+    """
+    now = clock.now()
+    with db.read() as session:
+        person = queries_okrs.people_by_ids(session=session, ids=[person_id]).get(person_id)
+        if person is None:
+            return None
+        teams = queries_okrs.teams_of_person(session=session, person_id=person_id)
+        team_ids = [t.id for t in teams if t.id is not None]
+        schedules = queries.schedules_of(team_ids, session=session) if team_ids else {}
+        if not schedules:
+            return None
+        first = slots.local_date(now, _zone_name(person.tz))
+        last = first + timedelta(days=LOOKAHEAD_DAYS)
+        holidays = queries_delivery.holidays_by_team(
+            session=session, team_ids=list(schedules), first=first, last=last)
+        away = queries_delivery.absences_by_person(
+            session=session, person_ids=[person_id], first=first, last=last).get(person_id, [])
+    due = [
+        slot.due_at
+        for team_id, schedule in schedules.items()
+        for slot in _upcoming(schedule, _zone_name(person.tz), now)
+        if slot.local_date not in holidays.get(team_id, set())
+        and not slots.is_away(slot.local_date, away)
+    ]
+    return min(due) if due else None
+
+
+def _upcoming(schedule: Schedule, tz: str, now: datetime) -> list[slots.Slot]:
+    try:
+        rhythm = rhythm_of(schedule)
+    except ValueError:  # a schedule the importer should have refused: show no slot from it
+        return []
+    return slots.checkin_slots(rhythm, tz, now, now + timedelta(days=LOOKAHEAD_DAYS))
+
+
+def rhythm_of(schedule: Schedule) -> slots.Rhythm:
+    """A stored schedule as the scheduler's plain `Rhythm`."""
+    return slots.Rhythm(
+        timezone=_zone_name(schedule.timezone),
+        checkin_cadence=schedule.checkin_cadence,
+        checkin_weekdays=slots.parse_weekdays(schedule.checkin_weekdays),
+        checkin_time=schedule.checkin_time,
+        reminder_after_hours=schedule.reminder_after_hours,
+        digest_cadence=schedule.digest_cadence,
+        digest_weekday=slots.parse_weekday(schedule.digest_weekday),
+        digest_time=schedule.digest_time,
+        anchor_date=schedule.anchor_date,
+        work_start=schedule.work_start,
+        work_end=schedule.work_end,
+    )
+
+
+def _zone_name(tz: str) -> str:
+    """`tz` when it names a zone, else UTC (a stale profile must not break the Home)."""
+    return tz if local_dates.zone(tz) is not UTC else "UTC"

@@ -1,0 +1,135 @@
+"""The check-in conversation: `/okr checkin` (打卡, 更新) and the "Check in" button of a prompt or
+the App Home open checkin/modal; its submission is saved by bot.services.checkin_save, the
+prompt becomes checkin/summary and the App Home is refreshed."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.domain.checkin_input import FieldError
+from bot.services import checkin, checkin_save
+from bot.services.people import PersonView
+from handlers import ids
+from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
+from handlers.command import CommandContext, CommandTable
+from handlers.home import publish_home
+from handlers.people import ensure_person
+
+logger = logging.getLogger(__name__)
+
+EXPIRED_TRIGGER = ("expired_trigger_id", "trigger_expired")
+NO_CHANGE_ACTION = re.compile(rf"^{re.escape(ids.CHECKIN_NO_CHANGE)}\.\d+$")
+
+
+def register(app: App, deps: Deps, commands: CommandTable) -> None:
+    commands.add(("checkin", "check-in", "打卡", "更新"), lambda ctx: open_from_command(deps, ctx))
+
+    @app.action(ids.CHECKIN_OPEN)
+    def on_open(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """The "Check in" button (prompt: value = delivery id; App Home) → checkin/modal."""
+        request = parse_open(body)
+        person = ensure_person(deps, request.user_id)
+        if person is None:
+            ack()
+            return
+        form = checkin.load_form(deps.db, deps.clock, person, delivery_id=request.delivery_id)
+        opened = open_modal(deps, person, request.trigger_id, form)
+        ack()
+        if not opened and request.response_url:
+            respond(_expired(deps, person))
+
+    @app.action(NO_CHANGE_ACTION)
+    def on_no_change(ack: Ack) -> None:
+        """Ticking "no change" inside the modal: nothing to do until the form is submitted."""
+        ack()
+
+    @app.view(ids.CHECKIN_SUBMIT)
+    def on_submit(ack: Ack, body: dict[str, Any]) -> None:
+        """Submission → field errors, or save and close (or the next page), then update the
+        prompt to checkin/summary and refresh the App Home."""
+        slack_user_id, submission = parse_submission(body)
+        person = ensure_person(deps, slack_user_id)
+        if person is None:
+            ack()
+            return
+        helpers = meet_helpers(deps, person, submission)
+        result = checkin_save.submit(deps.db, deps.clock, person, submission, helpers)
+        if isinstance(result, checkin_save.Rejected):
+            errors = error_texts(deps, person, result.errors)
+            if errors:
+                ack(response_action="errors", errors=errors)
+            else:  # a form without KRs (never rendered with a submit button): nothing to do
+                ack()
+            return
+        if result.next_form is not None:
+            ack(response_action="update", view=render_form(deps, person, result.next_form))
+        else:
+            ack(response_action="clear")
+        if isinstance(result, checkin_save.Saved):
+            update_prompt(deps, person, result)
+            publish_home(deps, person.slack_user_id)
+
+
+def open_from_command(deps: Deps, ctx: CommandContext) -> None:
+    """`/okr checkin` → checkin/modal (opened before the ack: the trigger lives 3 s)."""
+    form = checkin.load_form(deps.db, deps.clock, ctx.person, delivery_id=None)
+    if open_modal(deps, ctx.person, ctx.command.trigger_id, form):
+        ctx.ack()
+    else:
+        ctx.ack(_expired(deps, ctx.person))
+
+
+def render_form(deps: Deps, person: PersonView, form: checkin.CheckinForm) -> dict[str, Any]:
+    return deps.renderer.render("checkin/modal", person.locale, form=form, ids=ids.TEMPLATE_IDS,
+                                metadata=metadata(form.delivery_id, form.page))
+
+
+def open_modal(deps: Deps, person: PersonView, trigger_id: str,
+               form: checkin.CheckinForm) -> bool:
+    """views.open; False when the trigger expired (Slack took or we took too long)."""
+    try:
+        deps.slack.views_open(trigger_id=trigger_id, view=render_form(deps, person, form))
+    except SlackApiError as error:
+        if error.response.get("error") not in EXPIRED_TRIGGER:
+            raise
+        logger.warning("check-in modal not opened: %s", error.response.get("error"))
+        return False
+    return True
+
+
+def meet_helpers(deps: Deps, person: PersonView,
+                 submission: checkin_save.Submission) -> dict[str, int]:
+    """The people chosen as "who could help", met through users.info if new: Slack id → id."""
+    chosen = {n.help_from for n in submission.notes.values()} - {"", person.slack_user_id}
+    met = {slack_id: ensure_person(deps, slack_id) for slack_id in sorted(chosen)}
+    return {slack_id: helper.id for slack_id, helper in met.items() if helper is not None}
+
+
+def error_texts(deps: Deps, person: PersonView,
+                errors: Mapping[checkin_save.FieldRef, FieldError]) -> dict[str, str]:
+    """`response_action: errors` keyed by block id, in the person's language."""
+    return {error_block(ref): deps.renderer.text(f"checkin.errors.{e.code.value}", person.locale,
+                                                 **e.params)
+            for ref, e in errors.items()}
+
+
+def update_prompt(deps: Deps, person: PersonView, saved: checkin_save.Saved) -> None:
+    """Turn the prompt message (if the form came from one) into the summary of the check-in."""
+    if saved.prompt is None:
+        return
+    message = deps.renderer.render("checkin/summary", person.locale, summary=saved.summary)
+    try:
+        deps.slack.chat_update(channel=saved.prompt.channel_id, ts=saved.prompt.ts, **message)
+    except SlackApiError as error:
+        logger.warning("check-in prompt not updated: %s", error.response.get("error"))
+
+
+def _expired(deps: Deps, person: PersonView) -> dict[str, Any]:
+    return deps.renderer.render("checkin/expired", person.locale)

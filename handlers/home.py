@@ -1,0 +1,50 @@
+"""The App Home tab: published on `app_home_opened`, on its Refresh button, and by
+`publish_home` whenever another feature changes what it shows (template home/home)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.services.home import build_home
+from handlers import ids
+from handlers.command import CommandTable
+from handlers.payloads import home_tab_user, user_id
+from handlers.people import ensure_person
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps, commands: CommandTable) -> None:
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any]) -> None:
+        """`app_home_opened` on the Home tab → views.publish (a retry just publishes again)."""
+        slack_user_id = home_tab_user(event)
+        if slack_user_id is not None:
+            publish_home(deps, slack_user_id)
+
+    @app.action(ids.HOME_REFRESH)
+    def on_refresh(ack: Ack, body: dict[str, Any]) -> None:
+        """The Home's Refresh button → views.publish."""
+        ack()
+        publish_home(deps, user_id(body))
+
+
+def publish_home(deps: Deps, slack_user_id: str) -> bool:
+    """Render and publish `slack_user_id`'s Home tab; False when Slack refused or the person is
+    unknown to Slack. Safe to call after any change (publishing is idempotent)."""
+    person = ensure_person(deps, slack_user_id)
+    if person is None:
+        return False
+    home = build_home(deps.db, deps.clock, person)
+    view = deps.renderer.render("home/home", person.locale, home=home, ids=ids.TEMPLATE_IDS)
+    try:
+        deps.slack.views_publish(user_id=slack_user_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.publish failed: %s", error.response.get("error"))
+        return False
+    return True

@@ -1,0 +1,239 @@
+"""Writing OKRs in Slack: `/okr new` (新建) and its modal, a card's Edit button and modal,
+Archive (with Slack's confirm dialog). Templates: okr_edit/*.
+
+Every change refreshes the App Home of the owner and of whoever made it. Refusals are
+answered politely where the click came from: the modal, the message (response_url), the
+channel (chat.postEphemeral) or, from the App Home, a small modal.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.deps import Deps
+from bot.services.okr_access import Duplicate, Gone, Refused
+from bot.services.okr_edit import (
+    Archived,
+    CreateResult,
+    Invalid,
+    Saved,
+    Warned,
+    archive_objective,
+    create_objective,
+    update_objective,
+)
+from bot.services.okr_edit_forms import EditFormView, edit_form, new_form
+from handlers import ids
+from handlers import okr_edit_payloads as payloads
+from handlers.command import CommandContext, CommandTable
+from handlers.home import publish_home
+from handlers.okr_edit_views import (
+    edit_context,
+    field_errors,
+    filled_slots,
+    new_context,
+    warning_lines,
+)
+from handlers.people import ensure_person
+
+logger = logging.getLogger(__name__)
+
+
+def _action(base: str) -> re.Pattern[str]:
+    """`okr.edit` or `okr.edit.<id>`: per-card action ids stay unique within a message."""
+    return re.compile(rf"^{re.escape(base)}(\.\d+)?$")
+
+
+def register(app: App, deps: Deps, commands: CommandTable) -> None:
+    commands.add(("new", "新建"), lambda ctx: open_new(deps, ctx))
+
+    @app.action(ids.OKR_NEW)
+    def on_new_button(ack: Ack, body: dict[str, Any]) -> None:
+        """A "New Objective" button (e.g. on the App Home) → okr_edit/new_modal."""
+        click = payloads.parse_click(body)
+        problem = _open_new_modal(deps, click.user_id, click.trigger_id)
+        ack()
+        if problem is not None:
+            _notify(deps, click, _locale(deps, click.user_id), problem)
+
+    @app.view(ids.OKR_NEW_SUBMIT)
+    def on_new_submit(ack: Ack, body: dict[str, Any]) -> None:
+        """New-Objective modal submitted → errors, coach warnings, or saved."""
+        sub = payloads.parse_submission(body)
+        locale = _locale(deps, sub.user_id)
+        form = payloads.new_form(sub.state)
+        result = create_objective(deps.db, deps.clock, actor=sub.user_id, form=form,
+                                  confirmed=sub.confirmed, inbox_key=sub.inbox_key)
+        if isinstance(result, Warned):
+            view = new_form(deps.db, deps.clock, actor=sub.user_id)
+            if not isinstance(view, Gone):
+                lines, more = warning_lines(result.findings, locale, filled_slots(form))
+                context = new_context(view, form, warnings=lines, more_warnings=more,
+                                      confirmed=result.marker)
+                ack(response_action="update",
+                    view=deps.renderer.render("okr_edit/new_modal", locale, **context))
+                return
+            result = view
+        _finish_submission(deps, ack, locale, result, updated=False)
+
+    @app.action(_action(ids.OKR_EDIT))
+    def on_edit(ack: Ack, body: dict[str, Any]) -> None:
+        """A card's Edit button → okr_edit/edit_modal, or a polite refusal."""
+        click = payloads.parse_click(body)
+        locale = _locale(deps, click.user_id)
+        if click.objective_id is None:
+            ack()
+            return
+        view = edit_form(deps.db, deps.clock, actor=click.user_id, objective_id=click.objective_id)
+        if isinstance(view, EditFormView):
+            modal = deps.renderer.render("okr_edit/edit_modal", locale, **edit_context(view))
+            _show_modal(deps, click, modal)  # the trigger lives 3 s: open first, then ack
+            ack()
+            return
+        ack()
+        _notify(deps, click, locale, "refused" if isinstance(view, Refused) else view.reason)
+
+    @app.view(ids.OKR_EDIT_SUBMIT)
+    def on_edit_submit(ack: Ack, body: dict[str, Any]) -> None:
+        """Edit modal submitted → errors, coach warnings, or saved (target history kept)."""
+        sub = payloads.parse_submission(body)
+        locale = _locale(deps, sub.user_id)
+        if sub.objective_id is None:
+            ack()
+            return
+        form = payloads.edit_form(sub.state, sub.kr_ids)
+        result = update_objective(deps.db, deps.clock, actor=sub.user_id,
+                                  objective_id=sub.objective_id, form=form,
+                                  confirmed=sub.confirmed, inbox_key=sub.inbox_key)
+        if isinstance(result, Warned):
+            view = edit_form(deps.db, deps.clock, actor=sub.user_id,
+                             objective_id=sub.objective_id)
+            if isinstance(view, EditFormView):
+                lines, more = warning_lines(result.findings, locale,
+                                            list(range(1, len(view.krs) + 1)))
+                context = edit_context(view, form, warnings=lines, more_warnings=more,
+                                       confirmed=result.marker)
+                ack(response_action="update",
+                    view=deps.renderer.render("okr_edit/edit_modal", locale, **context))
+                return
+            result = view
+        _finish_submission(deps, ack, locale, result, updated=True)
+
+    @app.action(_action(ids.OKR_ARCHIVE))
+    def on_archive(ack: Ack, body: dict[str, Any]) -> None:
+        """Archive (after Slack's confirm dialog) → archived, and a note where it was clicked."""
+        ack()
+        click = payloads.parse_click(body)
+        locale = _locale(deps, click.user_id)
+        if click.objective_id is None:
+            return
+        result = archive_objective(deps.db, deps.clock, actor=click.user_id,
+                                   objective_id=click.objective_id, inbox_key=click.inbox_key)
+        if isinstance(result, Duplicate):
+            return
+        if isinstance(result, Archived):
+            _notify(deps, click, locale, "archive_done", title=result.title)
+            _refresh_homes(deps, result.refresh)
+            return
+        _notify(deps, click, locale, "refused" if isinstance(result, Refused) else result.reason)
+
+
+def open_new(deps: Deps, ctx: CommandContext) -> None:
+    """`/okr new` → views.open okr_edit/new_modal, or an ephemeral note (no cycle, too slow)."""
+    problem = _open_new_modal(deps, ctx.person.slack_user_id, ctx.command.trigger_id)
+    if problem is None:
+        ctx.ack()
+    else:
+        ctx.reply("okr_edit/notice", key=problem, title="", as_modal=False)
+
+
+def _open_new_modal(deps: Deps, slack_user_id: str, trigger_id: str) -> str | None:
+    """Open the new-Objective modal; the notice key when it cannot be opened."""
+    locale = _locale(deps, slack_user_id)
+    form = new_form(deps.db, deps.clock, actor=slack_user_id)
+    if isinstance(form, Gone):
+        return form.reason
+    view = deps.renderer.render("okr_edit/new_modal", locale, **new_context(form))
+    try:
+        deps.slack.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        return "trigger_expired"
+    return None
+
+
+def _finish_submission(
+    deps: Deps, ack: Ack, locale: str, result: CreateResult | Refused | Gone, *, updated: bool
+) -> None:
+    """Answer a modal submission in its ack: field errors, a notice, or the saved summary."""
+    catalogue = deps.renderer.catalogue(locale)
+    if isinstance(result, Invalid):
+        ack(response_action="errors", errors=field_errors(result.errors, catalogue))
+    elif isinstance(result, Refused) and not updated:
+        ack(response_action="errors",
+            errors={"owner": catalogue.text("okr_edit.errors.owner_refused")})
+    elif isinstance(result, Refused | Gone):
+        key = "refused" if isinstance(result, Refused) else result.reason
+        ack(response_action="update",
+            view=_notice(deps, locale, key, as_modal=True))
+    elif isinstance(result, Saved):
+        ack(response_action="update",
+            view=deps.renderer.render("okr_edit/saved_modal", locale, saved=result,
+                                      updated=updated))
+        _refresh_homes(deps, result.refresh)
+    else:  # Duplicate: handled already, close quietly (RELIABILITY.md §13)
+        ack()
+
+
+def _show_modal(deps: Deps, click: payloads.ButtonClick, view: dict[str, Any]) -> None:
+    try:
+        if click.in_modal:
+            deps.slack.views_push(trigger_id=click.trigger_id, view=view)
+        else:
+            deps.slack.views_open(trigger_id=click.trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("opening the edit modal failed: %s", error.response.get("error"))
+
+
+def _notice(deps: Deps, locale: str, key: str, *, title: str = "",
+            as_modal: bool) -> dict[str, Any]:
+    return deps.renderer.render("okr_edit/notice", locale, key=key, title=title,
+                                as_modal=as_modal)
+
+
+def _notify(
+    deps: Deps, click: payloads.ButtonClick, locale: str, key: str, *, title: str = ""
+) -> None:
+    """A short note where the click happened (ephemeral, or a modal on the Home tab)."""
+    try:
+        if click.in_modal and click.view_id:
+            view = _notice(deps, locale, key, title=title, as_modal=True)
+            deps.slack.views_update(view_id=click.view_id, view=view)
+        elif click.response_url or click.channel_id:
+            message = _notice(deps, locale, key, title=title, as_modal=False)
+            if click.response_url:
+                WebhookClient(click.response_url).send_dict(message)
+            else:
+                deps.slack.chat_postEphemeral(channel=click.channel_id or "", user=click.user_id,
+                                              text=message["text"], blocks=message["blocks"])
+        else:
+            view = _notice(deps, locale, key, title=title, as_modal=True)
+            deps.slack.views_open(trigger_id=click.trigger_id, view=view)
+    except (SlackApiError, OSError) as error:
+        logger.warning("a notice could not be shown: %s", type(error).__name__)
+
+
+def _refresh_homes(deps: Deps, slack_user_ids: tuple[str, ...]) -> None:
+    for slack_user_id in slack_user_ids:
+        publish_home(deps, slack_user_id)
+
+
+def _locale(deps: Deps, slack_user_id: str) -> str:
+    person = ensure_person(deps, slack_user_id)
+    return person.locale if person else deps.settings.default_locale

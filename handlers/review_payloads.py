@@ -1,0 +1,115 @@
+"""Parse the review payloads (the modal's state, its buttons, `/okr cycle …`) into typed values.
+
+Block and action ids of the modal are "<prefix>.<id>" (handlers/ids.py): a KR id for score,
+cause and note, the Objective id for its lessons.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain.review_rules import KRReviewInput
+from bot.services.review import FieldRef, ReviewSubmission
+from handlers import ids
+from handlers.payloads import user_id
+
+KR_FIELDS = {ids.REVIEW_SCORE: "score", ids.REVIEW_CAUSE: "cause_kind",
+             ids.REVIEW_NOTE: "cause_note"}
+NOTE_FIELDS = {ids.REVIEW_WORKED: "what_worked", ids.REVIEW_KEEP: "keep",
+               ids.REVIEW_AVOID: "avoid", ids.REVIEW_LEARNED: "learned"}
+ERROR_BLOCKS = {"score": ids.REVIEW_SCORE, "cause": ids.REVIEW_CAUSE, "note": ids.REVIEW_NOTE,
+                **{name: prefix for prefix, name in NOTE_FIELDS.items()}}
+CARRY_ACTION = re.compile(rf"^{re.escape(ids.REVIEW_CARRY)}\.\d+$")
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button: who clicked, its opaque value (a number), where to answer."""
+
+    user_id: str
+    trigger_id: str
+    value: int | None
+    response_url: str | None
+
+
+def parse_click(body: dict[str, Any]) -> Click:
+    actions = body.get("actions") or [{}]
+    value = str(actions[0].get("value") or "")
+    return Click(user_id(body), str(body.get("trigger_id", "")),
+                 int(value) if value.isdigit() else None, body.get("response_url"))
+
+
+def metadata(cycle_id: int, page: int, objective_id: int) -> str:
+    return json.dumps({"c": cycle_id, "p": page, "o": objective_id}, separators=(",", ":"))
+
+
+def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None]:
+    """The submitter's Slack id and the page they submitted (None when it cannot be read)."""
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        meta = {}
+    if not isinstance(meta, dict) or not all(isinstance(meta.get(k), int) for k in "cpo"):
+        return user_id(body), None
+    krs: dict[int, dict[str, str]] = {}
+    notes: dict[str, str] = {}
+    values = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in values.items():
+        prefix, _, raw_id = str(block_id).rpartition(".")
+        if not raw_id.isdigit() or not isinstance(actions, dict):
+            continue
+        element = actions.get(block_id) or {}
+        if prefix in KR_FIELDS:
+            krs.setdefault(int(raw_id), {})[KR_FIELDS[prefix]] = _value(element)
+        elif prefix in NOTE_FIELDS and int(raw_id) == meta["o"]:
+            notes[NOTE_FIELDS[prefix]] = _value(element)
+    return user_id(body), ReviewSubmission(
+        view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
+        cycle_id=meta["c"], page=meta["p"], objective_id=meta["o"],
+        krs={kr_id: KRReviewInput(**fields) for kr_id, fields in krs.items()},
+        notes=notes)
+
+
+def _value(element: dict[str, Any]) -> str:
+    if element.get("type") == "static_select":
+        return str((element.get("selected_option") or {}).get("value") or "")
+    return str(element.get("value") or "")
+
+
+def error_block(ref: FieldRef) -> str:
+    field, item_id = ref
+    return f"{ERROR_BLOCKS[field]}.{item_id}"
+
+
+@dataclass(frozen=True)
+class CycleCommand:
+    """`/okr cycle new NAME START END`, `close NAME` or `list`; `problem` names a bad date."""
+
+    action: str  # "new" | "close" | "list" | "" (usage)
+    name: str = ""
+    start: date | None = None
+    end: date | None = None
+    bad_date: str = ""
+
+
+def parse_cycle(rest: str) -> CycleCommand:
+    words = rest.split()
+    action = words[0].lower() if words else ""
+    if action == "list" and len(words) == 1:
+        return CycleCommand("list")
+    if action == "close" and len(words) == 2:
+        return CycleCommand("close", words[1])
+    if action != "new" or len(words) != 4:
+        return CycleCommand("")
+    dates: list[date] = []
+    for text in words[2:]:
+        try:
+            dates.append(date.fromisoformat(text))
+        except ValueError:
+            return CycleCommand("new", words[1], bad_date=text[:40])
+    return CycleCommand("new", words[1], dates[0], dates[1])

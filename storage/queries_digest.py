@@ -1,0 +1,209 @@
+"""Queries of the team digest: one statement each, whatever the team's size (no N+1).
+
+The digest's scope is the active Objectives of cycles overlapping the period that the team
+owns or that its members own personally, and their active KRs; `_objective_ids` and
+`_kr_ids` are subqueries, so every function below is one SQL statement.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CompoundSelect, Select, func, or_, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Absence,
+    CheckIn,
+    Cycle,
+    Holiday,
+    KeyResult,
+    KRValueHistory,
+    Objective,
+    Person,
+    Schedule,
+    Team,
+    TeamMember,
+)
+
+
+def _member_ids(team_id: int) -> Select[Any]:
+    return select(col(TeamMember.person_id)).where(col(TeamMember.team_id) == team_id)
+
+
+def _objective_ids(team_id: int, first: date, last: date) -> CompoundSelect[Any]:
+    """The team's own Objectives and its members' personal ones, as a UNION of two index
+    searches: one statement ORing both owners scans every Objective of the cycle (~40 ms per
+    query at 10,000 people on SQLite, five queries per digest; bench/digest_cost.py)."""
+    cycles = select(col(Cycle.id)).where(
+        col(Cycle.state) != "planning", col(Cycle.start_date) <= last, col(Cycle.end_date) >= first
+    )
+    live = (col(Objective.cycle_id).in_(cycles), col(Objective.state) == "active")
+    return union(
+        select(col(Objective.id)).where(*live, col(Objective.owner_team_id) == team_id),
+        select(col(Objective.id)).where(
+            *live, col(Objective.owner_person_id).in_(_member_ids(team_id))
+        ),
+    )
+
+
+def _kr_ids(team_id: int, first: date, last: date, end: datetime) -> Select[Any]:
+    return select(col(KeyResult.id)).where(
+        col(KeyResult.objective_id).in_(_objective_ids(team_id, first, last)),
+        col(KeyResult.state) == "active",
+        col(KeyResult.created_at) < end,
+    )
+
+
+def team_and_schedule(team_id: int, *, session: Session) -> tuple[Team, Schedule | None] | None:
+    """The team with its schedule (None when there is no such team)."""
+    query = (
+        select(Team, Schedule)
+        .outerjoin(Schedule, col(Schedule.team_id) == col(Team.id))
+        .where(col(Team.id) == team_id)
+    )
+    row = session.exec(query).first()
+    return (row[0], row[1]) if row else None
+
+
+def team_roster(team_id: int, *, session: Session) -> list[tuple[TeamMember, Person]]:
+    """The team's members with their people, by name."""
+    query = (
+        select(TeamMember, Person)
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(col(TeamMember.team_id) == team_id)
+        .order_by(col(Person.name), col(Person.id))
+    )
+    return [(member, person) for member, person in session.exec(query)]
+
+
+def digest_objectives(
+    team_id: int, first: date, last: date, *, session: Session
+) -> list[tuple[Objective, Person | None]]:
+    """The Objectives in the digest's scope with their owning person (None for the team's)."""
+    query = (
+        select(Objective, Person)
+        .outerjoin(Person, col(Person.id) == col(Objective.owner_person_id))
+        .where(col(Objective.id).in_(_objective_ids(team_id, first, last)))
+        .order_by(col(Objective.owner_person_id).is_not(None), col(Objective.position),
+                  col(Objective.id))
+    )
+    return [(objective, person) for objective, person in session.exec(query)]
+
+
+def digest_key_results(
+    team_id: int, first: date, last: date, end: datetime, *, session: Session
+) -> list[tuple[KeyResult, Person | None]]:
+    """The KRs in scope (created before `end`) with their owners, by position."""
+    query = (
+        select(KeyResult, Person)
+        .outerjoin(Person, col(Person.id) == col(KeyResult.owner_person_id))
+        .where(col(KeyResult.id).in_(_kr_ids(team_id, first, last, end)))
+        .order_by(col(KeyResult.objective_id), col(KeyResult.position), col(KeyResult.id))
+    )
+    return [(kr, person) for kr, person in session.exec(query)]
+
+
+def digest_history(
+    team_id: int, first: date, last: date, end: datetime, *, session: Session
+) -> list[tuple[KRValueHistory, float | None, Person | None]]:
+    """Every value-history row of the KRs in scope, oldest first per KR, with the linked
+    check-in's previous value and who made the change."""
+    query = (
+        select(KRValueHistory, CheckIn.previous_value, Person)
+        .outerjoin(CheckIn, col(CheckIn.id) == col(KRValueHistory.checkin_id))
+        .outerjoin(Person, col(Person.id) == col(KRValueHistory.changed_by_id))
+        .where(col(KRValueHistory.key_result_id).in_(_kr_ids(team_id, first, last, end)))
+        .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
+                  col(KRValueHistory.id))
+    )
+    return [(row, previous, person) for row, previous, person in session.exec(query)]
+
+
+def digest_checkins(
+    team_id: int, first: date, last: date, start: datetime, end: datetime, *, session: Session
+) -> list[tuple[CheckIn, Person | None, Person | None]]:
+    """Check-ins made in [start, end) on KRs in scope or by team members, oldest first,
+    with their author and the person asked for help."""
+    helper = aliased(Person)
+    query = (
+        select(CheckIn, Person, helper)
+        .outerjoin(Person, col(Person.id) == col(CheckIn.author_id))
+        .outerjoin(helper, col(helper.id) == col(CheckIn.help_from_person_id))
+        .where(
+            col(CheckIn.created_at) >= start,
+            col(CheckIn.created_at) < end,
+            or_(
+                col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)),
+                col(CheckIn.author_id).in_(_member_ids(team_id)),
+            ),
+        )
+        .order_by(col(CheckIn.created_at), col(CheckIn.id))
+    )
+    return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
+
+
+def last_checkin_times(
+    team_id: int, first: date, last: date, end: datetime, *, session: Session
+) -> dict[int, datetime]:
+    """When each KR in scope was last checked in before `end`."""
+    latest = func.max(CheckIn.created_at).label("latest")
+    query = (
+        select(col(CheckIn.key_result_id), latest)
+        .where(
+            col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)),
+            col(CheckIn.created_at) < end,
+        )
+        .group_by(col(CheckIn.key_result_id))
+    )
+    return {int(kr_id): when for kr_id, when in session.exec(query).all()}
+
+
+def member_absences(team_id: int, first: date, last: date, *, session: Session) -> list[Absence]:
+    """Absences of the team's members overlapping the local dates `first`..`last`."""
+    query = select(Absence).where(
+        col(Absence.person_id).in_(_member_ids(team_id)),
+        col(Absence.start_date) <= last,
+        col(Absence.end_date) >= first,
+    )
+    return list(session.exec(query))
+
+
+def team_holidays(team_id: int, first: date, last: date, *, session: Session) -> list[Holiday]:
+    """The team's holidays within `first`..`last`."""
+    query = select(Holiday).where(
+        col(Holiday.team_id) == team_id, col(Holiday.day) >= first, col(Holiday.day) <= last
+    )
+    return list(session.exec(query))
+
+
+def team_named(name: str, *, session: Session) -> Team | None:
+    """The team called `name`, exactly or ignoring case."""
+    query = (
+        select(Team)
+        .where(or_(col(Team.name) == name, func.lower(col(Team.name)) == name.lower()))
+        .order_by(col(Team.name) != name, col(Team.id))
+    )
+    return session.exec(query).first()
+
+
+def teams_of_member(person_id: int, *, session: Session) -> list[Team]:
+    """The teams `person_id` belongs to: those they lead first, then by name."""
+    query = (
+        select(Team)
+        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+        .where(col(TeamMember.person_id) == person_id)
+        .order_by(col(TeamMember.is_lead).desc(), col(Team.name))
+    )
+    return list(session.exec(query))
+
+
+def team_names(*, session: Session) -> list[str]:
+    """Every team's name, alphabetically."""
+    return list(session.exec(select(Team.name).order_by(col(Team.name))))
+
+
+def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
+    return session.exec(select(Schedule).where(col(Schedule.team_id) == team_id)).first()

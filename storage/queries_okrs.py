@@ -1,0 +1,132 @@
+"""Reading OKRs for display (`/okr`, App Home, digest): keyword-only `session`, no commits.
+
+Each function is one statement (`visible_objectives`: one per kind of owner asked for);
+callers load a screen in a fixed number of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team, TeamMember
+
+
+def current_cycle(*, session: Session, today: date) -> Cycle | None:
+    """The active cycle containing `today`, else the active cycle that started last."""
+    cycles = list(
+        session.exec(
+            select(Cycle)
+            .where(col(Cycle.state) == "active")
+            .order_by(col(Cycle.start_date).desc(), col(Cycle.id).desc())
+        )
+    )
+    for cycle in cycles:
+        if cycle.start_date <= today <= cycle.end_date:
+            return cycle
+    return cycles[0] if cycles else None
+
+
+def visible_objectives(
+    *,
+    session: Session,
+    cycle_id: int,
+    person_ids: Collection[int] = (),
+    team_ids: Collection[int] = (),
+    kr_owner_ids: Collection[int] = (),
+) -> list[Objective]:
+    """Non-archived Objectives of `cycle_id` owned by `person_ids` or `team_ids`, or holding a
+    non-archived KR owned by one of `kr_owner_ids`; by position and id.
+
+    One statement per kind of owner asked for (at most three), each on its own index: a single
+    statement ORing them scans every Objective of the cycle (SQLite picks the cycle index),
+    ~100 ms a look-up at 10,000 people (bench/latency.py)."""
+    live = (col(Objective.cycle_id) == cycle_id, col(Objective.state) != "archived")
+    queries = []
+    if person_ids:
+        queries.append(select(Objective).where(
+            *live, col(Objective.owner_person_id).in_(list(person_ids))))
+    if team_ids:
+        queries.append(select(Objective).where(
+            *live, col(Objective.owner_team_id).in_(list(team_ids))))
+    if kr_owner_ids:
+        queries.append(
+            select(Objective)
+            .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+            .where(*live, col(KeyResult.owner_person_id).in_(list(kr_owner_ids)),
+                   col(KeyResult.state) != "archived"))
+    found = {o.id: o for query in queries for o in session.exec(query)}
+    return sorted(found.values(), key=lambda o: (o.position, o.id or 0))
+
+
+def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:
+    """Every non-archived Objective of `cycle_id`, by position and id."""
+    query = (
+        select(Objective)
+        .where(col(Objective.cycle_id) == cycle_id, col(Objective.state) != "archived")
+        .order_by(col(Objective.position), col(Objective.id))
+    )
+    return list(session.exec(query))
+
+
+def live_key_results(*, session: Session, objective_ids: Collection[int]) -> list[KeyResult]:
+    """Non-archived KRs of `objective_ids`, by position and id."""
+    query = (
+        select(KeyResult)
+        .where(
+            col(KeyResult.objective_id).in_(list(objective_ids)),
+            col(KeyResult.state) != "archived",
+        )
+        .order_by(col(KeyResult.position), col(KeyResult.id))
+    )
+    return list(session.exec(query))
+
+
+def last_checkin_times(*, session: Session, kr_ids: Collection[int]) -> dict[int, datetime]:
+    """When each of `kr_ids` was last checked in (a re-submission counts: `updated_at`)."""
+    query = (
+        select(CheckIn.key_result_id, func.max(CheckIn.updated_at))
+        .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
+        .group_by(col(CheckIn.key_result_id))
+    )
+    return {kr_id: at for kr_id, at in session.exec(query) if at is not None}
+
+
+def people_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Person]:
+    """The people among `ids`, by id."""
+    rows = session.exec(select(Person).where(col(Person.id).in_(list(ids))))
+    return {p.id: p for p in rows if p.id is not None}
+
+
+def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
+    """The teams among `ids`, by id."""
+    rows = session.exec(select(Team).where(col(Team.id).in_(list(ids))))
+    return {t.id: t for t in rows if t.id is not None}
+
+
+def team_names(*, session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every team, by name."""
+    rows = session.exec(select(Team.id, Team.name).order_by(col(Team.name)))
+    return [(team_id, name) for team_id, name in rows if team_id is not None]
+
+
+def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
+    """The team whose channel is `channel_id` (the lowest id if several share it)."""
+    query = (
+        select(Team).where(col(Team.slack_channel_id) == channel_id).order_by(col(Team.id))
+    )
+    return session.exec(query).first()
+
+
+def teams_of_person(*, session: Session, person_id: int) -> list[Team]:
+    """The teams `person_id` belongs to, by name."""
+    query = (
+        select(Team)
+        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+        .where(col(TeamMember.person_id) == person_id)
+        .order_by(col(Team.name))
+    )
+    return list(session.exec(query))

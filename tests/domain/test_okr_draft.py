@@ -1,0 +1,135 @@
+"""The new and edit forms: clean inputs, or every problem named by field (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.okr_draft import (
+    EditForm,
+    FieldError,
+    KREditForm,
+    KRForm,
+    ObjectiveForm,
+    ObjectiveInput,
+    coach_draft,
+    fingerprint,
+    parse_number,
+    validate_edit,
+    validate_new,
+)
+from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
+
+GOOD_KRS = (KRForm("Article reads", "metric", "0", "50,000", "reads"),
+            KRForm("Support reply time", "metric", "4", "1", "h"), KRForm(), KRForm())
+
+
+def form(**changes: object) -> ObjectiveForm:
+    base = {"title": "Be the brand readers trust", "type": "committed", "owner": "me",
+            "parent": "", "krs": GOOD_KRS}
+    return ObjectiveForm(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def codes(result: object) -> set[tuple[str, str]]:
+    assert isinstance(result, list)
+    return {(e.field, e.code) for e in result}
+
+
+def test_a_good_form_becomes_an_input_with_directions_from_the_numbers() -> None:
+    parsed = validate_new(form(parent="12", owner="team:3", type="aspirational"))
+    assert isinstance(parsed, ObjectiveInput)
+    assert (parsed.owner_team_id, parsed.parent_id, parsed.type) == (
+        3, 12, ObjectiveType.ASPIRATIONAL)
+    reads, reply = parsed.krs
+    assert (reads.start, reads.target, reads.direction) == (0, 50000, Direction.INCREASE)
+    assert (reply.start, reply.target, reply.direction) == (4, 1, Direction.DECREASE)
+
+
+def test_a_milestone_needs_no_numbers() -> None:
+    krs = (KRForm("Launch the shop", "milestone"), GOOD_KRS[0])
+    parsed = validate_new(form(krs=krs))
+    assert isinstance(parsed, ObjectiveInput)
+    assert (parsed.krs[0].kind, parsed.krs[0].start, parsed.krs[0].target) == (
+        KRKind.MILESTONE, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"title": "  "}, {("title", "required")}),
+        ({"title": "x" * 501}, {("title", "too_long")}),
+        ({"krs": (KRForm("Reads", "metric", "10", "10"), GOOD_KRS[1])},
+         {("kr1_target", "same_as_start")}),
+        ({"krs": (KRForm("Reads", "metric", "ten", "20"), GOOD_KRS[1])},
+         {("kr1_start", "not_a_number")}),
+        ({"krs": (KRForm("Reads", "metric", "", "20"), GOOD_KRS[1])},
+         {("kr1_start", "number_required")}),
+        ({"krs": (KRForm("Reads", "metric", "0", "1e20"), GOOD_KRS[1])},
+         {("kr1_target", "number_too_large")}),
+        ({"krs": (GOOD_KRS[0], KRForm(), KRForm(), KRForm())},
+         {("kr2_title", "too_few_krs")}),
+        ({"krs": (KRForm(), KRForm(), KRForm(), KRForm())},
+         {("kr1_title", "too_few_krs"), ("kr2_title", "too_few_krs")}),
+        ({"krs": (*GOOD_KRS[:2], KRForm(target="30"))},
+         {("kr3_title", "required"), ("kr3_start", "number_required")}),
+        ({"krs": (GOOD_KRS[0], KRForm("Reads", "weird", "0", "1"))},
+         {("kr2_kind", "choose_one")}),
+        ({"type": "stretch"}, {("type", "choose_one")}),
+        ({"owner": "team:abc"}, {("owner", "choose_one")}),
+        ({"parent": "../1"}, {("parent", "choose_one")}),
+    ],
+)
+def test_problems_are_named_by_field(changes: dict[str, object],
+                                     expected: set[tuple[str, str]]) -> None:
+    assert codes(validate_new(form(**changes))) == expected
+
+
+def test_krs_three_and_four_are_optional_but_count_when_filled() -> None:
+    only_three_and_four = (KRForm(), KRForm(), *GOOD_KRS[:2])
+    parsed = validate_new(form(krs=only_three_and_four))
+    assert isinstance(parsed, ObjectiveInput) and len(parsed.krs) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,200", 1200.0), (" 35 ", 35.0), ("-2.5", -2.5), ("１２", 12.0), ("−3", -3.0),
+     ("3，000", 3000.0), ("abc", None), ("nan", None), ("inf", None), ("", None)],
+)
+def test_parse_number(text: str, value: float | None) -> None:
+    assert parse_number(text) == value
+
+
+def test_edit_form_checks_new_targets_against_the_stored_start() -> None:
+    edit = EditForm("Title", "", "committed", "", (
+        KREditForm(1, "Reads", "0", "reads"), KREditForm(2, "Launch", None, ""),
+        KREditForm(3, "", "x", ""),
+    ))
+    result = validate_edit(edit, {1: 0.0, 3: 5.0})
+    assert codes(result) == {("krid1_target", "same_as_start"), ("krid3_title", "required"),
+                             ("krid3_target", "not_a_number")}
+
+
+def test_edit_form_keeps_milestones_without_a_target() -> None:
+    edit = EditForm("Title", "why", "learning", "4", (KREditForm(2, "Launch", None, ""),))
+    result = validate_edit(edit, {})
+    assert not isinstance(result, list)
+    assert result.krs[0].target is None and result.parent_id == 4
+
+
+def test_fingerprint_changes_with_any_part_of_the_draft() -> None:
+    first = validate_new(form())
+    same = validate_new(form())
+    other = validate_new(form(krs=(GOOD_KRS[0], KRForm("Support reply time", "metric", "4",
+                                                        "2", "h"))))
+    assert isinstance(first, ObjectiveInput) and isinstance(same, ObjectiveInput)
+    assert isinstance(other, ObjectiveInput)
+    assert fingerprint(first) == fingerprint(same) != fingerprint(other)
+
+
+def test_coach_draft_carries_owner_and_alignment() -> None:
+    parsed = validate_new(form())
+    assert isinstance(parsed, ObjectiveInput)
+    draft = coach_draft(parsed.title, "", parsed.type, parsed.krs, owner_is_person=True,
+                        has_parent=False)
+    assert draft.owner_is_person and not draft.has_parent
+    assert [k.title for k in draft.krs] == ["Article reads", "Support reply time"]
+    assert FieldError("a", "b").params == {}

@@ -1,0 +1,136 @@
+"""`/okr away`, `/okr pause DATE` (请假 / 暂停), `/okr resume` over signed HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.blockkit import violations
+from bot.clock import FakeClock
+from bot.delivery.planner import plan
+from storage.db import Database
+from storage.models import Absence, AuditLog, Delivery, Person
+from tests.scenarios.conftest import Harness
+from tests.scenarios.seed import Seed
+
+
+@pytest.fixture
+def seed(harness: Harness, clock: FakeClock) -> Seed:
+    return Seed(harness.deps.db, clock)
+
+
+@pytest.fixture
+def people(seed: Seed) -> dict[str, Person]:
+    """Ana (zh, Shanghai) and Ben (en, New York), Growth checks in Mondays and Thursdays."""
+    ana = seed.make_person("UANA", name="Ana", tz="Asia/Shanghai", locale="zh")
+    ben = seed.make_person("UBEN", name="Ben", tz="America/New_York", locale="en")
+    growth = seed.make_team("Growth", channel_id="CGROWTH", members=[ben], leads=[ana])
+    seed.make_schedule(growth, checkin_cadence="weekdays", checkin_weekdays="mon,thu")
+    cycle = seed.make_cycle()
+    for person in (ana, ben):
+        objective = seed.make_objective("Goal", owner=person, cycle=cycle)
+        seed.make_kr(objective, "Leads", owner=person)
+    return {"ana": ana, "ben": ben}
+
+
+def say(harness: Harness, text: str, user_id: str) -> dict[str, Any]:
+    result = harness.sender.command(text, user_id=user_id)
+    assert result.status == 200
+    reply: dict[str, Any] = result.json()
+    assert reply["response_type"] == "ephemeral"
+    assert violations(reply, "message") == []
+    return reply
+
+
+def absences(db: Database, person: Person) -> list[tuple[date, date, str]]:
+    with db.read() as session:
+        rows = session.exec(select(Absence).where(col(Absence.person_id) == person.id)
+                            .order_by(col(Absence.id)))
+        return [(a.start_date, a.end_date, a.reason) for a in rows]
+
+
+def test_away_skips_the_next_check_in_and_says_until_when(
+    harness: Harness, people: dict[str, Person]
+) -> None:
+    # Monday 09:00 UTC is 04:00 in New York: Ben's Monday 10:00 check-in has not gone out yet.
+    reply = say(harness, "away", "UBEN")
+    assert absences(harness.deps.db, people["ben"]) == [
+        (date(2026, 11, 30), date(2026, 11, 30), "away")]
+    assert "until *Nov 30*" in reply["text"]
+    again = say(harness, "away", "UBEN")
+    assert "already away" in again["text"]
+    assert len(absences(harness.deps.db, people["ben"])) == 1
+
+
+def test_away_after_todays_prompt_went_out_covers_the_next_one_in_chinese(
+    harness: Harness, people: dict[str, Person], clock: FakeClock
+) -> None:
+    # 17:00 in Shanghai: Ana's Monday prompt (10:00 local) was planned and sent.
+    plan(harness.deps.db, clock, grace=timedelta(hours=8))
+    with harness.deps.db.write() as session:
+        for row in session.exec(select(Delivery)):
+            row.status = "sent"
+            session.add(row)
+    reply = say(harness, "跳过", "UANA")
+    assert absences(harness.deps.db, people["ana"]) == [
+        (date(2026, 11, 30), date(2026, 12, 3), "away")]
+    assert "12月3日" in reply["text"] and "打卡" in reply["text"]
+
+
+def test_pause_until_a_date_writes_one_absence_and_the_planner_honours_it(
+    harness: Harness, people: dict[str, Person], clock: FakeClock
+) -> None:
+    reply = say(harness, "pause 2026-12-10", "UBEN")
+    assert "paused until *Dec 10*" in reply["text"]
+    assert absences(harness.deps.db, people["ben"]) == [
+        (date(2026, 11, 30), date(2026, 12, 10), "pause")]
+    clock.set(clock.now().replace(hour=15))  # Monday 10:00 in New York
+    plan(harness.deps.db, clock, grace=timedelta(hours=6))
+    with harness.deps.db.read() as session:
+        prompt = session.exec(select(Delivery).where(
+            col(Delivery.person_id) == people["ben"].id)).one()
+        assert (prompt.status, prompt.last_error) == ("skipped", "away")
+        audit = session.exec(select(AuditLog).where(
+            col(AuditLog.action) == "absence.create")).one()
+        assert audit.actor == "UBEN"
+
+
+@pytest.mark.parametrize(("text", "user", "expected"), [
+    ("pause 2026-13-01", "UBEN", "can't read “2026-13-01” as a date"),
+    ("pause next-week", "UBEN", "can't read “next-week” as a date"),
+    ("pause 2026-11-01", "UBEN", "2026-11-01 is in the past"),
+    ("pause 2028-01-01", "UBEN", "more than a year away"),
+    ("pause", "UBEN", "Say until when"),
+    ("请假 2026年13月1日", "UANA", "无法把“2026年13月1日”识别为日期"),
+    ("暂停 2020-01-01", "UANA", "已经过去了"),
+    ("请假", "UANA", "请写明到哪一天"),
+])
+def test_a_bad_date_gets_a_clear_message_in_the_persons_language_and_writes_nothing(
+    harness: Harness, people: dict[str, Person], text: str, user: str, expected: str
+) -> None:
+    reply = say(harness, text, user)
+    assert expected in reply["text"]
+    with harness.deps.db.read() as session:
+        assert list(session.exec(select(Absence))) == []
+
+
+def test_a_chinese_date_is_understood(harness: Harness, people: dict[str, Person]) -> None:
+    reply = say(harness, "请假 2026年12月20日", "UANA")
+    assert "12月20日" in reply["text"]
+    assert absences(harness.deps.db, people["ana"]) == [
+        (date(2026, 11, 30), date(2026, 12, 20), "pause")]
+
+
+def test_resume_ends_an_absence_from_today(
+    harness: Harness, people: dict[str, Person], clock: FakeClock
+) -> None:
+    say(harness, "pause 2026-12-10", "UBEN")
+    clock.advance(timedelta(days=3))
+    reply = say(harness, "resume", "UBEN")
+    assert "Welcome back" in reply["text"]
+    assert absences(harness.deps.db, people["ben"]) == [
+        (date(2026, 11, 30), date(2026, 12, 2), "pause")]
+    assert "not away" in say(harness, "resume", "UBEN")["text"]

@@ -1,0 +1,622 @@
+"""The check-in conversation over HTTP: open the modal, submit it, edit it, ask for help."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from bot.blockkit import violations
+from bot.clock import FakeClock
+from bot.delivery.sender import Sender
+from bot.deps import make_web_client
+from bot.rendering import Renderer
+from bot.services.checkin import idempotency_key
+from bot.standin import Fault
+from storage.models import (
+    AuditLog,
+    CheckIn,
+    Cycle,
+    Delivery,
+    InboxEntry,
+    KeyResult,
+    KRValueHistory,
+    Objective,
+    Person,
+)
+from tests.scenarios.checkin_forms import State, answer_kr, blank_form, notes
+from tests.scenarios.conftest import Harness
+from tests.scenarios.seed import Seed
+
+WEEK = "2026-W49"  # Monday 2026-11-30, in Shanghai and in New York
+
+
+@dataclass
+class World:
+    seed: Seed
+    ana: Person
+    ben: Person
+    lee: Person
+    lia: Person
+    market: Objective
+    speed: Objective
+    leads: KeyResult
+    nps: KeyResult
+    beta: KeyResult
+    response: KeyResult
+    ben_kr: KeyResult
+
+
+@pytest.fixture
+def world(harness: Harness) -> World:
+    seed = Seed(harness.deps.db, harness.deps.clock)
+    ana = seed.make_person("UANA", name="Ana", tz="Asia/Shanghai", locale="zh")
+    ben = seed.make_person("UBEN", name="Ben", tz="America/New_York", locale="en")
+    lee = seed.make_person("ULEE", name="Lee")
+    lia = seed.make_person("ULIA", name="Lia", locale="zh")
+    seed.make_team("Growth", members=[ana, ben], leads=[lee, lia])
+    cycle = seed.make_cycle()
+    market = seed.make_objective("Win the market", owner=ana, cycle=cycle)
+    leads = seed.make_kr(market, "Qualified leads", target=6000, current=1200, unit="leads")
+    nps = seed.make_kr(market, "NPS", start=20, target=50, current=30, confidence="on_track")
+    beta = seed.make_kr(market, "Launch the beta", kind="milestone")
+    speed = seed.make_objective("Answer faster", owner=ana, cycle=cycle)
+    response = seed.make_kr(speed, "First response time", start=4, target=1, current=3, unit="h")
+    bens = seed.make_objective("Grow the community", owner=ben, cycle=cycle)
+    ben_kr = seed.make_kr(bens, "Members", target=1000, current=100)
+    return World(seed, ana, ben, lee, lia, market, speed, leads, nps, beta, response, ben_kr)
+
+
+def open_by_command(harness: Harness, user_id: str = "UANA",
+                    verb: str = "checkin") -> dict[str, Any]:
+    """`/okr checkin`: the ack is empty and the modal is the view Slack now holds."""
+    before = len(harness.slack.calls_to("views.open"))
+    reply = harness.sender.command(verb, user_id=user_id)
+    assert reply.status == 200
+    assert reply.body == ""
+    calls = harness.slack.wait_for("views.open", before + 1)
+    assert calls[-1].ok
+    return latest_view(harness)
+
+
+def latest_view(harness: Harness) -> dict[str, Any]:
+    return list(harness.slack.workspace.views.values())[-1]
+
+
+def submit(harness: Harness, view: dict[str, Any], state: State,
+           user_id: str = "UANA") -> dict[str, Any]:
+    reply = harness.sender.view_submission(view, state, user_id=user_id)
+    assert reply.status == 200
+    body: dict[str, Any] = reply.json() or {}
+    return body
+
+
+def save(harness: Harness, view: dict[str, Any], state: State, user_id: str = "UANA") -> None:
+    """Submit and wait for the work after the ack (prompt update, App Home) to finish."""
+    published = len(harness.slack.calls_to("views.publish"))
+    assert submit(harness, view, state, user_id) == {"response_action": "clear"}
+    harness.slack.wait_for("views.publish", published + 1)
+
+
+def rows(harness: Harness, model: Any) -> list[Any]:
+    with harness.deps.db.read() as session:
+        return list(session.exec(select(model).order_by(col(model.id) if hasattr(model, "id")
+                                                        else col(model.key))))
+
+
+def kr(harness: Harness, kr_id: int | None) -> KeyResult:
+    with harness.deps.db.read() as session:
+        found = session.get(KeyResult, kr_id)
+    assert found is not None
+    return found
+
+
+def texts(view: dict[str, Any]) -> str:
+    return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def full_answer(world: World) -> State:
+    state: State = {}
+    answer_kr(state, world.leads.id, "１，５００", confidence="on_track")
+    answer_kr(state, world.nps.id, "35%", confidence="at_risk")
+    answer_kr(state, world.beta.id, "done", milestone=True)
+    answer_kr(state, world.response.id, no_change=True)
+    notes(state, world.market.id, progress="two webinars done",
+          blockers="legal review of the landing page", help_needed="a designer for 2 days",
+          whom="UBEN")
+    notes(state, world.speed.id)
+    return state
+
+
+def make_prompt(harness: Harness, person: Person) -> Delivery:
+    """A check-in prompt already sent to `person`'s DM (what the scheduler leaves behind)."""
+    channel = "D" + person.slack_user_id[1:]
+    posted = harness.deps.slack.chat_postMessage(channel=channel, text="Time to check in")
+    now = harness.deps.clock.now()
+    delivery = Delivery(kind="checkin", dedupe_key=f"checkin:{person.id}:2026-11-30",
+                        person_id=person.id, slot_key="2026-11-30", due_at=now,
+                        status="sent", next_attempt_at=now, channel_id=channel,
+                        ts=posted["ts"], created_at=now, sent_at=now)
+    with harness.deps.db.write() as session:
+        session.add(delivery)
+        session.flush()
+        session.refresh(delivery)
+    return delivery
+
+
+# ---- opening ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", ["checkin", "打卡", "更新"])
+def test_checkin_command_opens_the_modal_with_every_kr_and_its_last_value(
+    harness: Harness, world: World, verb: str
+) -> None:
+    view = open_by_command(harness, verb=verb)
+    assert view["callback_id"] == "checkin.submit"
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert headers == ["Win the market", "Answer faster"]
+    text = texts(view)
+    assert "上次：1,200 leads → 现在？" in text
+    assert "上次：3 h → 现在？" in text
+    assert "上次：未完成 → 现在？" in text
+    assert "上次：🟢 进展顺利" in text  # NPS's last confidence as the placeholder
+    assert "Members" not in text  # Ben's KR is Ben's
+    assert json.loads(view["private_metadata"]) == {"d": None, "p": 0}
+    assert harness.slack.invalid == []
+
+
+def test_prompt_button_opens_the_modal_linked_to_its_delivery(
+    harness: Harness, world: World
+) -> None:
+    prompt = make_prompt(harness, world.ana)
+    reply = harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA",
+                                        channel_id="DANA")
+    assert reply.status == 200
+    harness.slack.wait_for("views.open")
+    view = latest_view(harness)
+    assert json.loads(view["private_metadata"]) == {"d": prompt.id, "p": 0}
+    assert "Qualified leads" in texts(view)
+
+
+def test_someone_elses_prompt_id_opens_an_unlinked_modal(harness: Harness, world: World) -> None:
+    prompt = make_prompt(harness, world.ana)
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UBEN")
+    harness.slack.wait_for("views.open")
+    view = latest_view(harness)
+    assert json.loads(view["private_metadata"]) == {"d": None, "p": 0}
+    assert "Members" in texts(view)
+    assert "Qualified leads" not in texts(view)
+
+
+@pytest.mark.parametrize("value", ["²", "-1", "1e3", "<@U123>"])
+def test_a_strange_button_value_opens_an_unlinked_modal(
+    harness: Harness, world: World, value: str
+) -> None:
+    reply = harness.sender.block_action("checkin.open", value, user_id="UBEN")
+    assert reply.status == 200
+    harness.slack.wait_for("views.open")
+    assert json.loads(latest_view(harness)["private_metadata"]) == {"d": None, "p": 0}
+
+
+def test_home_button_opens_the_modal(harness: Harness, world: World) -> None:
+    harness.sender.block_action("checkin.open", "home", user_id="UBEN",
+                                container={"type": "view", "view_id": "VHOME"})
+    harness.slack.wait_for("views.open")
+    assert "Members" in texts(latest_view(harness))
+
+
+def test_ticking_no_change_is_acknowledged(harness: Harness, world: World) -> None:
+    reply = harness.sender.block_action(f"checkin.nochange.{world.leads.id}", user_id="UANA",
+                                        container={"type": "view", "view_id": "V1"})
+    assert reply.status == 200
+
+
+def test_a_person_without_krs_gets_a_modal_that_says_so(harness: Harness, world: World) -> None:
+    harness.slack.workspace.add_user("UNEW", "Nia", locale="en-US")
+    view = open_by_command(harness, "UNEW")
+    assert "submit" not in view
+    assert "no Key Results in the current cycle" in texts(view)
+
+
+def test_an_expired_trigger_gets_a_polite_ephemeral_reply(harness: Harness, world: World) -> None:
+    harness.slack.fail("views.open", Fault("error", error="expired_trigger_id"))
+    reply = harness.sender.command("checkin", user_id="UBEN")
+    assert reply.json() == {"response_type": "ephemeral",
+                            "text": "The check-in form took too long to open. Please try again."}
+    assert rows(harness, CheckIn) == []
+
+
+# ---- submitting ------------------------------------------------------------------------------
+
+
+def test_full_submission_stores_every_kr_updates_the_prompt_and_alerts_the_leads(
+    harness: Harness, world: World
+) -> None:
+    prompt = make_prompt(harness, world.ana)
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA")
+    harness.slack.wait_for("views.open")
+    view = latest_view(harness)
+
+    assert submit(harness, view, full_answer(world)) == {"response_action": "clear"}
+
+    checkins = {c.key_result_id: c for c in rows(harness, CheckIn)}
+    assert set(checkins) == {world.leads.id, world.nps.id, world.beta.id, world.response.id}
+    leads = checkins[world.leads.id]
+    assert (leads.value, leads.previous_value, leads.confidence) == (1500.0, 1200.0, "on_track")
+    assert (leads.source, leads.version, leads.period_key) == ("slack", 1, WEEK)
+    assert leads.idempotency_key == f"slack:{world.ana.id}:{world.leads.id}:{WEEK}"
+    assert leads.author_id == world.ana.id
+    assert (leads.progress, leads.blockers, leads.help_needed) == (
+        "two webinars done", "legal review of the landing page", "a designer for 2 days")
+    assert leads.help_from_person_id == world.ben.id
+    assert (checkins[world.nps.id].value, checkins[world.nps.id].confidence) == (35.0, "at_risk")
+    assert checkins[world.nps.id].progress == ""  # notes live on the Objective's first KR
+    assert checkins[world.beta.id].value == 1.0
+    assert checkins[world.response.id].value == 3.0  # "no change"
+
+    now = harness.deps.clock.now()
+    for kr_id, value, confidence in [(world.leads.id, 1500.0, "on_track"),
+                                     (world.nps.id, 35.0, "at_risk"), (world.beta.id, 1.0, None),
+                                     (world.response.id, 3.0, None)]:
+        stored = kr(harness, kr_id)
+        assert (stored.current_value, stored.confidence) == (value, confidence)
+        assert stored.last_checkin_at == now
+    history = {(h.key_result_id, h.value, h.source) for h in rows(harness, KRValueHistory)}
+    assert history == {(world.leads.id, 1500.0, "slack"), (world.nps.id, 35.0, "slack"),
+                       (world.beta.id, 1.0, "slack")}  # the unchanged KR has none
+    audit = rows(harness, AuditLog)
+    assert [(a.actor, a.action, a.entity) for a in audit] == [("UANA", "checkin.create",
+                                                               "checkin")] * 4
+    assert [i.key for i in rows(harness, InboxEntry)] == [f"view:{view['id']}:{view['hash']}"]
+
+    alerts = [d for d in rows(harness, Delivery) if d.kind == "help"]
+    assert sorted((d.dedupe_key, d.person_id, d.status) for d in alerts) == sorted(
+        (f"help:{leads.id}:{lead.id}", lead.id, "pending") for lead in (world.lee, world.lia))
+    payload = json.loads(alerts[0].payload)
+    assert payload["asker_slack_id"] == "UANA"
+    assert payload["helper_slack_id"] == "UBEN"
+    assert payload["help_text"] == "a designer for 2 days"
+
+    update = harness.slack.wait_for("chat.update")[0]
+    assert (update.args["channel"], update.args["ts"]) == (prompt.channel_id, prompt.ts)
+    assert update.args["text"] == "✅ 17:00 已打卡 — 更新了 4 个 KR"
+    published = harness.slack.wait_for("views.publish")[0]
+    assert published.args["user_id"] == "UANA"
+    assert harness.slack.invalid == []
+
+
+def test_a_forged_prompt_id_in_the_metadata_updates_no_one_elses_message(
+    harness: Harness, world: World
+) -> None:
+    anas = make_prompt(harness, world.ana)
+    view = open_by_command(harness, "UBEN")
+    forged = {**view, "private_metadata": json.dumps({"d": anas.id, "p": 0})}
+    save(harness, forged, answer_kr({}, world.ben_kr.id, "150"), "UBEN")
+    assert harness.slack.calls_to("chat.update") == []
+    assert kr(harness, world.ben_kr.id).current_value == 150.0
+    refusals = [a for a in rows(harness, AuditLog) if a.action == "checkin.prompt_refused"]
+    assert [(a.actor, a.entity, a.entity_id) for a in refusals] == [
+        ("UBEN", "delivery", str(anas.id))]
+
+
+def test_english_summary_and_a_single_kr(harness: Harness, world: World) -> None:
+    prompt = make_prompt(harness, world.ben)
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UBEN")
+    harness.slack.wait_for("views.open")
+    state = answer_kr({}, world.ben_kr.id, "1 234")
+    save(harness, latest_view(harness), state, "UBEN")
+    update = harness.slack.wait_for("chat.update")[0]
+    assert update.args["text"] == "✅ Checked in at 04:00 — 1 KR updated"
+    assert kr(harness, world.ben_kr.id).current_value == 1234.0
+
+
+def test_submission_without_a_prompt_updates_no_message(harness: Harness, world: World) -> None:
+    view = open_by_command(harness)
+    save(harness, view, answer_kr({}, world.leads.id, "1300"))
+    assert harness.slack.calls_to("chat.update") == []
+    assert [c.key_result_id for c in rows(harness, CheckIn)] == [world.leads.id]
+
+
+def test_blank_krs_are_not_checked_in_and_an_empty_form_is_refused(
+    harness: Harness, world: World
+) -> None:
+    view = open_by_command(harness)
+    reply = submit(harness, view, blank_form(view))
+    assert reply == {"response_action": "errors", "errors": {
+        f"checkin.value.{world.leads.id}":
+            "还没有可保存的内容：请填写数值、勾选“没有变化”或选择信心。"}}
+    assert rows(harness, CheckIn) == []
+
+
+ZH_ERRORS = {
+    "not_a_number": "请输入数字，例如 45、1,234 或 45%。",
+    "negative": "这个关键结果不能小于零。",
+    "out_of_range": "这个数值像是输错了：请输入 0 到 6,000,000 之间的数值。",
+    "too_long": "请控制在 3000 个字符以内。",
+    "help_missing": "请先说明需要什么支持，再选择找谁帮忙。",
+    "conflict": "你勾选了“没有变化”，又填了不同的数值：请去掉其中一个。",
+}
+
+
+def test_bad_values_come_back_as_field_errors_in_chinese_and_nothing_is_stored(
+    harness: Harness, world: World
+) -> None:
+    view = open_by_command(harness)
+    state: State = {}
+    answer_kr(state, world.leads.id, "lots")
+    answer_kr(state, world.nps.id, "-5")
+    answer_kr(state, world.response.id, "2", no_change=True)
+    answer_kr(state, world.beta.id, "done", milestone=True)
+    notes(state, world.market.id, progress="x" * 3001, whom="UBEN")
+    reply = submit(harness, view, state)
+    assert reply["response_action"] == "errors"
+    assert reply["errors"] == {
+        f"checkin.value.{world.leads.id}": ZH_ERRORS["not_a_number"],
+        f"checkin.value.{world.nps.id}": ZH_ERRORS["negative"],
+        f"checkin.value.{world.response.id}": ZH_ERRORS["conflict"],
+        f"checkin.progress.{world.market.id}": ZH_ERRORS["too_long"],
+        f"checkin.help.{world.market.id}": ZH_ERRORS["help_missing"],
+    }
+    assert_nothing_stored(harness, world)
+
+    state = answer_kr({}, world.leads.id, "6,000,001")
+    reply = submit(harness, view, state)
+    assert reply["errors"] == {f"checkin.value.{world.leads.id}": ZH_ERRORS["out_of_range"]}
+    assert_nothing_stored(harness, world)
+
+
+def test_bad_values_come_back_in_english_for_an_english_speaker(
+    harness: Harness, world: World
+) -> None:
+    view = open_by_command(harness, "UBEN")
+    state = answer_kr({}, world.ben_kr.id, "1e9", confidence="certain")
+    notes(state, world.ben_kr.objective_id, help_needed="someone", whom="UBEN")
+    reply = submit(harness, view, state, "UBEN")
+    assert reply == {"response_action": "errors", "errors": {
+        f"checkin.value.{world.ben_kr.id}": "Please enter a number, such as 45, 1,234 or 45%.",
+        f"checkin.confidence.{world.ben_kr.id}": "Please choose one of the options.",
+        f"checkin.whom.{world.ben_kr.objective_id}":
+            "You cannot ask yourself for help: choose someone else.",
+    }}
+    assert_nothing_stored(harness, world)
+
+
+def test_a_helper_slack_does_not_know_is_refused(harness: Harness, world: World) -> None:
+    view = open_by_command(harness, "UBEN")
+    state = answer_kr({}, world.ben_kr.id, "150")
+    notes(state, world.ben_kr.objective_id, help_needed="a reviewer", whom="UGHOST")
+    reply = submit(harness, view, state, "UBEN")
+    assert reply["errors"] == {f"checkin.whom.{world.ben_kr.objective_id}":
+                               "I cannot find this person in Slack: choose someone else."}
+    assert_nothing_stored(harness, world)
+
+
+def assert_nothing_stored(harness: Harness, world: World) -> None:
+    assert rows(harness, CheckIn) == []
+    assert rows(harness, KRValueHistory) == []
+    assert rows(harness, AuditLog) == []
+    assert rows(harness, InboxEntry) == []
+    assert [d for d in rows(harness, Delivery) if d.kind != "checkin"] == []
+    assert kr(harness, world.leads.id).current_value == 1200.0
+    assert kr(harness, world.ben_kr.id).current_value == 100.0
+
+
+def test_the_help_alert_reaches_each_lead_once_in_their_language(
+    harness: Harness, world: World
+) -> None:
+    save(harness, open_by_command(harness), full_answer(world))
+    client = make_web_client(harness.deps.settings, retries=False)
+    sender = Sender(harness.deps.db, harness.deps.clock, client, Renderer(),
+                    grace=timedelta(hours=6))
+    sender.tick()
+    sender.tick()
+    posts = {c.args["channel"]: c.args for c in harness.slack.calls_to("chat.postMessage")}
+    assert sorted(posts) == ["DLEE", "DLIA"]
+    assert len(harness.slack.calls_to("chat.postMessage")) == 2
+    assert posts["DLEE"]["text"] == "Ana needs help with “Qualified leads”"
+    assert posts["DLIA"]["text"] == "Ana 在“Qualified leads”上需要支持"
+    english = json.dumps(posts["DLEE"]["blocks"], ensure_ascii=False)
+    assert "<@UANA>" in english
+    assert "<@UBEN>" in english
+    assert "a designer for 2 days" in english
+    assert {d.status for d in rows(harness, Delivery) if d.kind == "help"} == {"sent"}
+    assert harness.slack.invalid == []
+
+
+# ---- exactly once ----------------------------------------------------------------------------
+
+
+def test_the_same_view_submitted_twice_is_stored_once(harness: Harness, world: World) -> None:
+    view = open_by_command(harness)
+    state = full_answer(world)
+    save(harness, view, state)
+    assert submit(harness, view, state) == {"response_action": "clear"}
+    assert_stored_once(harness, world)
+
+
+def test_the_same_view_submitted_ten_times_at_once_is_stored_once(
+    harness: Harness, world: World
+) -> None:
+    view = open_by_command(harness)
+    state = full_answer(world)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        replies = list(pool.map(lambda _: harness.sender.view_submission(view, state,
+                                                                         user_id="UANA"),
+                                range(10)))
+    assert [r.status for r in replies] == [200] * 10
+    assert all(r.json() == {"response_action": "clear"} for r in replies)
+    harness.slack.wait_for("views.publish")  # the one stored submission refreshes the Home
+    assert_stored_once(harness, world)
+
+
+def assert_stored_once(harness: Harness, world: World) -> None:
+    checkins = rows(harness, CheckIn)
+    assert len(checkins) == 4
+    assert {c.version for c in checkins} == {1}
+    assert len(rows(harness, KRValueHistory)) == 3
+    assert len(rows(harness, AuditLog)) == 4
+    assert len(rows(harness, InboxEntry)) == 1
+    assert len([d for d in rows(harness, Delivery) if d.kind == "help"]) == 2
+    assert kr(harness, world.leads.id).current_value == 1500.0
+
+
+# ---- editing ---------------------------------------------------------------------------------
+
+
+def test_checking_in_again_the_same_week_edits_the_checkin(harness: Harness, world: World) -> None:
+    save(harness, open_by_command(harness), full_answer(world))
+
+    second = open_by_command(harness)
+    text = texts(second)
+    assert "你本周已经打过卡" in text
+    state = blank_form(second)  # pre-filled with this week's answers
+    assert state[f"checkin.value.{world.leads.id}"][f"checkin.value.{world.leads.id}"][
+        "value"] == "1,500"
+    assert state[f"checkin.help.{world.market.id}"][f"checkin.help.{world.market.id}"][
+        "value"] == "a designer for 2 days"
+    assert state[f"checkin.whom.{world.market.id}"][f"checkin.whom.{world.market.id}"][
+        "selected_user"] == "UBEN"
+    assert "上次：1,200 leads → 现在？" in text  # "last" is still the value before this week
+    answer_kr(state, world.leads.id, "1700", confidence="on_track")
+    save(harness, second, state)
+
+    checkins = {c.key_result_id: c for c in rows(harness, CheckIn)}
+    assert len(checkins) == 4
+    leads = checkins[world.leads.id]
+    assert (leads.version, leads.value, leads.previous_value) == (2, 1700.0, 1200.0)
+    assert leads.idempotency_key == idempotency_key(leads.author_id or 0, leads.key_result_id,
+                                                    WEEK)
+    assert (leads.author_id, leads.key_result_id) == (world.ana.id, world.leads.id)
+    assert leads.help_needed == "a designer for 2 days"
+    assert {c.version for c in checkins.values()} == {2}  # every pre-filled KR saved again
+    assert kr(harness, world.leads.id).current_value == 1700.0
+    values = [h.value for h in rows(harness, KRValueHistory) if h.key_result_id == world.leads.id]
+    assert values == [1500.0, 1700.0]
+    assert [a.action for a in rows(harness, AuditLog)][-4:] == ["checkin.update"] * 4
+    # the help request was already sent to both leads: the edit sends no more
+    assert len([d for d in rows(harness, Delivery) if d.kind == "help"]) == 2
+
+
+def test_an_answered_prompt_still_opens_the_modal_for_an_edit(
+    harness: Harness, world: World
+) -> None:
+    prompt = make_prompt(harness, world.ana)
+    save(harness, open_by_command(harness), full_answer(world))
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA")
+    harness.slack.wait_for("views.open", 2)
+    view = latest_view(harness)
+    assert "你本周已经打过卡" in texts(view)
+    assert json.loads(view["private_metadata"])["d"] == prompt.id
+
+
+def test_next_week_is_a_new_checkin(harness: Harness, world: World, clock: FakeClock) -> None:
+    save(harness, open_by_command(harness, "UBEN"),
+         answer_kr({}, world.ben_kr.id, "150"), "UBEN")
+    clock.advance(timedelta(days=7))
+    view = open_by_command(harness, "UBEN")
+    assert "already checked in" not in texts(view)
+    assert "last: 150 → now?" in texts(view)
+    save(harness, view, answer_kr({}, world.ben_kr.id, "180"), "UBEN")
+    checkins = rows(harness, CheckIn)
+    assert [(c.period_key, c.previous_value, c.value, c.version) for c in checkins] == [
+        ("2026-W49", 100.0, 150.0, 1), ("2026-W50", 150.0, 180.0, 1)]
+
+
+# ---- escaping --------------------------------------------------------------------------------
+
+INJECTION = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 中文 🎉"
+
+
+def test_typed_text_is_escaped_in_the_summary(harness: Harness, world: World) -> None:
+    prompt = make_prompt(harness, world.ana)
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA")
+    harness.slack.wait_for("views.open")
+    state = answer_kr({}, world.leads.id, "1300")
+    notes(state, world.market.id, progress=INJECTION, blockers=INJECTION,
+          help_needed=INJECTION)
+    save(harness, latest_view(harness), state)
+    update = harness.slack.wait_for("chat.update")[0]
+    posted = json.dumps(update.args, ensure_ascii=False)
+    assert "<!channel>" not in posted
+    assert "<@U123>" not in posted
+    assert "<https://evil|click>" not in posted
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in posted
+    assert "&amp;amp;" in posted
+    stored = rows(harness, CheckIn)[0]
+    assert stored.help_needed == INJECTION  # stored as typed, escaped when posted
+
+
+# ---- Block Kit limits ------------------------------------------------------------------------
+
+
+def seed_objectives(world: World, owner: Person, objectives: int, krs: int) -> list[KeyResult]:
+    with world.seed.db.read() as session:
+        cycle = session.get(Cycle, world.market.cycle_id)
+    assert cycle is not None
+    made = []
+    for o in range(objectives):
+        objective = world.seed.make_objective(f"Objective {o + 1} " + "长" * 200, owner=owner,
+                                              cycle=cycle)
+        for k in range(krs):
+            made.append(world.seed.make_kr(objective, f"KR {o + 1}.{k + 1} " + "&<>" * 150,
+                                           target=1000, unit="单位", confidence="at_risk"))
+    return made
+
+
+def test_five_objectives_of_four_krs_fit_one_modal_and_save_in_one_go(
+    harness: Harness, world: World
+) -> None:
+    harness.slack.workspace.add_user("UMAX", "Max", locale="en-US")
+    max_ = world.seed.make_person("UMAX", name="Max")
+    krs = seed_objectives(world, max_, 5, 4)
+    view = open_by_command(harness, "UMAX")
+    assert harness.slack.invalid == []
+    assert violations(view, "modal") == []
+    assert len(view["blocks"]) == 86
+    assert view["submit"]["text"] == "Save"
+    assert len(json.dumps(view, ensure_ascii=False).encode()) < 250_000
+    state: State = {}
+    for n, key_result in enumerate(krs):
+        answer_kr(state, key_result.id, str(10 * n), confidence="on_track")
+    save(harness, view, state, "UMAX")
+    assert sorted(c.value for c in rows(harness, CheckIn)) == [10.0 * n for n in range(20)]
+
+
+def test_more_than_the_maximum_is_checked_in_page_by_page(harness: Harness, world: World) -> None:
+    harness.slack.workspace.add_user("UMAX", "Max", locale="en-US")
+    max_ = world.seed.make_person("UMAX", name="Max")
+    krs = seed_objectives(world, max_, 6, 5)
+    first = open_by_command(harness, "UMAX")
+    assert violations(first, "modal") == []
+    assert "Page 1 of 2" in texts(first)
+    assert first["submit"]["text"] == "Save, next page"
+    shown = [k for k in krs if f"checkin.value.{k.id}" in texts(first)]
+    assert len(shown) == 20
+    state: State = {}
+    for key_result in shown:
+        answer_kr(state, key_result.id, "5")
+    page_one = state
+    reply = submit(harness, first, page_one, "UMAX")
+    assert reply["response_action"] == "update"
+    harness.slack.wait_for("views.publish")  # page 1 is saved: the Home shows it
+    second = reply["view"]
+    assert violations(second, "modal") == []
+    assert "Page 2 of 2" in json.dumps(second["blocks"], ensure_ascii=False)
+    assert second["submit"]["text"] == "Save"
+    assert len(rows(harness, CheckIn)) == 20
+    rest = [k for k in krs if k not in shown]
+    state = {}
+    for key_result in rest:
+        answer_kr(state, key_result.id, "7")
+    again = submit(harness, first, page_one, "UMAX")  # page 1's answer lost: a retry
+    assert again["response_action"] == "update"
+    assert "Page 2 of 2" in json.dumps(again["view"]["blocks"], ensure_ascii=False)
+    assert len(rows(harness, CheckIn)) == 20
+    save(harness, {**second, "id": "VPAGE2", "hash": "h2"}, state, "UMAX")
+    assert len(rows(harness, CheckIn)) == 30
+    assert harness.slack.invalid == []

@@ -1,0 +1,316 @@
+"""`/okr` look-ups over signed HTTP: me, @colleague, team, #channel, tree — en and zh."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.blockkit import violations
+from bot.clock import FakeClock
+from storage.models import Person
+from tests.scenarios.conftest import Harness
+from tests.scenarios.seed import Seed
+
+
+@pytest.fixture
+def seed(harness: Harness, clock: FakeClock) -> Seed:
+    return Seed(harness.deps.db, clock)
+
+
+@pytest.fixture
+def world(seed: Seed) -> dict[str, Any]:
+    """Ana (zh, Shanghai) and Ben (en, New York) in Growth; Q4 with an aligned tree."""
+    ana = seed.make_person("UANA", name="Ana", tz="Asia/Shanghai", locale="zh")
+    ben = seed.make_person("UBEN", name="Ben", tz="America/New_York", locale="en")
+    company = seed.make_team("Acme")
+    growth = seed.make_team("Growth", channel_id="CGROWTH", parent=company,
+                            members=[ben], leads=[ana])
+    q4 = seed.make_cycle()
+    top = seed.make_objective("Be the most loved tool", owner=company, cycle=q4)
+    team_o = seed.make_objective("Fill the pipeline", owner=growth, cycle=q4, parent=top,
+                                 type="aspirational")
+    seed.make_kr(team_o, "Qualified leads", target=600, current=450, unit="leads",
+                 confidence="at_risk")
+    ana_o = seed.make_objective("提升品牌曝光", owner=ana, cycle=q4, parent=team_o)
+    seed.make_kr(ana_o, "官网月访问量", start=10000, target=15000, current=12500, unit="次")
+    ben_o = seed.make_objective("Faster support", owner=ben, cycle=q4, parent=top,
+                                type="learning")
+    response = seed.make_kr(ben_o, "Response time", start=4, target=1, unit="h")
+    # Checked in at 20:00 UTC on Nov 29: still Nov 29 in New York, already Nov 30 in Shanghai.
+    seed.make_checkin(response, author=ben, value=2, confidence="on_track",
+                      at=seed.clock.now() - timedelta(hours=13))
+    seed.make_kr(ben_o, "Runbook published", kind="milestone", current=1)
+    return {"ana": ana, "ben": ben, "growth": growth, "q4": q4}
+
+
+def texts(payload: dict[str, Any]) -> str:
+    """Every mrkdwn / plain text of a message, joined."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text"):
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload.get("blocks", []))
+    return "\n".join(found)
+
+
+def ask(harness: Harness, text: str, user_id: str = "UBEN") -> dict[str, Any]:
+    result = harness.sender.command(text, user_id=user_id)
+    assert result.status == 200
+    reply: dict[str, Any] = result.json()
+    assert reply["response_type"] == "ephemeral"
+    assert violations(reply, "message") == []
+    return reply
+
+
+# ---- me ------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("world")
+def test_my_okrs_show_type_score_colour_and_krs_in_english(harness: Harness) -> None:
+    reply = ask(harness, "")
+    body = texts(reply)
+    assert "Your OKRs" in reply["text"] and "2026-Q4" in reply["text"]
+    assert "Faster support" in body and "_Learning_" in body
+    # Response time 4 h → 1 h, now 2 h: 2/3; the milestone is done: (0.67 + 1) / 2 = 0.83.
+    assert "score *0.83*" in body and "🟢" in body
+    assert "`▓▓▓▓▓▓░░░░` 67%  Response time" in body
+    assert "2 h / 1 h" in body and "✅ on track" in body
+    assert "last check-in Nov 29" in body  # Ben's zone: the afternoon of Nov 29
+    assert "✅ done" in body
+    assert "Fill the pipeline" not in body  # only Ben's own
+
+
+@pytest.mark.usefixtures("world")
+def test_my_okrs_in_chinese_use_chinese_words_and_my_time_zone(harness: Harness) -> None:
+    reply = ask(harness, "", user_id="UANA")
+    body = texts(reply)
+    assert "我的 OKR" in reply["text"]
+    assert "提升品牌曝光" in body and "_承诺型_" in body and "得分 *0.50*" in body
+    assert "12,500次 / 15,000次" in body and "尚未打卡" in body
+    assert "🟡" in body
+
+
+@pytest.mark.usefixtures("world")
+def test_me_and_wo_are_the_same_as_no_word(harness: Harness) -> None:
+    plain = ask(harness, "")
+    assert ask(harness, "me") == plain
+    assert ask(harness, "我") == plain
+
+
+# ---- @colleague ----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("world")
+def test_colleague_by_mention_with_and_without_name(harness: Harness) -> None:
+    with_name = ask(harness, "<@UANA|ana>")
+    without = ask(harness, "<@UANA>")
+    assert with_name == without
+    assert "*Ana's OKRs*" in with_name["text"]
+    body = texts(with_name)
+    assert "提升品牌曝光" in body and "_Committed_" in body  # the viewer's language
+
+
+@pytest.mark.usefixtures("world")
+def test_viewer_dates_follow_the_viewers_zone_not_the_owners(harness: Harness) -> None:
+    ana_sees = texts(ask(harness, "<@UBEN|ben>", user_id="UANA"))
+    assert "最近打卡 11月30日" in ana_sees  # 20:00 UTC Nov 29 is 04:00 Nov 30 in Shanghai
+    ben_sees = texts(ask(harness, ""))
+    assert "last check-in Nov 29" in ben_sees
+
+
+@pytest.mark.usefixtures("world")
+def test_colleague_not_met_yet_is_created_from_slack(harness: Harness) -> None:
+    harness.slack.workspace.add_user("UCAT", "Cat", tz="Europe/Berlin", locale="en-GB")
+    reply = ask(harness, "<@UCAT|cat>")
+    assert "Cat has no OKRs in 2026-Q4 yet — `/okr new` to write one." in texts(reply)
+    with harness.deps.db.read() as session:
+        cat = session.exec(select(Person).where(Person.slack_user_id == "UCAT")).one()
+    assert (cat.name, cat.tz) == ("Cat", "Europe/Berlin")
+
+
+@pytest.mark.usefixtures("world")
+def test_unknown_user_gets_a_helpful_reply_and_nothing_is_written(harness: Harness) -> None:
+    with harness.deps.db.read() as session:
+        before = len(session.exec(select(Person)).all())
+    reply = ask(harness, "<@UGHOST|ghost>")
+    assert "couldn't find @ghost" in reply["text"]
+    zh = ask(harness, "<@UGHOST>", user_id="UANA")
+    assert "找不到这个人" in zh["text"]
+    with harness.deps.db.read() as session:
+        assert len(session.exec(select(Person)).all()) == before
+
+
+# ---- team and channel ----------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("world")
+def test_team_by_name_is_case_insensitive(harness: Harness) -> None:
+    reply = ask(harness, "team gROWTH")
+    assert "*Team Growth*" in reply["text"]
+    body = texts(reply)
+    assert "Fill the pipeline" in body and "_Aspirational_" in body
+    assert "450 leads / 600 leads" in body and "⚠️ at risk" in body
+    assert "Faster support" not in body
+    assert ask(harness, "团队 growth", user_id="UANA")["text"].startswith("*Growth 团队*")
+
+
+@pytest.mark.usefixtures("world")
+def test_unknown_team_suggests_close_matches_then_known_names(harness: Harness) -> None:
+    close = ask(harness, "team grwth")
+    assert "“grwth”" in texts(close) and "Did you mean: Growth?" in texts(close)
+    far = ask(harness, "team zebra", user_id="UANA")
+    assert "我不知道叫“zebra”的团队" in texts(far)
+    assert "我知道的团队：Acme, Growth" in texts(far)
+    bare = ask(harness, "team")
+    assert "Which team?" in texts(bare) and "Acme, Growth" in texts(bare)
+
+
+@pytest.mark.usefixtures("world")
+def test_channel_shows_the_team_that_owns_it(harness: Harness) -> None:
+    by_channel = ask(harness, "<#CGROWTH|growth>")
+    assert by_channel == ask(harness, "team Growth")
+    assert ask(harness, "team <#CGROWTH>") == by_channel
+
+
+@pytest.mark.usefixtures("world")
+def test_channel_without_team_says_so(harness: Harness) -> None:
+    reply = ask(harness, "<#CRANDOM|random>")
+    assert "No team has #random as its channel" in reply["text"]
+    zh = ask(harness, "<#CRANDOM>", user_id="UANA")
+    assert "这个频道" in zh["text"]
+
+
+# ---- tree ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("world")
+def test_tree_nests_objectives_from_the_company_down(harness: Harness) -> None:
+    reply = ask(harness, "tree")
+    lines = texts(reply).splitlines()
+    order = [next(i for i, line in enumerate(lines) if title in line)
+             for title in ("Be the most loved tool", "Fill the pipeline", "提升品牌曝光",
+                           "Faster support")]
+    assert order == sorted(order)
+    top, team, ana, ben = (lines[i] for i in order)
+    assert top.startswith("⚪ *Be the most loved tool* · Acme · —")
+    assert team.startswith("\u2003\u2003↳ 🟢 *Fill the pipeline* · Growth · 0.75")
+    assert ana.startswith("\u2003\u2003\u2003\u2003↳ 🟡 *提升品牌曝光* · Ana · 0.50")
+    assert ben.startswith("\u2003\u2003↳ 🟢 *Faster support* · Ben · 0.83")
+    assert "对齐关系" in ask(harness, "树", user_id="UANA")["text"]
+
+
+def test_big_company_tree_is_truncated_within_block_kit_limits(
+    harness: Harness, seed: Seed
+) -> None:
+    boss = seed.make_person("UBEN", name="Ben", locale="en")
+    company = seed.make_team("Acme")
+    q4 = seed.make_cycle()
+    top = seed.make_objective("&" * 500, owner=company, cycle=q4)
+    for n in range(400):
+        seed.make_objective(f"<!channel> {n} " + "&" * 480, owner=boss, cycle=q4, parent=top,
+                            position=n)
+    reply = ask(harness, "tree")
+    assert len(reply["blocks"]) <= 50
+    body = texts(reply)
+    shown = body.count(" · Ben · ") + body.count(" · Acme · ")
+    assert 100 <= shown < 401
+    hint = "For one team, try `/okr team &lt;name&gt;`."
+    assert f"…and {401 - shown} more Objectives. {hint}" in body
+    assert "<!channel>" not in json.dumps(reply)
+
+
+# ---- empty, unknown, no cycle ----------------------------------------------------------------
+
+
+def test_empty_results_say_what_to_do(harness: Harness, seed: Seed) -> None:
+    seed.make_person("UBEN", name="Ben")
+    seed.make_person("UANA", name="Ana", locale="zh")
+    seed.make_team("Quiet")
+    seed.make_cycle()
+    assert "You have no OKRs in 2026-Q4 yet — `/okr new` to write one." in texts(ask(harness, ""))
+    assert "Ana has no OKRs in 2026-Q4 yet" in texts(ask(harness, "<@UANA|ana>"))
+    assert "Team Quiet has no OKRs in 2026-Q4 yet" in texts(ask(harness, "team quiet"))
+    assert "还没有人写 OKR" in texts(ask(harness, "tree", user_id="UANA"))
+    assert "你在 2026-Q4 还没有 OKR" in texts(ask(harness, "", user_id="UANA"))
+
+
+def test_no_active_cycle_is_explained(harness: Harness, seed: Seed) -> None:
+    seed.make_person("UBEN", name="Ben")
+    seed.make_team("Growth")
+    seed.make_cycle(state="closed")
+    for text in ("", "tree", "team growth", "<@UBEN>"):
+        assert "There is no active OKR cycle yet" in ask(harness, text)["text"]
+
+
+@pytest.mark.usefixtures("world")
+def test_unknown_word_gets_help_in_the_persons_language(harness: Harness) -> None:
+    assert "I don't know `bananas`" in texts(ask(harness, "bananas"))
+    assert "我不认识 `香蕉`" in texts(ask(harness, "香蕉", user_id="UANA"))
+
+
+# ---- limits and escaping -------------------------------------------------------------------
+
+
+def test_five_objectives_of_four_krs_fit_one_message(harness: Harness, seed: Seed) -> None:
+    ben = seed.make_person("UBEN", name="B" * 200, locale="en")
+    q4 = seed.make_cycle()
+    for o in range(5):
+        objective = seed.make_objective(f"{o} " + "<&>" * 166, owner=ben, cycle=q4)
+        for k in range(4):
+            kr = seed.make_kr(objective, f"{k} " + "&" * 498, target=100, unit="<&>" * 10,
+                              owner=seed.make_person(name="&" * 200))
+            seed.make_checkin(kr, author=ben, value=50.5, confidence="off_track")
+    reply = ask(harness, "")
+    assert violations(reply, "message") == []
+    assert harness.slack.invalid == []
+    assert texts(reply).count("🛑 off track") == 20  # every KR, none dropped
+    assert not any("more" in b.get("text", {}).get("text", "") for b in reply["blocks"])
+
+
+def test_team_with_many_objectives_is_truncated_gracefully(harness: Harness, seed: Seed) -> None:
+    seed.make_person("UBEN", name="Ben")
+    team = seed.make_team("Big")
+    q4 = seed.make_cycle()
+    for o in range(30):
+        objective = seed.make_objective(f"Objective {o}", owner=team, cycle=q4)
+        for k in range(3):
+            seed.make_kr(objective, f"KR {o}.{k}")
+    reply = ask(harness, "team big")
+    assert len(reply["blocks"]) <= 50
+    body = texts(reply)
+    assert "Objective 0" in body and "Objective 29" not in body
+    shown = sum(f"*Objective {o}*" in body for o in range(30))
+    assert f"…and {30 - shown} more Objectives that don't fit here" in body
+
+
+def test_names_and_titles_from_people_are_escaped(harness: Harness, seed: Seed) -> None:
+    evil = "<!channel> <@U123> <https://evil|click> &amp; 中文 🚀"
+    ben = seed.make_person("UBEN", name=evil, locale="en")
+    team = seed.make_team(evil, channel_id="CEVIL", members=[ben])
+    q4 = seed.make_cycle()
+    top = seed.make_objective(evil, owner=team, cycle=q4)
+    objective = seed.make_objective(evil, owner=ben, cycle=q4, parent=top)
+    kr = seed.make_kr(objective, evil, unit="<!here>", owner=seed.make_person(name=evil))
+    seed.make_checkin(kr, author=ben, value=5)
+    for text in ("", "<@UBEN>", "<#CEVIL>", "tree", "team <!channel> <@U123> <https://evil|click>"
+                 " &amp; 中文 🚀"):
+        result = harness.sender.command(text, user_id="UBEN")
+        raw = result.body
+        reply = result.json()
+        for bad in ("<!channel>", "<@U123>", "<https://evil", "<!here>"):
+            assert bad not in raw and bad not in json.dumps(reply, ensure_ascii=False)
+        body = texts(reply)
+        assert "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp; 中文 🚀" in body
+        assert violations(reply, "message") == []

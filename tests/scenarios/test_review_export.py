@@ -1,0 +1,106 @@
+"""`okr-bot export` of a cycle's review: scores, verdicts, causes and lessons as Markdown,
+CSV and YAML."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.clock import FakeClock
+from bot.domain.review_rules import KRReviewInput
+from bot.services import review
+from bot.services.exporter import ExportError
+from bot.services.people import view_of
+from bot.services.review_export import export_review
+from storage.db import Database
+from tests.scenarios.review_support import World, build_world
+from tests.scenarios.seed import Seed
+
+
+@pytest.fixture
+def world(db: Database, clock: FakeClock) -> World:
+    built = build_world(Seed(db, clock))
+    ana = view_of(built.ana)
+    pages = [
+        (built.market, {built.leads.id: KRReviewInput("0.9", "objective", "Market | shrank"),
+                        built.launch.id: KRReviewInput("1")},
+         {"what_worked": "Partner webinars", "avoid": "=HYPERLINK(\"x\")"}),
+        (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
+        (built.explore, {built.interviews.id: KRReviewInput("0.2")},
+         {"learned": "SEA buyers want local payment"}),
+    ]
+    for page, (objective, krs, notes) in enumerate(pages):
+        result = review.submit(db, clock, ana, review.ReviewSubmission(
+            f"view:V{page}:h", built.q4.id or 0, page, objective.id or 0, krs, notes))
+        assert isinstance(result, review.Saved)
+    return built
+
+
+def test_markdown_reads_per_team_and_objective(db: Database, world: World) -> None:
+    text = export_review(db, cycle="2026-Q4", fmt="md")
+    assert text.startswith("# Review of 2026-Q4 (2026-10-01 – 2026-12-31, active)\n")
+    assert "## Growth\n" in text
+    assert ("### Win the market\n\n- Owner: Ana\n- Type: committed\n- Score: 0.95 (green)\n"
+            "- Verdict: missed\n") in text
+    assert "| Qualified leads | 0.90 | 0.90 | objective | Market \\| shrank |" in text
+    assert "**What worked:** Partner webinars" in text
+    assert "- Verdict: success" in text and "**Keep:** Weekly demos" in text
+    assert "- Verdict: learned" in text and "**Learned:** SEA buyers want local payment" in text
+    assert "### Answer faster\n\n- Owner: Ben" in text
+    assert "- Verdict: missed (not reviewed yet)" in text
+
+
+def test_csv_has_a_row_per_kr_and_is_safe_in_a_spreadsheet(db: Database, world: World) -> None:
+    rows = list(csv.DictReader(io.StringIO(export_review(db, cycle="2026-Q4", fmt="csv"))))
+    assert [(r["objective"], r["key_result"], r["final_score"], r["verdict"]) for r in rows] == [
+        ("Win the market", "Qualified leads", "0.90", "missed"),
+        ("Win the market", "Launch the partner program", "1.00", "missed"),
+        ("Make the brand known", "Brand awareness", "0.65", "success"),
+        ("Explore the SEA market", "Customer interviews", "0.20", "learned"),
+        ("Answer faster", "Response time", "0.50", "missed"),
+    ]
+    first = rows[0]
+    assert (first["team"], first["objective_score"], first["colour"], first["cause"],
+            first["cause_note"], first["reviewed"]) == (
+        "Growth", "0.95", "green", "objective", "Market | shrank", "yes")
+    assert first["avoid"] == "'=HYPERLINK(\"x\")"  # never a formula
+    assert rows[-1]["reviewed"] == "no"
+
+
+def test_yaml_holds_the_same_review(db: Database, world: World) -> None:
+    doc = yaml.safe_load(export_review(db, cycle="2026-Q4", fmt="yaml"))
+    assert (doc["cycle"], doc["state"]) == ("2026-Q4", "active")
+    [growth] = doc["teams"]
+    market = growth["objectives"][0]
+    assert (market["title"], market["score"], market["verdict"], market["what_worked"]) == (
+        "Win the market", 0.95, "missed", "Partner webinars")
+    assert market["key_results"][0] == {
+        "title": "Qualified leads", "measured": 0.9, "final": 0.9, "reviewed": True,
+        "cause": "objective", "cause_note": "Market | shrank"}
+    assert [o["verdict"] for o in growth["objectives"]] == [
+        "missed", "success", "learned", "missed"]
+
+
+def test_an_unknown_cycle_is_an_error(db: Database, world: World) -> None:
+    with pytest.raises(ExportError, match="2025-Q1"):
+        export_review(db, cycle="2025-Q1", fmt="md")
+
+
+def test_the_command_line_writes_the_review(
+    db: Database, world: World, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["export", "--cycle", "2026-Q4", "--format", "md"]) == 0
+    assert "### Make the brand known" in capsys.readouterr().out
+    out = tmp_path / "review.csv"
+    assert main(["export", "--cycle", "2026-Q4", "--review", "--format", "csv",
+                 "--out", str(out)]) == 0
+    assert "Customer interviews" in out.read_text(encoding="utf-8-sig")
+    assert main(["export", "--format", "md"]) == 2
+    assert "--cycle" in capsys.readouterr().err

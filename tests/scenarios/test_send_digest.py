@@ -1,0 +1,113 @@
+"""`okr-bot send-digest` through bot.cli.main: a dry run prints, a real run posts a period once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from bot.blockkit import violations
+from bot.cli import main
+from bot.standin import SlackStandIn
+from storage.db import Database
+from storage.models import Delivery, Team
+from tests.services.digest_seed import NOW, seed_growth_team, seed_team_of
+
+PERIOD = 23  # (2026-11-30 - 2026-01-05) // 14
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str,
+            standin: SlackStandIn) -> Iterator[None]:
+    """The CLI's environment (no .env from the checkout), at the seeded moment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_API_URL", standin.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def deliveries(db: Database) -> list[Delivery]:
+    with db.read() as session:
+        return list(session.exec(select(Delivery)))
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_dry_run_prints_the_digest_in_the_teams_language(
+    db: Database, standin: SlackStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_growth_team(db)
+    assert main(["send-digest", "--team", "Growth", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"Growth: digest of period {PERIOD} (2026-11-20 16:00 → 2026-11-30 09:" in out
+    assert "language zh, channel CGROWTH, 1 message(s) — dry run, nothing sent" in out
+    assert "--- message 1/1 (channel post) ---" in out
+    assert "OKR 周报 · Growth" in out
+    # readable: mentions as names, entities as the characters people typed
+    assert "• @Ana 在 _Leads per month_ 上受阻：CRM export broken <!channel> & <@U123>" in out
+    assert "• @Ben 在 _Conversion rate_ 上需要帮助：Need a design review of the funnel → @Lin" \
+        in out
+    assert deliveries(db) == [] and standin.calls == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_dry_run_json_is_the_payloads(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_team_of(db, 200, name="Huge", blocker="<&>" * 100)
+    assert main(["send-digest", "--team", "huge", "--dry-run", "--format", "json"]) == 0
+    payloads = json.loads(capsys.readouterr().out)
+    assert len(payloads) > 1
+    assert all(violations(p, "message") == [] for p in payloads)
+    assert payloads[0]["text"].startswith("OKR digest for Huge")  # no lead locale: default en
+    assert deliveries(db) == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_send_queues_and_posts_a_period_once(
+    db: Database, standin: SlackStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    growth = seed_growth_team(db)
+    assert main(["send-digest", "--team", "Growth"]) == 0
+    assert f"digest of period {PERIOD} queued; sender pass: 1 sent" in capsys.readouterr().out
+    [row] = deliveries(db)
+    assert (row.kind, row.dedupe_key, row.status, row.channel_id) == (
+        "digest", f"digest:{growth.team_id}:{PERIOD}", "sent", "CGROWTH")
+    [post] = standin.calls_to("chat.postMessage")
+    assert post.args["channel"] == "CGROWTH"
+    assert post.args["blocks"][0]["text"]["text"] == "OKR 周报 · Growth"
+
+    assert main(["send-digest", "--team", "Growth"]) == 0
+    assert "already queued or sent; nothing new to send" in capsys.readouterr().out
+    assert len(standin.calls_to("chat.postMessage")) == 1
+    assert len(deliveries(db)) == 1
+    assert standin.invalid == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_long_digest_continues_in_the_thread(db: Database, standin: SlackStandIn) -> None:
+    seed_team_of(db, 200, name="Huge", blocker="<&>" * 100)
+    assert main(["send-digest", "--team", "Huge"]) == 0
+    first, *replies = standin.calls_to("chat.postMessage")
+    assert replies and "thread_ts" not in first.args
+    ts = standin.workspace.messages["CHUGE"][0]["ts"]
+    assert all(reply.args["thread_ts"] == ts for reply in replies)
+    assert standin.invalid == []
+    assert [row.status for row in deliveries(db)] == ["sent"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_unknown_team_or_no_channel_sends_nothing(
+    db: Database, standin: SlackStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_growth_team(db)
+    with db.write() as session:
+        session.add(Team(name="Lonely", slack_channel_id=None, created_at=NOW))
+    assert main(["send-digest", "--team", "Nope"]) == 1
+    assert "no team called 'Nope' (teams: Growth, Lonely, Ops)" in capsys.readouterr().err
+    assert main(["send-digest", "--team", "Lonely"]) == 1
+    assert "has no channel to post to" in capsys.readouterr().err
+    assert deliveries(db) == [] and standin.calls == []
