@@ -44,7 +44,10 @@ def create_app(
         locale = deps.settings.default_locale
         text = deps.renderer.text("common.errors.try_again", locale)
         if body.get("type") == "view_submission":
-            return BoltResponse(status=200, body="")
+            # An empty ack would close the form as if it had been saved. Pushed on top, the
+            # notice goes back to the form, with what the person typed, when closed.
+            view = deps.renderer.render("common/try_again_modal", locale)
+            return BoltResponse(status=200, body={"response_action": "push", "view": view})
         return BoltResponse(
             status=200,
             body={"response_type": "ephemeral", "text": text},

@@ -51,23 +51,25 @@ def make_engine(
 
 def _sqlite_engine(url: str, busy_timeout_ms: int | None, echo: bool) -> Engine:
     in_memory = make_url(url).database in (None, "", ":memory:")
+    timeout = busy_timeout_ms or SQLITE_BUSY_TIMEOUT_MS
     engine = create_engine(
         url,
         echo=echo,
-        connect_args={"check_same_thread": False},
+        # The driver's own busy wait (5 s by default) applies until the PRAGMA below: a locked
+        # file would hold a request that long while connecting (test_database_outage.py).
+        connect_args={"check_same_thread": False, "timeout": timeout / 1000},
         poolclass=None if in_memory else NullPool,
     )
-    timeout = busy_timeout_ms or SQLITE_BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own is deferred).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

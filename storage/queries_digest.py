@@ -8,9 +8,10 @@ owns or that its members own personally, and their active KRs; `_objective_ids` 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import CompoundSelect, Select, func, or_, union
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -106,20 +107,36 @@ def digest_key_results(
     return [(kr, person) for kr, person in session.exec(query)]
 
 
+class HistoryPoint(NamedTuple):
+    """One value-history row as the digest reads it (plain columns: a big team has tens of
+    thousands, and ORM objects cost ~6× more to load; bench/digest_cost.py)."""
+
+    key_result_id: int
+    at: datetime
+    value: float | None
+    target_value: float | None
+    changed_by_id: int | None
+    previous_value: float | None  # of the check-in behind the change, if any
+    changer_name: str | None
+
+
 def digest_history(
     team_id: int, first: date, last: date, end: datetime, *, session: Session
-) -> list[tuple[KRValueHistory, float | None, Person | None]]:
+) -> list[HistoryPoint]:
     """Every value-history row of the KRs in scope, oldest first per KR, with the linked
     check-in's previous value and who made the change."""
     query = (
-        select(KRValueHistory, CheckIn.previous_value, Person)
+        sa_select(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
+                  col(KRValueHistory.value), col(KRValueHistory.target_value),
+                  col(KRValueHistory.changed_by_id), col(CheckIn.previous_value),
+                  col(Person.name))
         .outerjoin(CheckIn, col(CheckIn.id) == col(KRValueHistory.checkin_id))
         .outerjoin(Person, col(Person.id) == col(KRValueHistory.changed_by_id))
         .where(col(KRValueHistory.key_result_id).in_(_kr_ids(team_id, first, last, end)))
         .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
                   col(KRValueHistory.id))
     )
-    return [(row, previous, person) for row, previous, person in session.exec(query)]
+    return [HistoryPoint(*row) for row in session.connection().execute(query)]
 
 
 def digest_checkins(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,6 +36,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The console is the output here: the scheduler's progress lines would drown it.
+    logging.getLogger("bot").setLevel(logging.WARNING)
     return run_shell(args.db, args.as_user, args.locale, sys.stdin, sys.stdout)
 
 

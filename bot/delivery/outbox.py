@@ -19,7 +19,7 @@ from storage.models import Delivery
 
 PERSON_KINDS = frozenset({"checkin", "reminder"})
 # Kinds a schedule causes: sent within the grace window or recorded as skipped, never late.
-SCHEDULED_KINDS = frozenset({"checkin", "reminder", "digest"})
+SCHEDULED_KINDS = frozenset({"checkin", "reminder", "digest", "alignment"})
 
 
 def enqueue(

@@ -12,12 +12,12 @@ adds nothing:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.delivery.outbox import enqueue, record_skipped
 from bot.domain import slots
@@ -26,6 +26,7 @@ from bot.domain.local_dates import local
 from bot.services.alignment import flagged_krs
 from storage import queries_delivery, queries_okrs
 from storage import queries_review as q
+from storage.models import Delivery
 
 
 @dataclass(frozen=True)
@@ -70,19 +71,24 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
         due = slots.local_to_utc(day, schedule.work_start, zone)
         if due is None or now < due or due < team.created_at:
             continue
+        month = month_key(day)
+        leads = sorted(m.person_id for m in q.memberships(session=session)
+                       if m.team_id == team.id and m.is_lead)
+        keys = {lead: f"alignment:{team.id}:{month}:{lead}" for lead in leads}
+        if keys and _all_planned(session, keys.values()):
+            continue  # decided earlier this month: don't re-read the team's KRs every tick
         cycle = queries_okrs.current_cycle(session=session, today=today)
         if cycle is None or cycle.id is None:
             continue
         items = flagged_krs(session, team.id or 0, cycle.id, now)
         if not items:
+            for lead, key in keys.items():
+                record_skipped(session, kind="alignment", dedupe_key=key, due_at=due, now=now,
+                               reason="nothing to adjust", person_id=lead, slot_key=month)
             continue
-        month = month_key(day)
         payload = {"team": team.name, "cycle": cycle.name, "month": month,
                    "items": [item.as_payload() for item in items]}
-        leads = sorted(m.person_id for m in q.memberships(session=session)
-                       if m.team_id == team.id and m.is_lead)
-        for lead in leads:
-            key = f"alignment:{team.id}:{month}:{lead}"
+        for lead, key in keys.items():
             if due < now - grace:
                 record_skipped(session, kind="alignment", dedupe_key=key, due_at=due, now=now,
                                reason="late", person_id=lead, slot_key=month)
@@ -90,6 +96,12 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
                          person_id=lead, slot_key=month, payload=payload, created_at=now):
                 added += 1
     return added
+
+
+def _all_planned(session: Session, keys: Iterable[str]) -> bool:
+    wanted = set(keys)
+    found = session.exec(select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(wanted)))
+    return set(found.all()) == wanted
 
 
 def plan_close(session: Session, now: datetime, *, grace: timedelta, days_before_end: int,

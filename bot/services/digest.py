@@ -28,7 +28,7 @@ from bot.services.digest_view import (
 )
 from storage import queries_digest as q
 from storage.db import Database
-from storage.models import CheckIn, KeyResult, KRValueHistory, Objective, Person
+from storage.models import CheckIn, KeyResult, Objective, Person
 
 TITLE_LIMIT = 150
 NAME_LIMIT = 80
@@ -48,7 +48,7 @@ class _Loaded:
     roster: list[tuple[bool, Person]]
     objectives: list[tuple[Objective, Person | None]]
     key_results: list[tuple[KeyResult, Person | None]]
-    history: list[tuple[KRValueHistory, float | None, Person | None]]
+    history: list[q.HistoryPoint]
     checkins: list[tuple[CheckIn, Person | None, Person | None]]
     last_checkins: dict[int, datetime]
     absences: dict[int, list[tuple[date, date]]]
@@ -119,11 +119,11 @@ def _assemble(
 ) -> DigestView:
     points: dict[int, list[rules.ValuePoint]] = defaultdict(list)
     changers: dict[int, str] = {}
-    for row, previous, person in data.history:
+    for row in data.history:
         points[row.key_result_id].append(rules.ValuePoint(
-            row.at, row.value, row.target_value, previous, row.changed_by_id))
-        if person is not None and person.id is not None:
-            changers[person.id] = rules.clip_text(person.name, NAME_LIMIT)
+            row.at, row.value, row.target_value, row.previous_value, row.changed_by_id))
+        if row.changed_by_id is not None and row.changer_name is not None:
+            changers[row.changed_by_id] = rules.clip_text(row.changer_name, NAME_LIMIT)
     objective_owner = {o.id: p for o, p in data.objectives}
     kr_owner: dict[int, Person | None] = {}
     changes: dict[int, rules.KRChange] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.clock import Clock
@@ -53,6 +54,15 @@ def save_profile(
     """Create the person from their Slack profile, or refresh name, zone and language."""
     tz = profile.tz if profile.tz and _is_zone(profile.tz) else default_tz
     locale = normalise_locale(profile.locale, default_locale)
+    try:
+        return _save(db, clock, profile, tz, locale)
+    except IntegrityError:
+        # Met by two requests at once (an event and its retry): on PostgreSQL both may find
+        # nobody and insert; the loser finds the winner's row now (test_request_integrity.py).
+        return _save(db, clock, profile, tz, locale)
+
+
+def _save(db: Database, clock: Clock, profile: SlackProfile, tz: str, locale: str) -> PersonView:
     now = clock.now()
     with db.write() as session:
         person = session.exec(

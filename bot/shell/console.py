@@ -14,7 +14,7 @@ from bot.shell.session import Output, ShellSession
 Tick = Callable[[], None]
 _DURATION = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-STEP = timedelta(minutes=15)
+STEP = timedelta(minutes=30)  # a message may arrive one step late, well inside the grace window
 
 HELP = """\
 Type what a Slack user would:
@@ -214,7 +214,7 @@ class Console:
         elif field_.kind.endswith("users_select"):
             hint = " (@name)"
         line = self.ask(f"  {field_.label}{hint} [{current or '—'}]: ")
-        if line is None or line.strip() == ":cancel":
+        if line is None or line.strip() in (":cancel", ":quit", ":q"):
             return None
         line = line.strip()
         if not line:

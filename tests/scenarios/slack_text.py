@@ -1,0 +1,44 @@
+"""What Slack would read as mrkdwn in a payload, and what in it the bot did not mean."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from typing import Any
+
+_TAG = re.compile(r"<([^<>]*)>")
+_BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+def mrkdwn_strings(payload: Any) -> list[str]:
+    """Every string Slack reads as mrkdwn: `text` anywhere except in plain_text objects
+    (a message's top-level `text` included; metadata excluded)."""
+    found: list[str] = []
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if key == "text" and isinstance(value, str):
+                if payload.get("type") != "plain_text":
+                    found.append(value)
+            elif key not in ("metadata", "private_metadata"):
+                found.extend(mrkdwn_strings(value))
+    elif isinstance(payload, list):
+        for item in payload:
+            found.extend(mrkdwn_strings(item))
+    return found
+
+
+def unsafe(text: str, *, people: Collection[str] = (), channels: Collection[str] = ()
+           ) -> list[str]:
+    """Control sequences Slack would act on other than mentions of `people` and links to
+    `channels`, stray `<`/`>`, and `&` that does not start &amp; &lt; &gt;."""
+    problems = []
+    for inner in _TAG.findall(text):
+        target = inner[1:].split("|")[0]
+        if not ((inner.startswith("@") and target in people)
+                or (inner.startswith("#") and target in channels)):
+            problems.append(f"<{inner}>")
+    rest = _TAG.sub("", text)
+    if "<" in rest or ">" in rest:
+        problems.append("stray < or >")
+    problems += [f"bare & at {m.start()}" for m in _BARE_AMPERSAND.finditer(text)]
+    return problems
