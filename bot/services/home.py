@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
+from bot.delivery.planner import rhythm_of
 from bot.domain import local_dates, slots
 from bot.services.okr_views import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
 from bot.services.people import PersonView
@@ -118,23 +119,6 @@ def _upcoming(schedule: Schedule, tz: str, now: datetime) -> list[slots.Slot]:
     except ValueError:  # a schedule the importer should have refused: show no slot from it
         return []
     return slots.checkin_slots(rhythm, tz, now, now + timedelta(days=LOOKAHEAD_DAYS))
-
-
-def rhythm_of(schedule: Schedule) -> slots.Rhythm:
-    """A stored schedule as the scheduler's plain `Rhythm`."""
-    return slots.Rhythm(
-        timezone=_zone_name(schedule.timezone),
-        checkin_cadence=schedule.checkin_cadence,
-        checkin_weekdays=slots.parse_weekdays(schedule.checkin_weekdays),
-        checkin_time=schedule.checkin_time,
-        reminder_after_hours=schedule.reminder_after_hours,
-        digest_cadence=schedule.digest_cadence,
-        digest_weekday=slots.parse_weekday(schedule.digest_weekday),
-        digest_time=schedule.digest_time,
-        anchor_date=schedule.anchor_date,
-        work_start=schedule.work_start,
-        work_end=schedule.work_end,
-    )
 
 
 def _zone_name(tz: str) -> str:
