@@ -1,0 +1,76 @@
+"""The floor of bench/latency.py: a bare Bolt app on the same server stack as `okr-bot serve`.
+
+    .venv/bin/python bench/floor_app.py --port 3100 [--workers 2] [--threads 8]
+
+Same gunicorn configuration (bot.gunicorn_app.serve: gthread, workers × threads, keep-alive),
+same WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler), same signature check; every
+listener acks with a fixed text and reads no database. `app_home_opened` publishes a fixed
+one-block Home view (SLACK_API_URL), so the publish delay has a floor too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bench.benchlib import SIGNING_SECRET
+from bot.gunicorn_app import serve
+from handlers import ids
+
+HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]}
+
+
+def build() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The WSGI app of one worker (built after the fork, like okr-bot's)."""
+    client = WebClient(token="xoxb-floor",  # noqa: S106 - a local benchmark's made-up token
+                       base_url=os.environ.get("SLACK_API_URL", "http://127.0.0.1:9/api/"))
+    app = App(client=client, signing_secret=SIGNING_SECRET, token_verification_enabled=False,
+              raise_error_for_unhandled_request=False)
+
+    @app.command(ids.COMMAND)
+    def on_command(ack: Ack) -> None:
+        ack("ok")
+
+    @app.view(ids.CHECKIN_SUBMIT)
+    def on_submit(ack: Ack) -> None:
+        ack()
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any]) -> None:
+        client.views_publish(user_id=event["user"], view=HOME)
+
+    handler = SlackRequestHandler(app, path="/slack/events")
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+        return handler(environ, start_response)
+
+    return wsgi
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=3100)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    serve(build, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
