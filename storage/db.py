@@ -2,11 +2,18 @@
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout; every write transaction
 starts with `BEGIN IMMEDIATE`, because a read-then-write transaction under WAL otherwise fails
-at once with "database is locked" whatever the timeout (RELIABILITY.md §17).
+at once with "database is locked" whatever the timeout (RELIABILITY.md §17). SQLite has one
+writer: a process's writers to a file queue for it on a lock first, in order, because SQLite's
+own busy wait sleeps up to 100 ms between tries and lets a waiter lose to newcomers until its
+timeout (1 check-in in 30 refused at 10 concurrent clients, bench/latency.py).
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,10 +21,42 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class _WriterQueue:
+    """The lock a process's writers to one SQLite file take in turn, and how long one waits."""
+
+    lock: threading.RLock
+    timeout_s: float
+
+
+_FILE_LOCKS: dict[str, threading.RLock] = {}
+_FILE_LOCKS_GUARD = threading.Lock()
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDictionary()
+
+
+def _writer_queue(path: str, timeout_ms: int) -> _WriterQueue:
+    with _FILE_LOCKS_GUARD:
+        lock = _FILE_LOCKS.setdefault(path, threading.RLock())
+    return _WriterQueue(lock, timeout_ms / 1000)
+
+
+def _forget_locks() -> None:
+    """In a forked child: a lock some parent thread held would stay held forever. The child
+    builds engines of its own (they don't cross forks); the parent's fall back to SQLite's wait."""
+    global _FILE_LOCKS_GUARD
+    _FILE_LOCKS_GUARD = threading.Lock()
+    _FILE_LOCKS.clear()
+    _WRITER_QUEUES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks)
 
 
 def normalise_url(url: str) -> str:
@@ -35,7 +74,7 @@ def make_engine(
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, statement_timeout_ms, echo)
+        return _sqlite_engine(url, statement_timeout_ms, pool_size, echo)
     connect_args: dict[str, Any] = {}
     if statement_timeout_ms:
         connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
@@ -49,16 +88,20 @@ def make_engine(
     )
 
 
-def _sqlite_engine(url: str, busy_timeout_ms: int | None, echo: bool) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_ms: int | None, pool_size: int, echo: bool) -> Engine:
     in_memory = make_url(url).database in (None, "", ":memory:")
     timeout = busy_timeout_ms or SQLITE_BUSY_TIMEOUT_MS
+    # A file database keeps its connections: opening one costs four PRAGMAs and closing it a
+    # WAL check, about 1 ms per transaction (bench/latency.py). In memory, SQLAlchemy's default.
+    pool: dict[str, Any] = {} if in_memory else {
+        "poolclass": QueuePool, "pool_size": pool_size, "max_overflow": pool_size}
     engine = create_engine(
         url,
         echo=echo,
         # The driver's own busy wait (5 s by default) applies until the PRAGMA below: a locked
         # file would hold a request that long while connecting (test_database_outage.py).
         connect_args={"check_same_thread": False, "timeout": timeout / 1000},
-        poolclass=None if in_memory else NullPool,
+        **pool,
     )
 
     @event.listens_for(engine, "connect")
@@ -77,6 +120,9 @@ def _sqlite_engine(url: str, busy_timeout_ms: int | None, echo: bool) -> Engine:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
+    if not in_memory:
+        _WRITER_QUEUES[engine] = _writer_queue(os.path.realpath(str(make_url(url).database)),
+                                               timeout)
     return engine
 
 
@@ -98,6 +144,22 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction that commits on success and rolls back on any exception."""
+        queue = _WRITER_QUEUES.get(self.engine)
+        if queue is None:
+            with self._transaction() as session:
+                yield session
+            return
+        if not queue.lock.acquire(timeout=queue.timeout_s):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
+        try:
+            with self._transaction() as session:
+                yield session
+        finally:
+            queue.lock.release()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
         bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session

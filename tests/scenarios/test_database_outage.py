@@ -57,12 +57,16 @@ class Outage:
 
 
 @pytest.fixture
-def outage(database_url: str) -> Iterator[Outage]:
+def outage(database_url: str, db: Database) -> Iterator[Outage]:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         holders: list[sqlite3.Connection] = []
 
         def cut() -> None:
+            # Pooled connections keep the WAL file open, which an exclusive lock waits for;
+            # once they are closed, every connection the app opens times out.
+            app_db.dispose()
+            db.dispose()
             holder = sqlite3.connect(str(url.database), isolation_level=None,
                                      check_same_thread=False)
             holder.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -81,10 +85,10 @@ def outage(database_url: str) -> Iterator[Outage]:
         proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
         app_url = url.set(port=proxy.port).render_as_string(hide_password=False)
         cut, restore = proxy.cut, proxy.restore
-    db = Database(make_engine(app_url, statement_timeout_ms=REQUEST_STATEMENT_TIMEOUT_MS))
-    yield Outage(db, cut, restore)
+    app_db = Database(make_engine(app_url, statement_timeout_ms=REQUEST_STATEMENT_TIMEOUT_MS))
+    yield Outage(app_db, cut, restore)
     restore()
-    db.dispose()
+    app_db.dispose()
     if proxy is not None:
         proxy.stop()
 
