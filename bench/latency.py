@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bench import benchlib
+from bot.gunicorn_app import default_shape
 from bot.rendering import Renderer
 from bot.standin import Call, SlackStandIn
 from handlers import ids
@@ -75,9 +76,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200,
                         help="requests per scenario and concurrency (at least 5 per client; "
                              "default 200)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="gunicorn workers of both servers (default: cores)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers of both servers (default: serve's for the "
+                             "database: one per core on PostgreSQL, one on SQLite)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker of both servers (default: serve's)")
     parser.add_argument("--seed", type=int, default=1, help="which people and teams are asked")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of: {', '.join(SCENARIOS)} (default: all)")
@@ -435,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(source, scratch / "okr.db")
         url = benchlib.sqlite_url(scratch / "okr.db")
     upgrade(url)
+    workers, threads = default_shape(url)
+    args.workers, args.threads = args.workers or workers, args.threads or threads
     db = Database(make_engine(url))
     rng = random.Random(args.seed)
     concurrency = [int(c) for c in args.concurrency.split(",")]

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.engine import make_url
+
+from storage.db import normalise_url
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +33,15 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self._load_app()
 
 
-def default_workers() -> int:
-    """One gthread worker per core (RELIABILITY.md §25)."""
-    return max(os.cpu_count() or 1, 1)
+def default_shape(database_url: str) -> tuple[int, int]:
+    """(workers, threads per worker): one gthread worker per core (RELIABILITY.md §25), but a
+    single one with twice the threads on SQLite. SQLite has one writer: a process queues its own
+    writers fairly, but across processes SQLite's busy wait lets one process keep the lock while
+    the other's writers time out (bench/latency.py: 1 check-in in 14 refused at 10 concurrent
+    submissions with two workers, none at 50 with one)."""
+    if make_url(normalise_url(database_url)).get_backend_name() == "sqlite":
+        return 1, 16
+    return max(os.cpu_count() or 1, 1), 8
 
 
 def serve(load_app: Callable[[], Any], *, host: str, port: int, workers: int, threads: int) -> None:

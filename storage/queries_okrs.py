@@ -113,6 +113,14 @@ def team_names(*, session: Session) -> list[tuple[int, str]]:
     return [(team_id, name) for team_id, name in rows if team_id is not None]
 
 
+def teams_named(*, session: Session, name: str) -> list[tuple[int, str]]:
+    """(id, name) of the teams called `name` up to case (ASCII case on SQLite), by name."""
+    rows = session.exec(select(Team.id, Team.name)
+                        .where(func.lower(Team.name) == name.lower())
+                        .order_by(col(Team.name), col(Team.id)))
+    return [(team_id, team_name) for team_id, team_name in rows if team_id is not None]
+
+
 def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
     """The team whose channel is `channel_id` (the lowest id if several share it)."""
     query = (

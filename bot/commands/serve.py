@@ -6,7 +6,7 @@ import argparse
 import logging
 from typing import Any
 
-from bot.gunicorn_app import default_workers, serve
+from bot.gunicorn_app import default_shape, serve
 from bot.server import OkrWsgiApp
 from bot.settings import Settings, load_settings
 from bot.wiring import build_deps, build_wsgi_app, prepare_database
@@ -20,9 +20,11 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to bind (default 0.0.0.0)")  # noqa: S104
     parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
-    parser.add_argument("--workers", type=int, default=default_workers(),
-                        help="gunicorn worker processes (default: one per core)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn worker processes (default: one per core on PostgreSQL, "
+                             "one on SQLite)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default: 8 on PostgreSQL, 16 on SQLite)")
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not plan or send scheduled messages in this process")
     parser.set_defaults(run=run)
@@ -32,8 +34,10 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require("slack_bot_token", "slack_signing_secret")
     prepare_database(settings.database_url)
+    workers, threads = default_shape(settings.database_url)
     serve(lambda: load_worker_app(settings, scheduler=not args.no_scheduler),
-          host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+          host=args.host, port=args.port, workers=args.workers or workers,
+          threads=args.threads or threads)
     return 0
 
 

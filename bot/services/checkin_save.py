@@ -167,7 +167,7 @@ def submit(
                 session=session, at=now, actor=person.slack_user_id,
                 action="checkin.prompt_refused", entity="delivery",
                 entity_id=str(submission.delivery_id))
-        rows = [_store(session, person, period, now, item, helper_ids) for item in read]
+        rows = _store(session, person, period, now, read, helper_ids)
         _alert_leads(session, person, now, list(zip(read, rows, strict=True)))
         summary = _summary(read, rows, local_dates.local(now, person.tz))
         ref = (PromptRef(prompt.channel_id, prompt.ts)
@@ -226,13 +226,37 @@ def _facts(kr: KeyResult, existing: CheckIn | None) -> KRFacts:
 
 
 def _store(
-    session: Session, person: PersonView, period: str, now: datetime, item: _Answer,
+    session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer],
     helper_ids: Mapping[str, int],
-) -> CheckIn:
+) -> list[CheckIn]:
+    """Write every answer: the check-in rows in one flush (for their ids), then each KR's new
+    value, its history and the audit, sent in batches with the commit."""
+    befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
+    rows = [_checkin_row(person, period, now, item, helper_ids) for item in items]
+    session.add_all(rows)
+    session.flush()
+    for item, row, before in zip(items, rows, befores, strict=True):
+        kr, value = item.kr, item.answer.value
+        if value != kr.current_value:
+            session.add(KRValueHistory(key_result_id=row.key_result_id, at=now, value=value,
+                                       source="slack", checkin_id=row.id,
+                                       changed_by_id=person.id))
+        kr.current_value, kr.confidence = value, row.confidence
+        kr.last_checkin_at = kr.updated_at = now
+        session.add(kr)
+        queries_okr_edit.add_audit(
+            session=session, at=now, actor=person.slack_user_id,
+            action="checkin.create" if before is None else "checkin.update", entity="checkin",
+            entity_id=str(row.id), before=before, after=_audit_state(row))
+    return rows
+
+
+def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer,
+                 helper_ids: Mapping[str, int]) -> CheckIn:
+    """This period's check-in of `item`'s KR, new or edited, holding the answer."""
     kr, answer = item.kr, item.answer
     assert kr.id is not None
     row = item.existing
-    before = None if row is None else _audit_state(row)
     if row is None:
         row = CheckIn(key_result_id=kr.id, author_id=person.id, period_key=period,
                       previous_value=kr.current_value, source="slack",
@@ -240,25 +264,13 @@ def _store(
                       version=1, created_at=now, updated_at=now)
     else:
         row.version += 1
-    confidence = answer.confidence.value if answer.confidence else kr.confidence
-    row.value, row.confidence, row.updated_at = answer.value, confidence, now
+    row.value = answer.value
+    row.confidence = answer.confidence.value if answer.confidence else kr.confidence
+    row.updated_at = now
     if item.notes is not None:
         row.progress, row.blockers = item.notes.progress, item.notes.blockers
         row.help_needed = item.notes.help_needed
         row.help_from_person_id = helper_ids.get(item.notes.help_from)
-    session.add(row)
-    session.flush()
-    moved = answer.value != kr.current_value
-    kr.current_value, kr.confidence = answer.value, confidence
-    kr.last_checkin_at = kr.updated_at = now
-    session.add(kr)
-    if moved:
-        session.add(KRValueHistory(key_result_id=kr.id, at=now, value=answer.value,
-                                   source="slack", checkin_id=row.id, changed_by_id=person.id))
-    queries_okr_edit.add_audit(
-        session=session, at=now, actor=person.slack_user_id,
-        action="checkin.create" if before is None else "checkin.update", entity="checkin",
-        entity_id=str(row.id), before=before, after=_audit_state(row))
     return row
 
 

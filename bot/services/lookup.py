@@ -74,9 +74,13 @@ def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonVi
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
               ) -> OkrList | NoCycle | TeamNotFound:
     """The Objectives of the team called `name` (case-insensitive)."""
-    with db.read() as session:
-        teams = queries_okrs.team_names(session=session)
     wanted = name.strip().casefold()
+    with db.read() as session:
+        # The usual case reads the matching team only; every name is read to suggest some,
+        # or to fold a case SQLite's lower() does not (it folds ASCII only).
+        teams = queries_okrs.teams_named(session=session, name=name.strip())
+        if not any(team_name.casefold() == wanted for _, team_name in teams):
+            teams = queries_okrs.team_names(session=session)
     for team_id, team_name in teams:
         if team_name.casefold() == wanted:
             return _team(db, clock, viewer, team_id, team_name)

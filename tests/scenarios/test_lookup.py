@@ -166,6 +166,15 @@ def test_team_by_name_is_case_insensitive(harness: Harness) -> None:
     assert ask(harness, "团队 growth", user_id="UANA")["text"].startswith("*Growth 团队*")
 
 
+def test_team_names_fold_any_case_not_only_ascii(harness: Harness, seed: Seed) -> None:
+    """SQLite's lower() folds ASCII only: "ÉQUIPE" must still find "Équipe Öst"."""
+    seed.make_team("Équipe Öst")
+    seed.make_team("Équipe Nord")
+    seed.make_cycle()
+    assert "*Team Équipe Öst*" in ask(harness, "team ÉQUIPE ÖST")["text"]
+    assert "*Team Équipe Öst*" in ask(harness, "team équipe öst")["text"]
+
+
 @pytest.mark.usefixtures("world")
 def test_unknown_team_suggests_close_matches_then_known_names(harness: Harness) -> None:
     close = ask(harness, "team grwth")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.gunicorn_app import default_shape
 from bot.standin import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
@@ -76,3 +77,9 @@ def test_serve_applies_migrations_and_answers_signed_commands(
     forged = sender.post("command=%2Fokr&text=help", "application/x-www-form-urlencoded",
                          signature="v0=00")
     assert forged.status == 401
+
+
+def test_serve_runs_one_process_on_sqlite_and_one_per_core_on_postgresql() -> None:
+    """SQLite has one writer, fairly queued only inside a process (bench/latency.py)."""
+    assert default_shape("sqlite:///okr.db") == (1, 16)
+    assert default_shape("postgresql://u@db:5432/okr") == (os.cpu_count() or 1, 8)
