@@ -144,19 +144,21 @@ def digest_checkins(
 ) -> list[tuple[CheckIn, Person | None, Person | None]]:
     """Check-ins made in [start, end) on KRs in scope or by team members, oldest first,
     with their author and the person asked for help."""
+    # A UNION of two index searches (by KR, by author): ORing them in one WHERE made
+    # PostgreSQL scan every check-in, ~160 ms per digest at 10,000 people (digest_cost.py).
+    in_period = (col(CheckIn.created_at) >= start, col(CheckIn.created_at) < end)
+    ids = union(
+        select(col(CheckIn.id)).where(
+            col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)), *in_period),
+        select(col(CheckIn.id)).where(
+            col(CheckIn.author_id).in_(_member_ids(team_id)), *in_period),
+    )
     helper = aliased(Person)
     query = (
         select(CheckIn, Person, helper)
         .outerjoin(Person, col(Person.id) == col(CheckIn.author_id))
         .outerjoin(helper, col(helper.id) == col(CheckIn.help_from_person_id))
-        .where(
-            col(CheckIn.created_at) >= start,
-            col(CheckIn.created_at) < end,
-            or_(
-                col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)),
-                col(CheckIn.author_id).in_(_member_ids(team_id)),
-            ),
-        )
+        .where(col(CheckIn.id).in_(ids))
         .order_by(col(CheckIn.created_at), col(CheckIn.id))
     )
     return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
