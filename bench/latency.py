@@ -51,6 +51,7 @@ from storage.models import KeyResult, Person, Team, TeamMember
 
 SCENARIOS = ("/okr @colleague", "/okr team <name>", "App Home", "check-in submit")
 SLACK_LIMIT_MS = 3000
+RUN = f"{time.time_ns():x}"
 Request = tuple[str, str, str]  # (tag, body, content type)
 
 
@@ -169,7 +170,9 @@ def home_body(user: str, n: int) -> str:
 
 
 def submission_body(user: str, view: dict[str, Any], values: dict[str, Any], n: int) -> str:
-    submitted = {**view, "hash": f"{view['hash']}-{n}", "state": {"values": values}}
+    # A hash no earlier run used: the stand-in numbers its views the same way every run, and on
+    # PostgreSQL (not copied first) the inbox still holds the last run's submissions.
+    submitted = {**view, "hash": f"{view['hash']}-{RUN}-{n}", "state": {"values": values}}
     payload = {"type": "view_submission", "team": {"id": "T0001", "domain": "acme"},
                "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
                "api_app_id": "A0001", "token": "legacy", "trigger_id": f"trig.{n}",
@@ -505,8 +508,8 @@ def report(samples: list[Sample], memory: list[tuple[int, int]], peak_kib: int) 
     print("\nHTTP response (ms):")
     print(benchlib.table(["scenario", "clients", "n", "p50", "p95", "p99", "floor p50",
                           "floor p99", "p99 ÷ floor (goal ≤ 2×)", "ms left of Slack's 3 s",
-                          "server CPU ms/req", "floor CPU ms/req", "HTTP errors",
-                          "answered try again"], rows))
+                          "server CPU ms/req", "floor CPU ms/req",
+                          "errors (non-200 or never published)", "answered try again"], rows))
     home = [s for s in samples if s.publish_ms]
     if home:
         print("\nRequest sent → views.publish received by the stand-in (ms; work after the ack):")
