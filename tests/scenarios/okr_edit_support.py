@@ -148,16 +148,3 @@ def target_history(db: Database, kr_id: int) -> list[float | None]:
         rows = session.exec(query.order_by(col(KRValueHistory.at), col(KRValueHistory.id)))
         return [r.target_value for r in rows if r.target_value is not None]
 
-
-def mrkdwn_texts(payload: Any) -> list[str]:
-    """Every mrkdwn text in a payload (where Slack would act on `<!channel>` and links)."""
-    found: list[str] = []
-    if isinstance(payload, dict):
-        if payload.get("type") == "mrkdwn":
-            found.append(str(payload.get("text", "")))
-        for value in payload.values():
-            found.extend(mrkdwn_texts(value))
-    elif isinstance(payload, list):
-        for item in payload:
-            found.extend(mrkdwn_texts(item))
-    return found

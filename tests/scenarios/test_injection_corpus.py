@@ -29,7 +29,7 @@ from tests.scenarios.checkin_forms import State, notes
 from tests.scenarios.conftest import Harness
 from tests.scenarios.okr_edit_support import new_state, opened_view
 from tests.scenarios.seed import Seed
-from tests.scenarios.slack_text import mrkdwn_strings, unsafe
+from tests.slack_text import mrkdwn_strings, unsafe
 
 CORPUS = ["<!channel>", "<!here>", "<!everyone>", "<@U0EVIL>", "<#C0EVIL>",
           "<https://evil.example|click here>", "Tom & Jerry &amp; co", "zero\u200bwidth\u200d",

@@ -17,7 +17,7 @@ from handlers import ids
 from storage.models import KeyResult, Objective
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
-from tests.scenarios.slack_text import mrkdwn_strings, unsafe
+from tests.slack_text import mrkdwn_strings, unsafe
 
 HTTP = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -17,13 +17,13 @@ from tests.scenarios.okr_edit_support import (
     build_world,
     edit_state,
     krs_of,
-    mrkdwn_texts,
     new_state,
     objectives_titled,
     opened_view,
     target_history,
 )
 from tests.scenarios.seed import Seed
+from tests.slack_text import mrkdwn_objects
 
 NEW = "okr.new.submit"
 EDIT = "okr.edit.submit"
@@ -303,11 +303,11 @@ def test_injection_strings_are_escaped_in_warnings_and_modals(
     [objective] = objectives_titled(harness.deps.db, title.strip())
     edit = open_edit(harness, "UANA", objective.id or 0)
     for payload in (warned, saved, edit):
-        texts = mrkdwn_texts(payload)
+        texts = mrkdwn_objects(payload)
         assert texts and not any("<!channel>" in t or "<@U123>" in t or "<https" in t
                                  for t in texts)
-    assert any("&lt;!channel&gt; &amp; &lt;@U123&gt;" in t for t in mrkdwn_texts(warned))
-    assert any("&amp;amp;" in t for t in mrkdwn_texts(saved))
+    assert any("&lt;!channel&gt; &amp; &lt;@U123&gt;" in t for t in mrkdwn_objects(warned))
+    assert any("&amp;amp;" in t for t in mrkdwn_objects(saved))
     title_block = next(b for b in edit["blocks"] if b.get("block_id") == "title")
     assert title_block["element"]["initial_value"] == title.strip()  # plain text: literal
     assert harness.slack.invalid == []

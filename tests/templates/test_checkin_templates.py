@@ -15,28 +15,11 @@ from bot.services.checkin import CheckinForm, KRRow, ObjectiveSection
 from bot.services.checkin_save import CheckinSummary, SummaryLine, SummaryNotes
 from handlers import ids
 from handlers.checkin_payloads import metadata
+from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
 
-HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 🎯 中文\nnext"
-ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp;"
-RAW = ("<!channel>", "<@U123>", "<https://evil|click>")
 LOCALES = ("en", "zh")
 
 renderer = Renderer()
-
-
-def mrkdwn(payload: Any) -> list[str]:
-    if isinstance(payload, dict):
-        own = [payload["text"]] if payload.get("type") == "mrkdwn" else []
-        return own + [t for v in payload.values() for t in mrkdwn(v)]
-    if isinstance(payload, list):
-        return [t for v in payload for t in mrkdwn(v)]
-    return []
-
-
-def assert_escaped(payload: dict[str, Any]) -> None:
-    texts = [*mrkdwn(payload), payload.get("text", "")]
-    assert any(ESCAPED in t for t in texts)
-    assert not any(raw in t for t in texts for raw in RAW)
 
 
 def kr_row(kr_id: int, *, title: str = HOSTILE, milestone: bool = False,
@@ -77,7 +60,7 @@ def test_the_methods_maximum_fits_one_modal(locale: str) -> None:
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
     assert len(inputs) == 20 * 2 + 5 * 4
     assert all(b["block_id"] == b["element"]["action_id"] for b in inputs)
-    assert_escaped(view)
+    assert_escaped([*mrkdwn_objects(view), view.get("text", "")])
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -149,8 +132,8 @@ def test_the_summary_fits_a_message_and_escapes_what_people_typed(
     message = renderer.render("checkin/summary", locale, summary=summary())
     assert message["text"] == headline
     assert violations(message, "message") == []
-    assert all(len(t) <= 3000 for t in mrkdwn(message))
-    assert_escaped(message)
+    assert all(len(t) <= 3000 for t in mrkdwn_objects(message))
+    assert_escaped([*mrkdwn_objects(message), message.get("text", "")])
 
 
 def test_the_summary_words_milestones_and_a_single_kr() -> None:
@@ -158,7 +141,7 @@ def test_the_summary_words_milestones_and_a_single_kr() -> None:
                          ())
     message = renderer.render("checkin/summary", "en", summary=one)
     assert message["text"] == "✅ Checked in at 09:05 — 1 KR updated"
-    assert "• *Beta*: Not done → Done" in mrkdwn(message)
+    assert "• *Beta*: Not done → Done" in mrkdwn_objects(message)
 
 
 def help_alert(locale: str, **overrides: Any) -> dict[str, Any]:
@@ -174,10 +157,10 @@ def help_alert(locale: str, **overrides: Any) -> dict[str, Any]:
 def test_the_help_alert_mentions_asker_and_helper_and_escapes_the_rest(locale: str) -> None:
     message = help_alert(locale)
     assert violations(message, "message") == []
-    texts = mrkdwn(message)
+    texts = mrkdwn_objects(message)
     assert "<@UANA>" in texts
     assert "<@UBEN>" in texts
-    assert_escaped(message)
+    assert_escaped([*mrkdwn_objects(message), message.get("text", "")])
     assert "<@U123>" not in json.dumps(message)
 
 
@@ -186,8 +169,8 @@ def test_the_help_alert_without_a_helper_and_at_full_length() -> None:
                          kr_title="Leads", asker_name="Ana", objective_title="Win")
     assert violations(message, "message") == []
     assert message["text"] == "Ana needs help with “Leads”"
-    assert all(len(t) <= 3000 for t in mrkdwn(message))
-    assert [t for t in mrkdwn(message) if t.startswith("<@")] == ["<@UANA>"]
+    assert all(len(t) <= 3000 for t in mrkdwn_objects(message))
+    assert [t for t in mrkdwn_objects(message) if t.startswith("<@")] == ["<@UANA>"]
 
 
 def test_the_help_alert_refuses_a_forged_mention() -> None:

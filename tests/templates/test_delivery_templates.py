@@ -12,9 +12,8 @@ from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.rendering import Renderer, load_catalogue
 from bot.services.schedule_admin import ScheduleLine
 from handlers import ids
+from tests.slack_text import ESCAPED, HOSTILE
 
-HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 🎯 中文\nnext"
-ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp;"
 LOCALES = ("en", "zh")
 
 renderer = Renderer()

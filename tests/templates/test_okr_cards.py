@@ -23,6 +23,7 @@ from bot.services.okr_tree import (
 )
 from bot.services.okr_views import KRLine, ObjectiveCard, card_blocks
 from handlers import ids
+from tests.slack_text import mrkdwn_objects
 
 EVIL = 'quote " back \\ new\nline 🚀 中文 & <!channel> <@U123> <https://evil|click> &amp;'
 ESCAPED = ("quote \" back \\ new\nline 🚀 中文 &amp; &lt;!channel&gt; &lt;@U123&gt; "
@@ -58,15 +59,6 @@ def render(name: str, locale: str, **context: Any) -> dict[str, Any]:
     return Renderer().render(name, locale, ids=ids.TEMPLATE_IDS, **context)
 
 
-def mrkdwn_texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["text"]] if node.get("type") == "mrkdwn" else []
-        return own + [t for v in node.values() for t in mrkdwn_texts(v)]
-    if isinstance(node, list):
-        return [t for v in node for t in mrkdwn_texts(v)]
-    return []
-
-
 def assert_safe(payload: dict[str, Any]) -> None:
     dumped = json.dumps(payload, ensure_ascii=False)
     for token in RAW_TOKENS:
@@ -96,7 +88,7 @@ def test_the_macro_uses_exactly_card_blocks_blocks(locale: str, shape: Objective
 def test_user_text_comes_out_escaped_everywhere(locale: str) -> None:
     view = OkrList("2026-Q4", EVIL, is_self=False, is_team=True, cards=(card(),), hidden=3)
     payload = render("lookup/okrs", locale, view=view)
-    texts = mrkdwn_texts(payload["blocks"])
+    texts = mrkdwn_objects(payload["blocks"])
     assert ESCAPED in payload["text"]
     assert sum(ESCAPED in t for t in texts) >= 1 + 1 + 4  # title, objective, each KR
     assert all("<" not in t for t in texts)
@@ -150,11 +142,11 @@ def test_tree_lines_escape_and_pack_under_the_section_limit(locale: str) -> None
     payload = render("lookup/tree", locale, tree=tree)
     assert violations(payload, "message") == []
     assert len(payload["blocks"]) <= 50
-    assert sum(t.count("↳") for t in mrkdwn_texts(payload["blocks"])) == sum(
+    assert sum(t.count("↳") for t in mrkdwn_objects(payload["blocks"])) == sum(
         len(s) for s in tree.sections)
     evil = render("lookup/tree", locale, tree=TreeView(
         "Q", ((TreeLine("", "⚪", "—", EVIL, EVIL),),), 1, 0))
-    assert ESCAPED in mrkdwn_texts(evil["blocks"])[1]
+    assert ESCAPED in mrkdwn_objects(evil["blocks"])[1]
     assert_safe(evil)
 
 

@@ -15,9 +15,8 @@ from bot.services.okr_edit import Saved, SavedKR
 from bot.services.okr_edit_forms import EditFormView, EditKR, NewFormView
 from bot.services.okr_parents import Option
 from handlers.okr_edit_views import edit_context, new_context, warning_lines
+from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_objects
 
-HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 🎯 中文\nnext"
-ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp;"
 LOCALES = ("en", "zh")
 
 renderer = Renderer()
@@ -35,15 +34,6 @@ def edit_view(locale: str, **kwargs: Any) -> dict[str, Any]:
                         (EditKR(11, HOSTILE, True, "4", "1", "h"),
                          EditKR(12, "Launch", False, "0", "1", "")))
     return renderer.render("okr_edit/edit_modal", locale, **edit_context(form, **kwargs))
-
-
-def mrkdwn(payload: Any) -> list[str]:
-    if isinstance(payload, dict):
-        own = [payload["text"]] if payload.get("type") == "mrkdwn" else []
-        return own + [t for v in payload.values() for t in mrkdwn(v)]
-    if isinstance(payload, list):
-        return [t for v in payload for t in mrkdwn(v)]
-    return []
 
 
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -85,7 +75,7 @@ def test_warnings_keep_the_draft_and_escape_what_people_typed(locale: str) -> No
     lines, more = warning_lines([finding], locale, [1, 2])
     view = new_view(locale, typed=typed, warnings=lines, more_warnings=more, confirmed="abc")
     assert violations(view, "modal") == []
-    texts = mrkdwn(view)
+    texts = mrkdwn_objects(view)
     assert not any("<!channel>" in t or "<@U123>" in t or "<https" in t for t in texts)
     assert any(ESCAPED in t for t in texts)
     assert block(view, "title")["element"]["initial_value"] == HOSTILE  # plain text: literal
@@ -117,7 +107,7 @@ def test_edit_modal_prefills_and_offers_archive_with_confirmation(locale: str) -
     assert (archive["action_id"], archive["value"]) == ("okr.archive.5", "5")
     assert set(archive["confirm"]) >= {"title", "text", "confirm", "deny"}
     assert json.loads(view["private_metadata"]) == {"c": "", "o": 5, "k": [11, 12]}
-    texts = mrkdwn(view)
+    texts = mrkdwn_objects(view)
     assert not any("<!channel>" in t for t in texts) and any(ESCAPED in t for t in texts)
 
 
@@ -142,7 +132,7 @@ def test_saved_modal_and_notices_escape_titles(locale: str) -> None:
         renderer.render("okr_edit/notice", locale, key="archive_done", title=HOSTILE,
                         as_modal=True),
     ):
-        texts = mrkdwn(payload) + ([payload["text"]] if isinstance(payload.get("text"), str)
+        texts = mrkdwn_objects(payload) + ([payload["text"]] if isinstance(payload.get("text"), str)
                                    else [])
         assert not any("<!channel>" in t or "<@U123>" in t for t in texts)
         assert any(ESCAPED in t for t in texts)

@@ -4,8 +4,6 @@ languages (must parse, stay within Block Kit limits, come out escaped)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.blockkit import violations
@@ -16,28 +14,11 @@ from bot.services.review import ReviewForm
 from bot.services.review_report import KRReport, ObjectiveReport
 from handlers import ids
 from handlers.review_payloads import metadata
+from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
 
-HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 🎯 中文\nnext"
-ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp;"
-RAW = ("<!channel>", "<@U123>", "<https://evil|click>")
 LOCALES = ("en", "zh")
 
 renderer = Renderer()
-
-
-def mrkdwn(payload: Any) -> list[str]:
-    if isinstance(payload, dict):
-        own = [payload["text"]] if payload.get("type") == "mrkdwn" else []
-        return own + [t for v in payload.values() for t in mrkdwn(v)]
-    if isinstance(payload, list):
-        return [t for v in payload for t in mrkdwn(v)]
-    return []
-
-
-def assert_escaped(payload: dict[str, Any]) -> None:
-    texts = mrkdwn(payload)
-    assert any(ESCAPED in t for t in texts)
-    assert not any(raw in t for t in texts for raw in RAW)
 
 
 def kr(i: int, *, cause: str = "subjective") -> KRReport:
@@ -65,7 +46,7 @@ def test_each_review_page_fits_a_modal(locale: str, kind: str) -> None:
     assert score["element"]["initial_value"] == "0.5"
     cause = next(b for b in view["blocks"] if b.get("block_id") == "review.cause.10")
     assert cause["element"]["initial_option"]["value"] == "subjective"
-    assert_escaped(view)
+    assert_escaped(mrkdwn_objects(view))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -74,7 +55,7 @@ def test_the_summary_fits_a_message_and_is_escaped(locale: str) -> None:
     message = renderer.render("review/summary", locale, view=view)
     assert violations(message, "message") == []
     assert len(message["blocks"]) == 47
-    assert_escaped(message)
+    assert_escaped(mrkdwn_objects(message))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -86,7 +67,7 @@ def test_the_alignment_check_and_the_carry_offer_are_escaped(locale: str) -> Non
                                                    (AlignmentGroup(3, HOSTILE, (item,)),)))
     assert violations(alignment, "message") == []
     assert alignment["blocks"][1]["accessory"]["action_id"] == "okr.edit.3"
-    assert_escaped(alignment)
+    assert_escaped(mrkdwn_objects(alignment))
     offer = CarryList(HOSTILE, HOSTILE, (CarryItem(5, HOSTILE, "0.5", "missed", HOSTILE,
                                                    HOSTILE, "", False),
                                          CarryItem(6, HOSTILE, "0.2", "learned", "", "",
@@ -96,7 +77,7 @@ def test_the_alignment_check_and_the_carry_offer_are_escaped(locale: str) -> Non
     assert violations(carry, "message") == []
     assert "response_type" not in carry
     assert [b.get("accessory", {}).get("value") for b in carry["blocks"][1:]] == ["5", None]
-    assert_escaped(carry)
+    assert_escaped(mrkdwn_objects(carry))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -104,4 +85,4 @@ def test_the_prompt_is_escaped(locale: str) -> None:
     view = PromptView(HOSTILE, HOSTILE, "Dec 31", (objective(1),), "7")
     prompt = renderer.render("review/prompt", locale, view=view, ids=ids.TEMPLATE_IDS)
     assert violations(prompt, "message") == []
-    assert_escaped(prompt)
+    assert_escaped(mrkdwn_objects(prompt))

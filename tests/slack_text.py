@@ -1,4 +1,5 @@
-"""What Slack would read as mrkdwn in a payload, and what in it the bot did not mean."""
+"""What Slack would read as mrkdwn in a payload, what in it the bot did not mean, and the
+hostile text template tests render to prove it is escaped."""
 
 from __future__ import annotations
 
@@ -8,6 +9,30 @@ from typing import Any
 
 _TAG = re.compile(r"<([^<>]*)>")
 _BARE_AMPERSAND = re.compile(r"&(?!amp;|lt;|gt;)")
+
+HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ 🎯 中文\nnext"
+ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp;"
+RAW = ("<!channel>", "<@U123>", "<https://evil|click>")
+
+
+def mrkdwn_objects(payload: Any) -> list[str]:
+    """The text of every `{"type": "mrkdwn"}` object in a payload."""
+    found: list[str] = []
+    if isinstance(payload, dict):
+        if payload.get("type") == "mrkdwn":
+            found.append(str(payload.get("text", "")))
+        for value in payload.values():
+            found.extend(mrkdwn_objects(value))
+    elif isinstance(payload, list):
+        for item in payload:
+            found.extend(mrkdwn_objects(item))
+    return found
+
+
+def assert_escaped(texts: list[str]) -> None:
+    """HOSTILE reached `texts` escaped, and none of its control sequences raw."""
+    assert any(ESCAPED in t for t in texts)
+    assert not any(raw in t for t in texts for raw in RAW)
 
 
 def mrkdwn_strings(payload: Any) -> list[str]:
