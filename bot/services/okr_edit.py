@@ -162,18 +162,12 @@ def update_objective(
     """Apply the edit form to an Objective and its KRs; a target change keeps its history."""
     now = clock.now()
     with db.write() as session:
-        person = person_by_slack_id(actor, session=session)
-        if inbox_seen(inbox_key, session=session):
-            return Duplicate()
-        objective = session.get(Objective, objective_id)
-        if objective is None or objective.id is None:
-            return Gone("not_found")
-        if person is None or not may_edit(person, objective, session=session):
-            return refuse(session, now, actor, "edit", OBJECTIVE, objective_id)
-        if objective.state == "archived":
-            return Gone("archived")
-        if cycle_guard.closed_cycle_of_objective(objective, session=session) is not None:
-            return Gone("cycle_closed")
+        found = _changeable(session, now, actor, objective_id, inbox_key, "edit",
+                            archived_is_gone=True)
+        if not isinstance(found, tuple):
+            return found
+        person, objective = found
+        assert objective.id is not None
         krs = {kr.id: kr for kr in live_key_results(objective.id, session=session)
                if kr.id is not None}
         own = EditForm(form.title, form.description, form.type, form.parent,
@@ -203,16 +197,12 @@ def archive_objective(
     """Archive an Objective and its KRs (conditionally: archiving twice changes nothing)."""
     now = clock.now()
     with db.write() as session:
-        person = person_by_slack_id(actor, session=session)
-        if inbox_seen(inbox_key, session=session):
-            return Duplicate()
-        objective = session.get(Objective, objective_id)
-        if objective is None or objective.id is None:
-            return Gone("not_found")
-        if person is None or not may_edit(person, objective, session=session):
-            return refuse(session, now, actor, "archive", OBJECTIVE, objective_id)
-        if cycle_guard.closed_cycle_of_objective(objective, session=session) is not None:
-            return Gone("cycle_closed")
+        found = _changeable(session, now, actor, objective_id, inbox_key, "archive",
+                            archived_is_gone=False)
+        if not isinstance(found, tuple):
+            return found
+        _, objective = found
+        assert objective.id is not None
         if not claim_inbox(inbox_key, now, session=session):
             return Duplicate()
         before = objective_snapshot(objective)
@@ -234,6 +224,28 @@ def archive_objective(
         audit_change(session, now, actor, "archive", OBJECTIVE, objective.id, before, after)
         return Archived(objective.id, objective.title,
                         refresh_targets(actor, objective, session=session))
+
+
+def _changeable(
+    session: Session, now: datetime, actor: str, objective_id: int, inbox_key: str, attempt: str,
+    *, archived_is_gone: bool,
+) -> tuple[Person, Objective] | Duplicate | Gone | Refused:
+    """The Objective `actor` may change, with its acting person, or why not: a form already
+    handled, no such Objective, not theirs (refused and audited), archived (when that ends the
+    change), or its cycle closed."""
+    person = person_by_slack_id(actor, session=session)
+    if inbox_seen(inbox_key, session=session):
+        return Duplicate()
+    objective = session.get(Objective, objective_id)
+    if objective is None or objective.id is None:
+        return Gone("not_found")
+    if person is None or not may_edit(person, objective, session=session):
+        return refuse(session, now, actor, attempt, OBJECTIVE, objective_id)
+    if archived_is_gone and objective.state == "archived":
+        return Gone("archived")
+    if cycle_guard.closed_cycle_of_objective(objective, session=session) is not None:
+        return Gone("cycle_closed")
+    return person, objective
 
 
 def _worth_a_warning(findings: list[Finding]) -> bool:
