@@ -34,7 +34,7 @@ from bench.company import Spec
 from bot.clock import FakeClock
 from bot.digest_render import render_digest
 from bot.rendering import Renderer
-from bot.services.digest import build_digest
+from bot.services.digest.builder import build_digest
 from storage.db import Database, make_engine
 from storage.models import Team, TeamMember
 

@@ -41,7 +41,7 @@ from sqlmodel import col, select
 
 from bench import benchlib
 from bot.clock import SystemClock
-from bot.delivery.planner import plan_now
+from bot.services.schedules.planner import plan_now
 from bot.standin import Call, PostLimits, RandomFaults, SlackStandIn
 from storage.db import Database, make_engine
 from storage.models import Delivery, Team, TeamMember

@@ -24,8 +24,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bench.benchlib import SIGNING_SECRET
+from bot import ids
 from bot.gunicorn_app import serve
-from handlers import ids
 
 HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]}
 

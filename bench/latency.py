@@ -41,10 +41,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from bench import benchlib
+from bot import ids
 from bot.gunicorn_app import default_shape
 from bot.rendering import Renderer
 from bot.standin import Call, SlackStandIn
-from handlers import ids
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import KeyResult, Person, Team, TeamMember

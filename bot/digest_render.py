@@ -17,7 +17,7 @@ from typing import Any
 from bot.blockkit import MAX_BLOCKS, TEXT_LIMITS
 from bot.domain.local_dates import format_date
 from bot.rendering import Renderer
-from bot.services.digest_view import DigestView
+from bot.services.digest.view import DigestView
 
 Block = dict[str, Any]
 SECTION_TEXT = TEXT_LIMITS["section"]

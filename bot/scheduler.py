@@ -14,9 +14,9 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.delivery.claims import Pacing
-from bot.delivery.planner import plan
 from bot.delivery.sender import Sender
 from bot.deps import Deps, make_web_client
+from bot.services.schedules.planner import plan
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from slack_bolt import App
 from bot.deps import Deps
 from bot.domain.local_dates import format_date
 from bot.domain.schedule_input import InputError, parse_date
-from bot.services.availability import AwayView, pause_until, resume, skip_next
+from bot.services.schedules.availability import AwayView, pause_until, resume, skip_next
 from handlers.command import CommandContext, CommandTable
 
 

@@ -1,5 +1,5 @@
 """The check-in conversation: `/okr checkin` (打卡, 更新) and the "Check in" button of a prompt or
-the App Home open checkin/modal; its submission is saved by bot.services.checkin_save, the
+the App Home open checkin/modal; its submission is saved by bot.services.checkin.save, the
 prompt becomes checkin/summary and the App Home is refreshed."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot import ids
 from bot.deps import Deps
 from bot.domain.checkin_input import FieldError
-from bot.services import checkin, checkin_save
+from bot.services.checkin import form as checkin
+from bot.services.checkin import save as checkin_save
 from bot.services.people import PersonView
-from handlers import ids
 from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
 from handlers.command import CommandContext, CommandTable
 from handlers.home import publish_home

@@ -1,6 +1,6 @@
 """Parse the check-in payloads (the open button, the modal's state) into small typed values.
 
-Block and action ids of the modal are "<prefix>.<id>" (handlers/ids.py): a KR id for value,
+Block and action ids of the modal are "<prefix>.<id>" (bot/ids.py): a KR id for value,
 confidence and "no change", an Objective id for progress, blockers, help and whom.
 """
 
@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot import ids
 from bot.domain.checkin_input import NO_CHANGE, KRInput, NotesInput
-from bot.services.checkin_save import FieldRef, Submission
-from handlers import ids
+from bot.services.checkin.save import FieldRef, Submission
 from handlers.payloads import user_id
 
 KR_FIELDS = {ids.CHECKIN_VALUE: "value", ids.CHECKIN_NO_CHANGE: "no_change",

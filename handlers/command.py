@@ -8,9 +8,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot import ids
 from bot.deps import Deps
 from bot.services.people import PersonView
-from handlers import ids
 from handlers.payloads import SlashCommand, parse_command
 from handlers.people import ensure_person
 

@@ -16,7 +16,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
 from bot.digest_render import render_digest
-from bot.services.digest_on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
+from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
 from handlers.command import CommandContext, CommandTable
 
 logger = logging.getLogger(__name__)

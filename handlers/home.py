@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
+from bot import ids
 from bot.deps import Deps
 from bot.services.home import build_home
-from handlers import ids
 from handlers.command import CommandTable
 from handlers.payloads import home_tab_user, user_id
 from handlers.people import ensure_person

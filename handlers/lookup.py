@@ -9,8 +9,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.services import lookup as service
-from bot.services.lookup import ChannelNotLinked, NoCycle, OkrList, TeamNotFound
+from bot.services.lookup import lists as service
+from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList, TeamNotFound
 from handlers.command import CommandContext, CommandTable
 from handlers.lookup_payloads import parse_lookup, parse_target
 from handlers.people import ensure_person

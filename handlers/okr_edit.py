@@ -16,9 +16,10 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot import ids
 from bot.deps import Deps
-from bot.services.okr_access import Duplicate, Gone, Refused
-from bot.services.okr_edit import (
+from bot.services.okr_edit.access import Duplicate, Gone, Refused
+from bot.services.okr_edit.changes import (
     Archived,
     CreateResult,
     Invalid,
@@ -28,8 +29,7 @@ from bot.services.okr_edit import (
     create_objective,
     update_objective,
 )
-from bot.services.okr_edit_forms import EditFormView, edit_form, new_form
-from handlers import ids
+from bot.services.okr_edit.forms import EditFormView, edit_form, new_form
 from handlers import okr_edit_payloads as payloads
 from handlers.command import CommandContext, CommandTable
 from handlers.home import publish_home

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot import ids
 from bot.domain.coach import Finding, Severity
 from bot.domain.coach_text import describe
 from bot.domain.okr_draft import (
@@ -20,8 +21,7 @@ from bot.domain.okr_draft import (
 )
 from bot.domain.vocabulary import KRKind, ObjectiveType
 from bot.rendering import Catalogue
-from bot.services.okr_edit_forms import EditFormView, NewFormView
-from handlers import ids
+from bot.services.okr_edit.forms import EditFormView, NewFormView
 from handlers.okr_edit_payloads import metadata
 
 MAX_WARNINGS = 15  # one block each; the modal keeps room for its 100-block limit

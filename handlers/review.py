@@ -1,5 +1,5 @@
 """Closing the loop: `/okr review [CYCLE]` (复盘) and the prompt's button open review/modal,
-saved page by page by bot.services.review; `/okr carry` (延续) lists unfinished Objectives
+saved page by page by bot.services.review.answers; `/okr carry` (延续) lists unfinished Objectives
 (review/carry) whose buttons carry one forward; `/okr cycle new|close|list` (周期) for admins."""
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot import ids
 from bot.deps import Deps
 from bot.domain import local_dates
 from bot.domain.review_rules import ReviewError
-from bot.services import carry, cycles, review
+from bot.services.cycles import lifecycle as cycles
 from bot.services.people import PersonView
-from handlers import ids
+from bot.services.review import answers as review
+from bot.services.review import carry
 from handlers.command import CommandContext, CommandTable
 from handlers.people import ensure_person
 from handlers.review_payloads import (

@@ -1,6 +1,6 @@
 """Parse the review payloads (the modal's state, its buttons, `/okr cycle …`) into typed values.
 
-Block and action ids of the modal are "<prefix>.<id>" (handlers/ids.py): a KR id for score,
+Block and action ids of the modal are "<prefix>.<id>" (bot/ids.py): a KR id for score,
 cause and note, the Objective id for its lessons.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot import ids
 from bot.domain.review_rules import KRReviewInput
-from bot.services.review import FieldRef, ReviewSubmission
-from handlers import ids
+from bot.services.review.answers import FieldRef, ReviewSubmission
 from handlers.payloads import user_id
 
 KR_FIELDS = {ids.REVIEW_SCORE: "score", ids.REVIEW_CAUSE: "cause_kind",

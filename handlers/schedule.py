@@ -7,7 +7,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.domain.schedule_input import InputError, parse_schedule_command
-from bot.services.schedule_admin import (
+from bot.services.schedules.admin import (
     MAX_LISTED,
     NoSuchTeam,
     Refused,

@@ -22,7 +22,7 @@ from bot.api.problem import Problem
 from bot.api.schemas import ApiError, ErrorDetail, ValueRecordedResponse
 from bot.deps import Deps
 from bot.services import tokens
-from bot.services.kr_value import KRRef, Refusal, ValueRefused, record_value
+from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, record_value
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 from bot.api.problem import FieldProblem, Problem
 from bot.api.schemas import ValueUpdateRequest
 from bot.domain.okr_draft import NUMBER_LIMIT
-from bot.services.kr_value import ValueUpdate
+from bot.services.checkin.kr_value import ValueUpdate
 
 # pydantic's error type -> our words (`api.field.<key>`)
 _FIELD_KEYS = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bot.domain.okr_draft import NUMBER_LIMIT
-from bot.services.kr_value import ValueRecorded
+from bot.services.checkin.kr_value import ValueRecorded
 
 NOTE_MAX = 2000
 # Newlines and tabs are fine in a note; other control characters (NUL breaks PostgreSQL) not.

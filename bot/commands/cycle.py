@@ -1,7 +1,8 @@
 """`okr-bot cycle new|close|list`: open the next OKR cycle, close one (read-only), list them.
 
 Opening a cycle closes the active cycles that started before it; each close queues the teams'
-review summaries and offers owners to carry unfinished Objectives forward (bot.services.cycles).
+review summaries and offers owners to carry unfinished Objectives forward
+(bot.services.cycles.lifecycle).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.services.cycles import CLI_ACTOR, CycleError, close_cycle, list_cycles, new_cycle
+from bot.services.cycles.lifecycle import CLI_ACTOR, CycleError, close_cycle, list_cycles, new_cycle
 from bot.settings import load_settings
 from bot.wiring import prepare_database
 from storage.db import Database, make_engine

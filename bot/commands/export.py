@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.services.exporter import ExportError, export_checkins_csv, export_okr_yaml
-from bot.services.okr_file_messages import message
-from bot.services.review_export import export_review
+from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
+from bot.services.okr_file.messages import message
+from bot.services.review.export import export_review
 from bot.settings import load_settings
 from storage.db import Database, make_engine
 from storage.migrate import upgrade

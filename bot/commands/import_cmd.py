@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.services.importer import ImportReport, import_okr_file
-from bot.services.okr_file_messages import message
-from bot.services.okr_yaml import OkrFileError
+from bot.services.okr_file.importer import ImportReport, import_okr_file
+from bot.services.okr_file.messages import message
+from bot.services.okr_file.yaml_io import OkrFileError
 from bot.settings import load_settings
 from storage.db import Database, make_engine
 from storage.migrate import upgrade

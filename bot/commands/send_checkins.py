@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.delivery.planner import plan_now
 from bot.delivery.sender import SendReport
+from bot.services.schedules.planner import plan_now
 from bot.settings import load_settings
 from bot.wiring import PendingMigrationsError, build_deps, prepare_database
 from storage.db import Database

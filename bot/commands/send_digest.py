@@ -20,7 +20,7 @@ from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.digest_render import render_digest
 from bot.rendering import Renderer
-from bot.services.digest_on_demand import (
+from bot.services.digest.on_demand import (
     NotInTeam,
     OnDemand,
     UnknownTeam,
@@ -28,7 +28,7 @@ from bot.services.digest_on_demand import (
     enqueue_digest,
     resolve_team,
 )
-from bot.services.digest_view import DigestView
+from bot.services.digest.view import DigestView
 from bot.settings import Settings, load_settings
 from bot.shell.blocks_text import display_mrkdwn
 from storage.db import Database, make_engine

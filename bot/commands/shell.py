@@ -10,8 +10,8 @@ from typing import Any, TextIO
 
 from bot.clock import FakeClock, SystemClock
 from bot.scheduler import make_sender, planner_tick, sender_tick
-from bot.services.importer import import_okr_file
-from bot.services.okr_yaml import OkrFileError
+from bot.services.okr_file.importer import import_okr_file
+from bot.services.okr_file.yaml_io import OkrFileError
 from bot.shell.console import Console
 from bot.shell.session import ShellSession, open_session
 from storage.migrate import upgrade

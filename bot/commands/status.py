@@ -8,12 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
-from bot.delivery.planner import rhythm_of
 from bot.domain import slots
+from bot.services.schedules.planner import rhythm_of
 from bot.settings import load_settings
-from storage import queries_delivery as q
 from storage.db import Database, make_engine
 from storage.models import DELIVERY_STATES
+from storage.queries import schedules as q
 
 LOOKAHEAD = timedelta(days=15)
 

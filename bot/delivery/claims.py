@@ -17,9 +17,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 from sqlmodel import select as scalar_select
 
-from bot.delivery.outbox import SCHEDULED_KINDS
 from storage.db import Database
 from storage.models import Delivery
+from storage.queries.outbox import SCHEDULED_KINDS
 
 LEASE = timedelta(seconds=120)
 CHANNEL_GAP = timedelta(seconds=1)  # ≤ 1 message per second per channel (SLACK.md)

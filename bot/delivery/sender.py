@@ -29,12 +29,12 @@ from bot.clock import Clock
 from bot.delivery import claims
 from bot.delivery.claims import Pacing
 from bot.delivery.failures import Failure, FailureKind, classify
-from bot.delivery.messages import RENDERERS, NothingToSend, Payload, Render
-from bot.delivery.outbox import PERSON_KINDS
+from bot.delivery.renderers import RENDERERS, NothingToSend, Payload, Render
 from bot.rendering import Renderer
 from storage.db import Database
 from storage.models import Delivery, Person
-from storage.queries_delivery import prompt_of, team_channel
+from storage.queries.outbox import PERSON_KINDS
+from storage.queries.schedules import prompt_of, team_channel
 
 logger = logging.getLogger(__name__)
 

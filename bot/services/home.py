@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
-from bot.delivery.planner import rhythm_of
 from bot.domain import local_dates, slots
-from bot.services.okr_views import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
+from bot.services.okrs.cards import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
 from bot.services.people import PersonView
-from storage import queries, queries_delivery, queries_okrs
+from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import Schedule
+from storage.queries import okr_file as queries
+from storage.queries import okrs as queries_okrs
+from storage.queries import schedules as queries_delivery
 
 HOME_BLOCKS = 100
 # home/home.json.j2 outside the card lists: header, next check-in, actions, "your OKRs"

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from storage import queries_api, queries_okr_edit
 from storage.db import Database
 from storage.models import ApiToken
+from storage.queries import okr_edit as queries_okr_edit
+from storage.queries import tokens as queries_api
 
 TOKEN_PREFIX = "okr_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32

@@ -12,7 +12,6 @@ from sqlmodel import col, update
 
 from bot.clock import FakeClock
 from bot.commands.status import report
-from bot.delivery.outbox import enqueue
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.scheduler import start_scheduler
@@ -20,6 +19,7 @@ from bot.settings import load_settings
 from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.models import Delivery
+from storage.queries.outbox import enqueue
 from tests.delivery.conftest import MakeSender
 from tests.delivery.test_concurrency import _env, okr_bot
 from tests.delivery.world import make_world

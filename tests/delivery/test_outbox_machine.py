@@ -22,7 +22,6 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.delivery import claims
-from bot.delivery.outbox import enqueue
 from bot.delivery.sender import METADATA_TYPE, Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
@@ -31,6 +30,7 @@ from bot.standin import Fault, SlackStandIn, Workspace
 from storage import models
 from storage.db import Database, make_engine
 from storage.models import Delivery, Person
+from storage.queries.outbox import enqueue
 
 FAULTS = [Fault("ok"), Fault("429", retry_after=3), Fault("500"), Fault("drop"),
           Fault("error", error="fatal_error"), Fault("error", error="channel_not_found")]

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, update
 
 from bot.clock import FakeClock
-from bot.delivery.planner import plan, plan_now
+from bot.services.schedules.planner import plan, plan_now
 from storage.db import Database
 from storage.models import Absence, Delivery, Holiday, KeyResult, Person
 from tests.delivery.conftest import GRACE
@@ -89,7 +89,7 @@ def test_a_slot_missed_beyond_the_grace_window_is_skipped_not_sent_late(
     world = make_world(seed, [("UANA", "UTC")])
     ana = world.people[0]
     clock.set(at(2026, 11, 30, 16, 1))  # 6 h 1 min after Monday 10:00
-    with caplog.at_level("INFO", logger="bot.delivery.planner"):
+    with caplog.at_level("INFO", logger="bot.services.schedules.planner"):
         report = plan(db, clock, grace=GRACE)
     assert (report.checkins, report.skipped) == (0, 1)
     assert statuses(db) == {f"checkin:{ana.id}:2026-11-30": ("skipped", "late")}

@@ -9,17 +9,17 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select, update
 
+from bot import ids
 from bot.clock import FakeClock
 from bot.delivery import claims
-from bot.delivery.messages import RENDERERS
-from bot.delivery.outbox import enqueue
+from bot.delivery.renderers import RENDERERS
 from bot.delivery.sender import MAX_ATTEMPTS, METADATA_TYPE, RECONCILE_AFTER
 from bot.deps import make_web_client
 from bot.settings import load_settings
 from bot.standin import Call, Fault, PostLimits, SlackStandIn
-from handlers import ids
 from storage.db import Database
 from storage.models import Absence, Delivery, KeyResult, Person
+from storage.queries.outbox import enqueue
 from tests.delivery.conftest import MakeSender
 from tests.delivery.world import World, make_world, row
 from tests.scenarios.seed import Seed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import ids
+from bot import ids
 
 State = dict[str, dict[str, Any]]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.delivery.messages import RENDERERS
+from bot import ids
+from bot.delivery.renderers import RENDERERS
 from bot.rendering import Renderer
-from handlers import ids
 from storage.db import Database
 from storage.models import Cycle, Delivery, KeyResult, Objective, Person, Team
 from tests.scenarios.seed import Seed

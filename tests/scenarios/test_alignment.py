@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.delivery.planner import plan
-from bot.services.digest import build_digest
+from bot.services.digest.builder import build_digest
+from bot.services.schedules.planner import plan
 from storage.models import Holiday
 from tests.scenarios.conftest import Harness
 from tests.scenarios.okr_edit_support import edit_state, opened_view, target_history

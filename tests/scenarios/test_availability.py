@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from bot.blockkit import violations
 from bot.clock import FakeClock
-from bot.delivery.planner import plan
+from bot.services.schedules.planner import plan
 from storage.db import Database
 from storage.models import Absence, AuditLog, Delivery, Person
 from tests.scenarios.conftest import Harness

@@ -16,7 +16,7 @@ from bot.clock import FakeClock
 from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
-from bot.services.checkin import idempotency_key
+from bot.services.checkin.form import idempotency_key
 from bot.standin import Fault
 from storage.models import (
     AuditLog,

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from bot.services.cycles import CLI_ACTOR, close_cycle
-from bot.services.kr_value import KRRef, Refusal, ValueRefused, ValueUpdate, record_value
+from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, ValueUpdate, record_value
+from bot.services.cycles.lifecycle import CLI_ACTOR, close_cycle
 from bot.services.tokens import create_token
 from storage.models import (
     AuditLog,

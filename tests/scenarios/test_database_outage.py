@@ -27,11 +27,11 @@ from sqlmodel import col, select
 
 from bot.clock import FakeClock
 from bot.delivery.claims import LEASE, Pacing
-from bot.delivery.planner import plan_now
 from bot.delivery.sender import Sender
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.scheduler import sender_tick
+from bot.services.schedules.planner import plan_now
 from bot.settings import load_settings
 from bot.standin import Call, SlackStandIn
 from bot.wiring import REQUEST_STATEMENT_TIMEOUT_MS, build_wsgi_app

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot import ids
 from bot.blockkit import violations
 from bot.clock import FakeClock
-from handlers import ids
 from handlers.home import publish_home
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed

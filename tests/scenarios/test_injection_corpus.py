@@ -16,15 +16,15 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from bot import ids
 from bot.delivery.claims import Pacing
-from bot.delivery.outbox import enqueue
-from bot.delivery.planner import plan_now
 from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
+from bot.services.schedules.planner import plan_now
 from bot.settings import load_settings
-from handlers import ids
 from storage.models import Delivery
+from storage.queries.outbox import enqueue
 from tests.scenarios.checkin_forms import State, notes
 from tests.scenarios.conftest import Harness
 from tests.scenarios.okr_edit_support import new_state, opened_view

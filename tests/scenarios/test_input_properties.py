@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import ids
 from bot.rendering import Renderer
-from handlers import ids
 from storage.models import KeyResult, Objective
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed

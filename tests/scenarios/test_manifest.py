@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from handlers import ids
+from bot import ids
 from tests.scenarios.conftest import Harness
 
 ROOT = Path(__file__).resolve().parents[2]

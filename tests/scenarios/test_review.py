@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot import ids
 from bot.clock import FakeClock
-from bot.delivery.planner import plan
-from bot.services.cycles import CLI_ACTOR, close_cycle
-from bot.services.review_report import objective_reports
-from handlers import ids
+from bot.services.cycles.lifecycle import CLI_ACTOR, close_cycle
+from bot.services.review.report import objective_reports
+from bot.services.schedules.planner import plan
 from storage.models import KRReview, ObjectiveReview
 from tests.scenarios.conftest import Harness
 from tests.scenarios.review_support import (

@@ -13,10 +13,10 @@ import yaml
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.domain.review_rules import KRReviewInput
-from bot.services import review
-from bot.services.exporter import ExportError
+from bot.services.okr_file.exporter import ExportError
 from bot.services.people import view_of
-from bot.services.review_export import export_review
+from bot.services.review import answers as review
+from bot.services.review.export import export_review
 from storage.db import Database
 from tests.scenarios.review_support import World, build_world
 from tests.scenarios.seed import Seed

@@ -116,7 +116,7 @@ def test_an_unknown_team_is_named_with_the_teams_there_are(
 def test_someone_who_is_not_an_admin_is_refused_politely_and_it_is_recorded(
     harness: Harness, growth: Team, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level("WARNING", logger="bot.services.schedule_admin"):
+    with caplog.at_level("WARNING", logger="bot.services.schedules.admin"):
         reply = say(harness, "schedule team Growth checkin mon 10:00", user_id="UCAI")
         listing = say(harness, "schedule", user_id="UCAI")
     assert "only an okr-bot admin" in reply["text"] and "only an okr-bot admin" in listing["text"]

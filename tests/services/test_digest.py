@@ -12,8 +12,8 @@ from sqlalchemy import event
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
-from bot.services.digest import TeamNotFoundError, build_digest
-from bot.services.digest_view import DigestView
+from bot.services.digest.builder import TeamNotFoundError, build_digest
+from bot.services.digest.view import DigestView
 from storage.db import Database
 from storage.models import Team, TeamMember
 from tests.services.digest_seed import (

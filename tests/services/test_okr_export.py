@@ -12,8 +12,13 @@ import yaml
 from sqlmodel import select
 
 from bot.clock import FakeClock
-from bot.services.exporter import ExportError, export_checkins_csv, export_okr_yaml, safe_cell
-from bot.services.importer import import_okr_file
+from bot.services.okr_file.exporter import (
+    ExportError,
+    export_checkins_csv,
+    export_okr_yaml,
+    safe_cell,
+)
+from bot.services.okr_file.importer import import_okr_file
 from storage.db import Database
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
 from tests.services.okr_io_helpers import EXAMPLE, second_database, table_dump

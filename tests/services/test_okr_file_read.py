@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.okr_file_read import format_problems, parse_okr_file
-from bot.services.okr_yaml import FlowList, OkrFileError, Quoted, dump_yaml, load_yaml
+from bot.services.okr_file.reader import format_problems, parse_okr_file
+from bot.services.okr_file.yaml_io import FlowList, OkrFileError, Quoted, dump_yaml, load_yaml
 
 
 def test_plain_scalars_follow_yaml_1_2() -> None:

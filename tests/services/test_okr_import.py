@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
-from bot.services.importer import import_okr_file
-from bot.services.okr_yaml import OkrFileError
+from bot.services.okr_file.importer import import_okr_file
+from bot.services.okr_file.yaml_io import OkrFileError
 from storage.db import Database
 from storage.models import (
     AuditLog,

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.services.importer import ImportReport, import_okr_file
-from bot.services.okr_file_read import parse_okr_file
-from bot.services.okr_yaml import OkrFileError
+from bot.services.okr_file.importer import ImportReport, import_okr_file
+from bot.services.okr_file.reader import parse_okr_file
+from bot.services.okr_file.yaml_io import OkrFileError
 from storage.db import Database
 from tests.services.okr_io_helpers import EXAMPLE
 

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import event
 
 from bot.clock import FakeClock
-from bot.services.okr_tree import alignment_tree
-from bot.services.okr_views import Viewer, card_blocks, fit_cards, load_cards
+from bot.services.lookup.tree import alignment_tree
+from bot.services.okrs.cards import Viewer, card_blocks, fit_cards, load_cards
 from storage.db import Database
 from storage.models import Objective
-from storage.queries_okrs import current_cycle
+from storage.queries.okrs import current_cycle
 from tests.scenarios.seed import Seed
 
 

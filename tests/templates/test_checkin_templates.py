@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from bot import ids
 from bot.blockkit import violations
 from bot.domain.checkin_input import MAX_TEXT
 from bot.rendering import Renderer
-from bot.services.checkin import CheckinForm, KRRow, ObjectiveSection
-from bot.services.checkin_save import CheckinSummary, SummaryLine, SummaryNotes
-from handlers import ids
+from bot.services.checkin.form import CheckinForm, KRRow, ObjectiveSection
+from bot.services.checkin.save import CheckinSummary, SummaryLine, SummaryNotes
 from handlers.checkin_payloads import metadata
 from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
 

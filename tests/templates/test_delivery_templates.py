@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
+from bot import ids
 from bot.blockkit import violations
-from bot.delivery.messages import PromptKR, PromptView
+from bot.delivery.renderers import PromptKR, PromptView
 from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.rendering import Renderer, load_catalogue
-from bot.services.schedule_admin import ScheduleLine
-from handlers import ids
+from bot.services.schedules.admin import ScheduleLine
 from tests.slack_text import ESCAPED, HOSTILE
 
 LOCALES = ("en", "zh")

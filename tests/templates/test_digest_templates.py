@@ -13,7 +13,7 @@ import pytest
 from bot.blockkit import violations
 from bot.digest_render import SECTION_TEXT, fit, paginate, render_digest
 from bot.rendering import Renderer
-from bot.services.digest_view import (
+from bot.services.digest.view import (
     AskLine,
     DigestView,
     KRLine,

@@ -9,20 +9,14 @@ from typing import Any
 
 import pytest
 
+from bot import ids
 from bot.blockkit import violations
 from bot.rendering import Renderer
 from bot.services.home import FRAME_BLOCKS, TEAM_FRAME_BLOCKS, HomeView, TeamGroup
-from bot.services.lookup import FRAME_BLOCKS as LOOKUP_FRAME
-from bot.services.lookup import OkrList, TeamNotFound
-from bot.services.okr_tree import (
-    OWNER_CHARS,
-    TITLE_CHARS,
-    TreeLine,
-    TreeView,
-    pack_sections,
-)
-from bot.services.okr_views import KRLine, ObjectiveCard, card_blocks
-from handlers import ids
+from bot.services.lookup.lists import FRAME_BLOCKS as LOOKUP_FRAME
+from bot.services.lookup.lists import OkrList, TeamNotFound
+from bot.services.lookup.tree import OWNER_CHARS, TITLE_CHARS, TreeLine, TreeView, pack_sections
+from bot.services.okrs.cards import KRLine, ObjectiveCard, card_blocks
 from tests.slack_text import mrkdwn_objects
 
 EVIL = 'quote " back \\ new\nline 🚀 中文 & <!channel> <@U123> <https://evil|click> &amp;'

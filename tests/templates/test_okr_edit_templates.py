@@ -11,9 +11,9 @@ from bot.blockkit import violations
 from bot.domain.coach import Finding, FindingCode, Severity
 from bot.domain.okr_draft import EditForm, KREditForm, KRForm, ObjectiveForm
 from bot.rendering import Renderer
-from bot.services.okr_edit import Saved, SavedKR
-from bot.services.okr_edit_forms import EditFormView, EditKR, NewFormView
-from bot.services.okr_parents import Option
+from bot.services.okr_edit.changes import Saved, SavedKR
+from bot.services.okr_edit.forms import EditFormView, EditKR, NewFormView
+from bot.services.okr_edit.parents import Option
 from handlers.okr_edit_views import edit_context, new_context, warning_lines
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_objects
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot import ids
 from bot.blockkit import violations
-from bot.delivery.review_messages import AlignmentGroup, AlignmentView, PromptView, SummaryView
+from bot.delivery.review_renderers import AlignmentGroup, AlignmentView, PromptView, SummaryView
 from bot.rendering import Renderer
-from bot.services.carry import CarryItem, CarryList
-from bot.services.review import ReviewForm
-from bot.services.review_report import KRReport, ObjectiveReport
-from handlers import ids
+from bot.services.review.answers import ReviewForm
+from bot.services.review.carry import CarryItem, CarryList
+from bot.services.review.report import KRReport, ObjectiveReport
 from handlers.review_payloads import metadata
 from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
 

@@ -1,0 +1,175 @@
+"""What each kind of outbox row posts: `RENDERERS[kind](session, delivery, renderer)`.
+
+A renderer returns the row's Slack calls as payload dicts, in order:
+- a payload with `ts` (and `channel`) is a `chat.update` of that message (idempotent);
+- the first other payload is the row's message, posted with metadata naming the row (a payload
+  with `thread_ts` is posted in that thread);
+- any further payloads are replies in the thread of the row's message.
+A renderer raises `NothingToSend` when the message is no longer needed; the row is skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot import ids
+from bot.delivery import review_renderers as review_messages
+from bot.digest_render import render_digest
+from bot.domain import local_dates, slots
+from bot.domain.formatting import format_value
+from bot.rendering import Renderer
+from bot.services.digest.builder import build_digest
+from bot.services.schedules.planner import checked_in_since
+from storage.db import Database
+from storage.models import Delivery, Person
+from storage.queries import checkins as queries_checkin
+from storage.queries import okrs as queries_okrs
+from storage.queries import schedules as q
+
+Payload = dict[str, Any]
+Render = Callable[[Session, Delivery, Renderer], list[Payload]]
+MAX_LISTED_KRS = 10
+
+
+class NothingToSend(Exception):
+    """The row's message is no longer needed (its reason is stored as the row's last error)."""
+
+
+@dataclass(frozen=True)
+class PromptKR:
+    title: str
+    milestone: bool
+    done: bool
+    value: str
+    target: str
+
+
+@dataclass(frozen=True)
+class PromptView:
+    """The check-in prompt of one person."""
+
+    name: str
+    cycle: str
+    krs: tuple[PromptKR, ...]
+    more: int
+    reminder: bool
+    button_value: str
+
+
+def payload_of(delivery: Delivery) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(delivery.payload or "{}")
+    return loaded
+
+
+def _person(session: Session, delivery: Delivery) -> Person:
+    person = session.get(Person, delivery.person_id) if delivery.person_id else None
+    if person is None:
+        raise NothingToSend("person gone")
+    return person
+
+
+def prompt_view(
+    session: Session, person: Person, prompt: Delivery, *, today: datetime, reminder: bool
+) -> PromptView:
+    """The person's KRs of the current cycle, as the prompt lists them."""
+    local_today = local_dates.local(today, person.tz).date()
+    cycle = queries_okrs.current_cycle(session=session, today=local_today)
+    if cycle is None or cycle.id is None:
+        raise NothingToSend("no key results")
+    rows = queries_checkin.checkin_key_results(session=session, cycle_id=cycle.id,
+                                               person_id=person.id or 0)
+    if not rows:
+        raise NothingToSend("no key results")
+    krs = tuple(
+        PromptKR(kr.title, kr.kind == "milestone", kr.current_value >= 1,
+                 format_value(kr.current_value, kr.unit), format_value(kr.target_value, kr.unit))
+        for _, kr in rows[:MAX_LISTED_KRS]
+    )
+    return PromptView(person.name, cycle.name, krs, max(len(rows) - MAX_LISTED_KRS, 0), reminder,
+                      str(prompt.id))
+
+
+def _not_away(session: Session, person: Person, delivery: Delivery) -> None:
+    """NothingToSend when the person is away on the slot's date or today (their dates)."""
+    days = {local_dates.local(delivery.due_at, person.tz).date()}
+    with contextlib.suppress(ValueError):  # a slot key is a local date for these kinds
+        days.add(date.fromisoformat(delivery.slot_key))
+    found = q.absences_by_person(session=session, person_ids=[person.id or 0], first=min(days),
+                                 last=max(days)).get(person.id or 0, [])
+    if any(slots.is_away(day, found) for day in days):
+        raise NothingToSend("away")
+
+
+def render_checkin(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The prompt DM with its "Check in" button (none for someone away since it was planned)."""
+    person = _person(session, delivery)
+    _not_away(session, person, delivery)
+    view = prompt_view(session, person, delivery, today=delivery.due_at, reminder=False)
+    return [renderer.render("delivery/checkin_prompt", person.locale, view=view,
+                            ids=ids.TEMPLATE_IDS)]
+
+
+def render_reminder(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """Mark the prompt "Reminder" in place, and reply in its thread so the person is notified."""
+    person = _person(session, delivery)
+    prompt = q.prompt_of(session=session, person_id=person.id or 0, slot_key=delivery.slot_key)
+    if prompt is None or prompt.ts is None or prompt.channel_id is None:
+        raise NothingToSend("prompt not sent")
+    _not_away(session, person, delivery)
+    if checked_in_since(session, person.id or 0, prompt, delivery.due_at):
+        raise NothingToSend("checked in")
+    view = prompt_view(session, person, prompt, today=delivery.due_at, reminder=True)
+    update = renderer.render("delivery/checkin_prompt", person.locale, view=view,
+                             ids=ids.TEMPLATE_IDS)
+    reply = renderer.render("delivery/reminder_reply", person.locale, name=person.name)
+    return [{**update, "channel": prompt.channel_id, "ts": prompt.ts},
+            {**reply, "thread_ts": prompt.ts}]
+
+
+def render_help(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """A help request of a check-in, rendered from the payload the check-in stored."""
+    payload = payload_of(delivery)
+    recipient = session.get(Person, delivery.person_id) if delivery.person_id else None
+    locale = payload.pop("locale", None) or (recipient.locale if recipient else None)
+    return [renderer.render("checkin/help_alert", locale, ids=ids.TEMPLATE_IDS, **payload)]
+
+
+@dataclass(frozen=True)
+class _At:
+    """The clock a digest is built with: its own due time, so a retry renders the same digest."""
+
+    moment: datetime
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The team's digest: the channel post, then its thread replies."""
+    payload = payload_of(delivery)
+    if delivery.team_id is None:
+        raise NothingToSend("no team")
+    start = datetime.fromisoformat(payload["period_start"])
+    end = datetime.fromisoformat(payload["period_end"])
+    db = Database(session.get_bind())  # type: ignore[arg-type]
+    view = build_digest(db, _At(end), delivery.team_id, period_start=start, period_end=end)
+    return render_digest(renderer, view, view.locale(renderer.default_locale))
+
+
+RENDERERS: dict[str, Render] = {
+    "checkin": render_checkin,
+    "reminder": render_reminder,
+    "help": render_help,
+    "digest": render_digest_row,
+    "review": review_messages.render_review,
+    "review_summary": review_messages.render_review_summary,
+    "alignment": review_messages.render_alignment,
+    "carry": review_messages.render_carry,
+}

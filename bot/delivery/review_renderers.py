@@ -1,0 +1,145 @@
+"""What the close-of-cycle outbox rows post (listed in bot.delivery.renderers.RENDERERS):
+the review prompt DM, the team channel's review summary, the monthly alignment check DM and
+the offer to carry unfinished Objectives forward. Each renders from the tables as they are when
+sent, so a summary includes every review saved until then."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from bot import ids
+from bot.domain import local_dates
+from bot.rendering import Renderer
+from bot.services.people import view_of
+from bot.services.review.carry import NoCarry, carry_list
+from bot.services.review.report import ObjectiveReport, objective_reports, team_objectives
+from storage.db import Database
+from storage.models import Cycle, Delivery, Person, Team
+from storage.queries import reviews as q
+
+Payload = dict[str, Any]
+MAX_SUMMARY_OBJECTIVES = 45  # a message holds 50 blocks
+
+
+@dataclass(frozen=True)
+class PromptView:
+    name: str
+    cycle: str
+    end: str
+    objectives: tuple[ObjectiveReport, ...]
+    button_value: str
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    cycle: str
+    team: str
+    objectives: tuple[ObjectiveReport, ...]
+    more: int
+
+
+@dataclass(frozen=True)
+class AlignmentGroup:
+    objective_id: int
+    title: str
+    items: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class AlignmentView:
+    team: str
+    cycle: str
+    groups: tuple[AlignmentGroup, ...]
+
+
+def _nothing(reason: str) -> Exception:
+    from bot.delivery.renderers import NothingToSend
+
+    return NothingToSend(reason)
+
+
+def _payload(delivery: Delivery) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(delivery.payload or "{}")
+    return loaded
+
+
+def _person(session: Session, delivery: Delivery) -> Person:
+    person = session.get(Person, delivery.person_id) if delivery.person_id else None
+    if person is None:
+        raise _nothing("person gone")
+    return person
+
+
+def _cycle(session: Session, delivery: Delivery) -> Cycle:
+    cycle = session.get(Cycle, _payload(delivery).get("cycle_id"))
+    if cycle is None:
+        raise _nothing("cycle gone")
+    return cycle
+
+
+def render_review(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The review prompt: the person's Objectives of the cycle and the "Start" button."""
+    person, cycle = _person(session, delivery), _cycle(session, delivery)
+    leads = q.lead_team_ids(person.id or 0, session=session)
+    objectives = q.reviewable_objectives(cycle.id or 0, person.id or 0, leads, session=session)
+    if not objectives:
+        raise _nothing("nothing to review")
+    end = local_dates.format_date(cycle.end_date, person.locale,
+                                  today=local_dates.local(delivery.due_at, person.tz).date())
+    view = PromptView(person.name, cycle.name, end,
+                      tuple(objective_reports(session, objectives)), str(cycle.id))
+    return [renderer.render("review/prompt", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
+
+
+def render_review_summary(session: Session, delivery: Delivery,
+                          renderer: Renderer) -> list[Payload]:
+    """The team's review summary, in its lead's language."""
+    team = session.get(Team, delivery.team_id) if delivery.team_id else None
+    if team is None:
+        raise _nothing("team gone")
+    cycle = _cycle(session, delivery)
+    reports = objective_reports(session, team_objectives(session, cycle.id or 0, team.id or 0))
+    if not reports:
+        raise _nothing("nothing reviewed")
+    view = SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
+                       max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0))
+    return [renderer.render("review/summary", _team_locale(session, team, renderer), view=view)]
+
+
+def _team_locale(session: Session, team: Team, renderer: Renderer) -> str:
+    leads = sorted(m.person_id for m in q.memberships(session=session)
+                   if m.team_id == team.id and m.is_lead)
+    people = q.people(leads, session=session)
+    return people[leads[0]].locale if leads and leads[0] in people else renderer.default_locale
+
+
+def render_alignment(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The monthly alignment check, as planned (the flagged KRs are in the row's payload)."""
+    person = _person(session, delivery)
+    payload = _payload(delivery)
+    groups: dict[int, AlignmentGroup] = {}
+    for item in payload.get("items", []):
+        key = int(item["objective_id"])
+        group = groups.get(key) or AlignmentGroup(key, str(item["objective"]), ())
+        groups[key] = AlignmentGroup(key, group.title, (*group.items, item))
+    if not groups:
+        raise _nothing("nothing flagged")
+    view = AlignmentView(str(payload.get("team", "")), str(payload.get("cycle", "")),
+                         tuple(groups.values()))
+    return [renderer.render("review/alignment", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
+
+
+def render_carry(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The offer to carry the person's unfinished Objectives into the new cycle."""
+    person = _person(session, delivery)
+    cycle = _cycle(session, delivery)
+    db = Database(session.get_bind())  # type: ignore[arg-type]
+    found = carry_list(db, view_of(person), to_cycle_id=cycle.id)
+    if isinstance(found, NoCarry) or all(item.carried for item in found.items):
+        raise _nothing("nothing to carry")
+    return [renderer.render("review/carry", person.locale, view=found, reply=False,
+                            ids=ids.TEMPLATE_IDS)]

@@ -1,0 +1,325 @@
+"""Saving a submitted check-in form: validate, then store everything in ONE transaction.
+
+Per answered KR: a `CheckIn` row (upserted by `slack:{person}:{kr}:{period}`, so an edit in the
+same week is the same row with version + 1 and the period's `previous_value` kept), the KR's
+value, confidence and `last_checkin_at`, a `KRValueHistory` row when the value moved and an
+audit entry. An Objective's notes are stored on its first KR's row. Help needed adds one
+outbox row per team lead (`help:{checkin_id}:{lead}`). The submission itself is recorded in
+the inbox (`view:{view.id}:{view.hash}`), so a retried or double-clicked submit stores once.
+Any field error returns before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.domain import local_dates
+from bot.domain.checkin_input import (
+    ErrorCode,
+    FieldError,
+    KRAnswer,
+    KRFacts,
+    KRInput,
+    Notes,
+    NotesInput,
+    period_key,
+    read_kr,
+    read_notes,
+)
+from bot.domain.formatting import format_value
+from bot.domain.vocabulary import KRKind
+from bot.services.checkin.form import (
+    CheckinForm,
+    PersonKRs,
+    authorised_delivery,
+    build_form,
+    idempotency_key,
+    load_person_krs,
+)
+from bot.services.cycles import guard as cycle_guard
+from bot.services.people import PersonView
+from storage.db import Database
+from storage.models import CheckIn, KeyResult, KRValueHistory, Objective
+from storage.queries import checkins as queries_checkin
+from storage.queries import okr_edit as queries_okr_edit
+from storage.queries.outbox import enqueue
+
+logger = logging.getLogger(__name__)
+
+FieldRef = tuple[str, int]  # (field, KR or Objective id): ("value", 12), ("help", 3)
+SUMMARY_LINES_PER_BLOCK = 5
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted form as the handler parsed it."""
+
+    view_key: str  # "view:{view.id}:{view.hash}"
+    delivery_id: int | None
+    page: int
+    krs: Mapping[int, KRInput]
+    notes: Mapping[int, NotesInput]  # by Objective id
+
+
+@dataclass(frozen=True)
+class Rejected:
+    errors: Mapping[FieldRef, FieldError]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """This very submission was stored before: nothing more to store. `next_form` is the page
+    to show again when the submitted page had a next one (the first answer may be lost)."""
+
+    next_form: CheckinForm | None
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    title: str
+    milestone: bool
+    before: str
+    after: str
+    before_done: bool
+    after_done: bool
+    confidence: str
+
+
+@dataclass(frozen=True)
+class SummaryNotes:
+    objective: str
+    progress: str
+    blockers: str
+    help_needed: str
+
+
+@dataclass(frozen=True)
+class CheckinSummary:
+    time_text: str  # local wall clock, "10:42"
+    count: int
+    line_groups: tuple[tuple[SummaryLine, ...], ...]  # a few lines per block, for text limits
+    notes: tuple[SummaryNotes, ...]
+
+    @property
+    def single(self) -> bool:
+        return self.count == 1
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    """The prompt message to edit in place."""
+
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    summary: CheckinSummary
+    prompt: PromptRef | None
+    next_form: CheckinForm | None  # the next page, when the form has one
+
+
+@dataclass(frozen=True)
+class _Answer:
+    objective: Objective
+    kr: KeyResult
+    answer: KRAnswer
+    existing: CheckIn | None  # this period's row, when editing
+    notes: Notes | None  # the Objective's notes, on its first KR only
+
+
+def submit(
+    db: Database,
+    clock: Clock,
+    person: PersonView,
+    submission: Submission,
+    helper_ids: Mapping[str, int],
+) -> Rejected | Duplicate | Saved:
+    """Validate and store `submission` by `person`; `helper_ids` maps the Slack ids chosen as
+    "who can help" to people (the handler met them first)."""
+    now = clock.now()
+    today = local_dates.local(now, person.tz).date()
+    period = period_key(today)
+    with db.write() as session:
+        queries_checkin.lock_person(session=session, person_id=person.id)
+        mine = load_person_krs(session, person.id, today)
+        closed = cycle_guard.closed_cycle_of_krs(list(submission.krs), session=session)
+        if closed is not None:
+            return Rejected({("value", next(iter(submission.krs))):
+                             FieldError(ErrorCode.CYCLE_CLOSED, {"cycle": closed.name})})
+        read = _read(mine, person, submission, helper_ids)
+        if isinstance(read, Rejected):
+            return read
+        prompt = authorised_delivery(session, person, submission.delivery_id)
+        delivery_id = prompt.id if prompt else None
+        next_page = submission.page + 1 if submission.page + 1 < len(mine.pages()) else None
+        if not queries_okr_edit.claim_inbox(submission.view_key, now, session=session):
+            return Duplicate(_next_form(session, person, today, next_page, delivery_id))
+        if submission.delivery_id is not None and prompt is None:
+            queries_okr_edit.add_audit(
+                session=session, at=now, actor=person.slack_user_id,
+                action="checkin.prompt_refused", entity="delivery",
+                entity_id=str(submission.delivery_id))
+        rows = _store(session, person, period, now, read, helper_ids)
+        _alert_leads(session, person, now, list(zip(read, rows, strict=True)))
+        summary = _summary(read, rows, local_dates.local(now, person.tz))
+        ref = (PromptRef(prompt.channel_id, prompt.ts)
+               if prompt is not None and prompt.channel_id and prompt.ts else None)
+        return Saved(summary, ref, _next_form(session, person, today, next_page, delivery_id))
+
+
+def _next_form(session: Session, person: PersonView, today: date, page: int | None,
+               delivery_id: int | None) -> CheckinForm | None:
+    """The page after the one submitted, as it stands now (None after the last page)."""
+    if page is None:
+        return None
+    mine = load_person_krs(session, person.id, today)
+    return build_form(session, mine, period_key(today), page=page, delivery_id=delivery_id)
+
+
+def _read(
+    mine: PersonKRs, person: PersonView, submission: Submission, helper_ids: Mapping[str, int]
+) -> list[_Answer] | Rejected:
+    """Every answer of the submission, or every field error in it."""
+    errors: dict[FieldRef, FieldError] = {}
+    notes: dict[int, Notes] = {}
+    for objective_id, typed in submission.notes.items():
+        if mine.anchor_id(objective_id) is None:
+            continue
+        noted = read_notes(typed, asker=person.slack_user_id)
+        errors.update({(name, objective_id): e for name, e in noted.errors.items()})
+        if noted.notes.help_from and noted.notes.help_from not in helper_ids:
+            errors.setdefault(("whom", objective_id), FieldError(ErrorCode.UNKNOWN_PERSON))
+        notes[objective_id] = noted.notes
+    answers: list[_Answer] = []
+    for kr_id, raw in submission.krs.items():
+        found = mine.kr(kr_id)
+        if found is None:
+            logger.info("check-in: KR %s is not the person's any more; skipped", kr_id)
+            continue
+        objective, kr = found
+        is_anchor = mine.anchor_id(objective.id or 0) == kr_id
+        own_notes = notes.get(objective.id or 0) if is_anchor else None
+        existing = mine.existing.get(kr_id)
+        reading = read_kr(_facts(kr, existing), raw,
+                          force=existing is not None or bool(own_notes and own_notes.any))
+        errors.update({(name, kr_id): e for name, e in reading.errors.items()})
+        if reading.answer is not None:
+            answers.append(_Answer(objective, kr, reading.answer, existing, own_notes))
+    if not errors and not answers and submission.krs:
+        errors[("value", next(iter(submission.krs)))] = FieldError(ErrorCode.NOTHING)
+    return Rejected(errors) if errors or not answers else answers
+
+
+def _facts(kr: KeyResult, existing: CheckIn | None) -> KRFacts:
+    last = kr.current_value
+    if existing is not None and existing.previous_value is not None:
+        last = existing.previous_value
+    return KRFacts(KRKind(kr.kind), kr.start_value, kr.target_value, kr.unit, last)
+
+
+def _store(
+    session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer],
+    helper_ids: Mapping[str, int],
+) -> list[CheckIn]:
+    """Write every answer: the check-in rows in one flush (for their ids), then each KR's new
+    value, its history and the audit, sent in batches with the commit."""
+    befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
+    rows = [_checkin_row(person, period, now, item, helper_ids) for item in items]
+    session.add_all(rows)
+    session.flush()
+    for item, row, before in zip(items, rows, befores, strict=True):
+        kr, value = item.kr, item.answer.value
+        if value != kr.current_value:
+            session.add(KRValueHistory(key_result_id=row.key_result_id, at=now, value=value,
+                                       source="slack", checkin_id=row.id,
+                                       changed_by_id=person.id))
+        kr.current_value, kr.confidence = value, row.confidence
+        kr.last_checkin_at = kr.updated_at = now
+        session.add(kr)
+        queries_okr_edit.add_audit(
+            session=session, at=now, actor=person.slack_user_id,
+            action="checkin.create" if before is None else "checkin.update", entity="checkin",
+            entity_id=str(row.id), before=before, after=_audit_state(row))
+    return rows
+
+
+def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer,
+                 helper_ids: Mapping[str, int]) -> CheckIn:
+    """This period's check-in of `item`'s KR, new or edited, holding the answer."""
+    kr, answer = item.kr, item.answer
+    assert kr.id is not None
+    row = item.existing
+    if row is None:
+        row = CheckIn(key_result_id=kr.id, author_id=person.id, period_key=period,
+                      previous_value=kr.current_value, source="slack",
+                      idempotency_key=idempotency_key(person.id, kr.id, period),
+                      version=1, created_at=now, updated_at=now)
+    else:
+        row.version += 1
+    row.value = answer.value
+    row.confidence = answer.confidence.value if answer.confidence else kr.confidence
+    row.updated_at = now
+    if item.notes is not None:
+        row.progress, row.blockers = item.notes.progress, item.notes.blockers
+        row.help_needed = item.notes.help_needed
+        row.help_from_person_id = helper_ids.get(item.notes.help_from)
+    return row
+
+
+def _audit_state(row: CheckIn) -> str:
+    """What the audit keeps of a check-in: numbers and choices, not what people wrote."""
+    return json.dumps({"kr": row.key_result_id, "value": row.value, "confidence": row.confidence,
+                       "version": row.version, "help": bool(row.help_needed)})
+
+
+def _alert_leads(
+    session: Session, person: PersonView, now: datetime, saved: list[tuple[_Answer, CheckIn]]
+) -> None:
+    """One help alert per check-in asking for help, per lead of the asker's teams (and of the
+    team owning the Objective); the dedupe key makes a resubmission add none."""
+    asking = [(item, row) for item, row in saved if row.help_needed]
+    if not asking:
+        return
+    teams = {m.team_id for m in queries_okr_edit.memberships_of(person.id, session=session)}
+    teams |= {item.objective.owner_team_id for item, _ in asking if item.objective.owner_team_id}
+    leads = sorted(queries_okr_edit.lead_ids(teams, session=session) - {person.id})
+    for item, row in asking:
+        payload = {
+            "asker_slack_id": person.slack_user_id,
+            "asker_name": person.name,
+            "objective_title": item.objective.title,
+            "kr_title": item.kr.title,
+            "help_text": row.help_needed,
+            "helper_slack_id": item.notes.help_from if item.notes else "",
+            "checkin_id": row.id,
+        }
+        for lead in leads:
+            enqueue(session, kind="help", dedupe_key=f"help:{row.id}:{lead}", due_at=now,
+                    person_id=lead, payload=payload)
+
+
+def _summary(items: list[_Answer], rows: list[CheckIn], when: datetime) -> CheckinSummary:
+    lines = [
+        SummaryLine(item.kr.title, item.kr.kind == KRKind.MILESTONE,
+                    format_value(row.previous_value or 0.0, item.kr.unit),
+                    format_value(item.answer.value, item.kr.unit),
+                    (row.previous_value or 0.0) >= 1, item.answer.value >= 1,
+                    row.confidence or "")
+        for item, row in zip(items, rows, strict=True)
+    ]
+    groups = tuple(tuple(lines[i:i + SUMMARY_LINES_PER_BLOCK])
+                   for i in range(0, len(lines), SUMMARY_LINES_PER_BLOCK))
+    notes = tuple(
+        SummaryNotes(item.objective.title, item.notes.progress, item.notes.blockers,
+                     item.notes.help_needed)
+        for item in items if item.notes is not None and item.notes.any)
+    return CheckinSummary(f"{when.hour:02d}:{when.minute:02d}", len(items), groups, notes)

@@ -1,0 +1,141 @@
+"""Opening, closing and listing cycles (guide 三.3 "iterate"), each one transaction.
+
+Opening a cycle closes the active cycles that started before it. Closing a cycle makes it
+read-only (bot.services.cycles.guard), queues one review summary per team for its channel
+(`review_summary:{team}:{cycle}`) and, when a next cycle is open, one DM per owner offering to
+carry unfinished Objectives forward (`carry:{next cycle}:{person}`). Only admins (from the
+database) or the command line may do this; a refusal is audited as "refused".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from bot.clock import Clock
+from bot.services.review.report import team_objectives
+from storage.db import Database
+from storage.models import Cycle
+from storage.queries import reviews as q
+from storage.queries.okr_edit import add_audit, person_by_slack_id
+from storage.queries.outbox import enqueue
+
+CLI_ACTOR = "cli"
+MAX_NAME = 64
+
+
+class CycleError(Exception):
+    """A cycle change that cannot be made; `code` names the message, `params` fill it."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    name: str
+    start: date
+    end: date
+    state: str
+
+
+@dataclass(frozen=True)
+class Opened:
+    cycle: CycleRow
+    closed: tuple[str, ...]  # names of the cycles this closed
+
+
+def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
+              end: date) -> Opened:
+    """Open cycle `name`; raises CycleError ("refused", "exists", "dates", "name")."""
+    now = clock.now()
+    name = name.strip()
+    with db.write() as session:
+        allowed = _allowed(session, actor, now, "cycle.new", name)
+    if not allowed:
+        raise CycleError("refused")
+    with db.write() as session:
+        if not name or len(name) > MAX_NAME:
+            raise CycleError("name", name=name[:MAX_NAME])
+        if end <= start:
+            raise CycleError("dates", start=start.isoformat(), end=end.isoformat())
+        if q.cycle_named(name, session=session) is not None:
+            raise CycleError("exists", name=name)
+        cycle = Cycle(name=name, start_date=start, end_date=end, state="active")
+        session.add(cycle)
+        session.flush()
+        add_audit(session=session, at=now, actor=actor, action="cycle.new", entity="cycle",
+                  entity_id=str(cycle.id), after=json.dumps(
+                      {"name": name, "start": start.isoformat(), "end": end.isoformat()}))
+        closed = [old for old in q.active_cycles(session=session)
+                  if old.id != cycle.id and old.start_date < start]
+        for old in closed:
+            _close(session, old, now, actor, next_cycle=cycle)
+        return Opened(_row(cycle), tuple(c.name for c in closed))
+
+
+def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRow:
+    """Close cycle `name`; raises CycleError ("refused", "unknown", "closed")."""
+    now = clock.now()
+    with db.write() as session:
+        allowed = _allowed(session, actor, now, "cycle.close", name)
+    if not allowed:
+        raise CycleError("refused")
+    with db.write() as session:
+        cycle = q.cycle_named(name, session=session)
+        if cycle is None:
+            raise CycleError("unknown", name=name)
+        if cycle.state == "closed":
+            raise CycleError("closed", name=name)
+        later = [c for c in q.active_cycles(session=session) if c.start_date > cycle.start_date]
+        _close(session, cycle, now, actor, next_cycle=later[0] if later else None)
+        return _row(cycle)
+
+
+def list_cycles(db: Database) -> list[CycleRow]:
+    """Every cycle, newest first."""
+    with db.read() as session:
+        return [_row(c) for c in q.all_cycles(session=session)]
+
+
+def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: str) -> bool:
+    """The command line and admins may change cycles; anyone else's attempt is audited."""
+    if actor == CLI_ACTOR:
+        return True
+    person = person_by_slack_id(actor, session=session)
+    if person is not None and person.is_admin:
+        return True
+    add_audit(session=session, at=now, actor=actor, action="refused", entity="cycle",
+              entity_id=name[:MAX_NAME], after=json.dumps({"attempt": attempt}))
+    return False
+
+
+def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
+           next_cycle: Cycle | None) -> None:
+    cycle.state = "closed"
+    session.add(cycle)
+    add_audit(session=session, at=now, actor=actor, action="cycle.close", entity="cycle",
+              entity_id=str(cycle.id), before=json.dumps({"state": "active"}),
+              after=json.dumps({"state": "closed"}))
+    cycle_id = cycle.id or 0
+    for team in q.teams(session=session):
+        if team_objectives(session, cycle_id, team.id or 0):
+            enqueue(session, kind="review_summary",
+                    dedupe_key=f"review_summary:{team.id}:{cycle_id}", due_at=now,
+                    team_id=team.id, payload={"cycle_id": cycle_id})
+    if next_cycle is None:
+        return
+    owners = {o.owner_person_id for o in q.cycle_objectives(cycle_id, session=session)
+              if o.owner_person_id is not None}
+    for person_id in sorted(owners):
+        enqueue(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
+                due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id})
+
+
+def _row(cycle: Cycle) -> CycleRow:
+    return CycleRow(cycle.name, cycle.start_date, cycle.end_date, cycle.state)

@@ -1,0 +1,278 @@
+"""Build a team's digest for one period: what moved, stalled, turned red or was won, the open
+blockers and help requests, and who has not checked in.
+
+Everything is loaded in a fixed number of statements (storage/queries/digest.py), whatever
+the team's size; the rules are bot/domain/digest_rules.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain import digest_rules as rules
+from bot.domain.formatting import format_score, format_value
+from bot.domain.local_dates import local
+from bot.domain.scoring import colour
+from bot.domain.vocabulary import Direction, KRKind
+from bot.services.digest.view import (
+    AskLine,
+    DigestView,
+    KRLine,
+    ObjectiveLine,
+    PersonRef,
+    TargetChangeLine,
+)
+from storage.db import Database
+from storage.models import CheckIn, KeyResult, Objective, Person
+from storage.queries import digest as q
+
+TITLE_LIMIT = 150
+NAME_LIMIT = 80
+
+
+class TeamNotFoundError(LookupError):
+    """No team has the given id."""
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """Rows of one digest, as the queries return them."""
+
+    team_name: str
+    channel_id: str | None
+    tz: str
+    roster: list[tuple[bool, Person]]
+    objectives: list[tuple[Objective, Person | None]]
+    key_results: list[tuple[KeyResult, Person | None]]
+    history: list[q.HistoryPoint]
+    checkins: list[tuple[CheckIn, Person | None, Person | None]]
+    last_checkins: dict[int, datetime]
+    absences: dict[int, list[tuple[date, date]]]
+    holidays: list[date]
+
+
+def build_digest(
+    db: Database, clock: Clock, team_id: int, *, period_start: datetime, period_end: datetime
+) -> DigestView:
+    """The digest of team `team_id` for [period_start, period_end); the previous digest is
+    taken to be as of `period_start`."""
+    if period_end <= period_start:
+        raise ValueError("a digest period must end after it starts")
+    loaded, first, last = _load(db, team_id, period_start, period_end)
+    return _assemble(loaded, team_id, period_start, period_end, first, last, clock.now())
+
+
+def _load(
+    db: Database, team_id: int, start: datetime, end: datetime
+) -> tuple[_Loaded, date, date]:
+    with db.read() as session:
+        found = q.team_and_schedule(team_id, session=session)
+        if found is None:
+            raise TeamNotFoundError(team_id)
+        team, schedule = found
+        tz = schedule.timezone if schedule else "UTC"
+        first = local(start, tz).date()
+        last = local(end - timedelta(microseconds=1), tz).date()
+        roster = q.team_roster(team_id, session=session)
+        absences: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        for absence in q.member_absences(team_id, first, last, session=session):
+            absences[absence.person_id].append((absence.start_date, absence.end_date))
+        loaded = _Loaded(
+            team_name=team.name,
+            channel_id=(schedule.digest_channel_id if schedule else None)
+            or team.slack_channel_id,
+            tz=tz,
+            roster=[(member.is_lead, person) for member, person in roster],
+            objectives=q.digest_objectives(team_id, first, last, session=session),
+            key_results=q.digest_key_results(team_id, first, last, end, session=session),
+            history=q.digest_history(team_id, first, last, end, session=session),
+            checkins=q.digest_checkins(team_id, first, last, start, end, session=session),
+            last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
+            absences=absences,
+            holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
+        )
+    return loaded, first, last
+
+
+def _ref(person: Person) -> PersonRef:
+    assert person.id is not None
+    return PersonRef(person.id, rules.clip_text(person.name, NAME_LIMIT), person.slack_user_id)
+
+
+def _facts(
+    kr: KeyResult, history: Iterable[rules.ValuePoint], last_checkin: datetime | None
+) -> rules.KRFacts:
+    return rules.KRFacts(
+        kind=KRKind(kr.kind), start=kr.start_value, target=kr.target_value,
+        current=kr.current_value, direction=Direction(kr.direction), created_at=kr.created_at,
+        history=tuple(history), last_checkin_at=last_checkin,
+    )
+
+
+def _assemble(
+    data: _Loaded, team_id: int, start: datetime, end: datetime,
+    first: date, last: date, now: datetime,
+) -> DigestView:
+    points: dict[int, list[rules.ValuePoint]] = defaultdict(list)
+    changers: dict[int, str] = {}
+    for row in data.history:
+        points[row.key_result_id].append(rules.ValuePoint(
+            row.at, row.value, row.target_value, row.previous_value, row.changed_by_id))
+        if row.changed_by_id is not None and row.changer_name is not None:
+            changers[row.changed_by_id] = rules.clip_text(row.changer_name, NAME_LIMIT)
+    objective_owner = {o.id: p for o, p in data.objectives}
+    kr_owner: dict[int, Person | None] = {}
+    changes: dict[int, rules.KRChange] = {}
+    facts_of: dict[int, rules.KRFacts] = {}
+    by_objective: dict[int, list[rules.KRChange]] = defaultdict(list)
+    for kr, owner in data.key_results:
+        assert kr.id is not None
+        kr_owner[kr.id] = owner or objective_owner.get(kr.objective_id)
+        facts = _facts(kr, points[kr.id], data.last_checkins.get(kr.id))
+        change = rules.classify(facts, start, end)
+        if change is not None:
+            facts_of[kr.id], changes[kr.id] = facts, change
+            by_objective[kr.objective_id].append(change)
+    krs = [(kr, changes[kr.id]) for kr, _ in data.key_results if kr.id in changes]
+    blockers, help_requests = _asks(data, kr_owner)
+    return DigestView(
+        team_id=team_id,
+        team_name=data.team_name,
+        channel_id=data.channel_id,
+        lead_locale=next((p.locale for is_lead, p in data.roster if is_lead), None),
+        period_start=start,
+        period_end=end,
+        first_day=first,
+        last_day=last,
+        generated_at=now,
+        objectives=tuple(_objective_line(o, p, by_objective[o.id or 0])
+                         for o, p in data.objectives),
+        blockers=blockers,
+        help_requests=help_requests,
+        not_checked_in=_not_checked_in(data, kr_owner, first, last),
+        turned_red=tuple(sorted(
+            (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+             if c.status is rules.Status.TURNED_RED),
+            key=lambda line: line.score_now)),
+        stalled=tuple(sorted(
+            (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+             if c.status is rules.Status.STALLED),
+            key=lambda line: -line.quiet_days)),
+        wins=tuple(_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+                   if c.status is rules.Status.WIN),
+        moved=tuple(_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+                    if c.status is rules.Status.MOVED),
+        target_changes=tuple(
+            _target_line(kr, change, changers, data.tz)
+            for kr, _ in data.key_results if kr.id in facts_of
+            for change in rules.target_changes(facts_of[kr.id or 0], start, end)
+        ),
+    )
+
+
+def _objective_line(
+    objective: Objective, owner: Person | None, changes: list[rules.KRChange]
+) -> ObjectiveLine:
+    assert objective.id is not None
+    before, now = rules.objective_scores(changes)
+    direction, delta = rules.trend(before, now)
+    return ObjectiveLine(
+        id=objective.id,
+        title=rules.clip_text(objective.title, TITLE_LIMIT),
+        owner_name=rules.clip_text(owner.name, NAME_LIMIT) if owner else "",
+        score=format_score(now),
+        colour=colour(now).value if now is not None else "none",
+        trend=direction.value,
+        delta=f"{delta:.2f}",
+    )
+
+
+def _kr_line(kr: KeyResult, change: rules.KRChange, owner: Person | None) -> KRLine:
+    assert kr.id is not None
+    before = change.before
+    return KRLine(
+        id=kr.id,
+        title=rules.clip_text(kr.title, TITLE_LIMIT),
+        owner_name=rules.clip_text(owner.name, NAME_LIMIT) if owner else "",
+        value_before=format_value(before.value if before else kr.start_value, kr.unit),
+        value_now=format_value(change.now.value, kr.unit),
+        score_before=format_score(before.score if before else None),
+        score_now=format_score(change.now.score),
+        is_milestone=kr.kind == KRKind.MILESTONE,
+        win=change.win.value if change.win else "",
+        stall=change.stall.value if change.stall else "",
+        quiet_days=change.quiet_days,
+    )
+
+
+def _target_line(
+    kr: KeyResult, change: rules.TargetChange, changers: dict[int, str], tz: str
+) -> TargetChangeLine:
+    assert kr.id is not None
+    return TargetChangeLine(
+        key_result_id=kr.id,
+        kr_title=rules.clip_text(kr.title, TITLE_LIMIT),
+        old=format_value(change.old, kr.unit) if change.old is not None else "",
+        new=format_value(change.new, kr.unit),
+        by_name=changers.get(change.changed_by or 0, ""),
+        on=local(change.at, tz).date(),
+    )
+
+
+def _asks(
+    data: _Loaded, kr_owner: dict[int, Person | None]
+) -> tuple[tuple[AskLine, ...], tuple[AskLine, ...]]:
+    """Open blockers and help requests on the KRs in scope, in KR order then oldest first."""
+    people: dict[int, Person] = {}
+    titles = {kr.id: kr.title for kr, _ in data.key_results}
+    asks = []
+    for checkin, author, asked in data.checkins:
+        if checkin.key_result_id not in titles:
+            continue
+        for person in (author, asked):
+            if person is not None and person.id is not None:
+                people[person.id] = person
+        asks.append(rules.Ask(checkin.key_result_id, checkin.author_id, checkin.created_at,
+                              checkin.blockers, checkin.help_needed, checkin.help_from_person_id))
+    order = {kr_id: index for index, kr_id in enumerate(titles)}
+    open_asks = sorted(rules.open_asks(asks), key=lambda a: (order[a.key_result_id], a.at))
+
+    def line(ask: rules.Ask, text: str, asks_id: int | None) -> AskLine:
+        who = people.get(ask.author_id or 0) or kr_owner.get(ask.key_result_id)
+        asked = people.get(asks_id or 0)
+        return AskLine(
+            key_result_id=ask.key_result_id,
+            kr_title=rules.clip_text(titles[ask.key_result_id], TITLE_LIMIT),
+            person=_ref(who) if who else None,
+            text=rules.clip_text(text),
+            asks=_ref(asked) if asked else None,
+        )
+
+    blockers = tuple(line(a, a.blockers, None) for a in open_asks if a.blockers.strip())
+    helps = tuple(line(a, a.help_needed, a.help_from_id) for a in open_asks
+                  if a.help_needed.strip())
+    return blockers, helps
+
+
+def _not_checked_in(
+    data: _Loaded, kr_owner: dict[int, Person | None], first: date, last: date
+) -> tuple[PersonRef, ...]:
+    """Members owning a KR in scope with no check-in in the period (by them or on their
+    KRs), unless absences and team holidays cover every weekday of it."""
+    owners = {p.id for p in kr_owner.values() if p is not None}
+    checked: set[int | None] = set()
+    for checkin, _, _ in data.checkins:
+        checked.add(checkin.author_id)
+        owner = kr_owner.get(checkin.key_result_id)
+        if owner is not None:
+            checked.add(owner.id)
+    days = rules.period_days(first, last)
+    return tuple(
+        _ref(person) for _, person in data.roster
+        if person.id in owners and person.id not in checked
+        and not rules.excused(days, data.absences.get(person.id or 0, []), data.holidays)
+    )

@@ -1,0 +1,140 @@
+"""`/okr` look-ups: a person's, a team's or a channel's OKRs, and the alignment tree.
+
+Each function reads in one session and returns a view model sized to fit one Slack message,
+or a small value saying why there is nothing to show.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.services.lookup.tree import TreeView, alignment_tree
+from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
+from bot.services.people import PersonView
+from storage.db import Database
+from storage.models import Cycle, Team
+from storage.queries import okrs as queries_okrs
+
+MESSAGE_BLOCKS = 50
+FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
+MAX_KRS_PER_CARD = 8
+MAX_SUGGESTIONS = 5
+MAX_KNOWN_TEAMS = 20
+
+
+@dataclass(frozen=True)
+class OkrList:
+    """A person's or a team's cards in the current cycle (`hidden` did not fit)."""
+
+    cycle_name: str
+    subject: str
+    is_self: bool
+    is_team: bool
+    cards: tuple[ObjectiveCard, ...]
+    hidden: int
+
+
+@dataclass(frozen=True)
+class NoCycle:
+    """No cycle is active: nothing to look up yet."""
+
+
+@dataclass(frozen=True)
+class TeamNotFound:
+    """`query` names no team: close matches, else (some of) the known names."""
+
+    query: str
+    suggestions: tuple[str, ...]
+    known: tuple[str, ...]
+    more_known: int
+
+
+@dataclass(frozen=True)
+class ChannelNotLinked:
+    """No team has this channel as its own."""
+
+    channel_id: str
+
+
+def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView
+                ) -> OkrList | NoCycle:
+    """`person`'s Objectives, and those in which they hold a KR."""
+    eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
+    with db.read() as session:
+        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        if cycle is None or cycle.id is None:
+            return NoCycle()
+        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
+                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
+    return _listing(cycle, person.name, cards, is_self=person.id == viewer.id, is_team=False)
+
+
+def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
+              ) -> OkrList | NoCycle | TeamNotFound:
+    """The Objectives of the team called `name` (case-insensitive)."""
+    wanted = name.strip().casefold()
+    with db.read() as session:
+        # The usual case reads the matching team only; every name is read to suggest some,
+        # or to fold a case SQLite's lower() does not (it folds ASCII only).
+        teams = queries_okrs.teams_named(session=session, name=name.strip())
+        if not any(team_name.casefold() == wanted for _, team_name in teams):
+            teams = queries_okrs.team_names(session=session)
+    for team_id, team_name in teams:
+        if team_name.casefold() == wanted:
+            return _team(db, clock, viewer, team_id, team_name)
+    return _not_found(name, [team_name for _, team_name in teams])
+
+
+def channel_okrs(db: Database, clock: Clock, viewer: PersonView, channel_id: str
+                 ) -> OkrList | NoCycle | ChannelNotLinked:
+    """The Objectives of the team whose channel is `channel_id`."""
+    with db.read() as session:
+        team: Team | None = queries_okrs.team_by_channel(session=session, channel_id=channel_id)
+    if team is None or team.id is None:
+        return ChannelNotLinked(channel_id)
+    return _team(db, clock, viewer, team.id, team.name)
+
+
+def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCycle:
+    """The alignment tree of the current cycle."""
+    eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
+    with db.read() as session:
+        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        if cycle is None:
+            return NoCycle()
+        return alignment_tree(session, cycle=cycle)
+
+
+def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: str
+          ) -> OkrList | NoCycle:
+    eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
+    with db.read() as session:
+        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        if cycle is None or cycle.id is None:
+            return NoCycle()
+        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=[team_id],
+                           max_krs=MAX_KRS_PER_CARD)
+    return _listing(cycle, name, cards, is_self=False, is_team=True)
+
+
+def _listing(cycle: Cycle, subject: str, cards: list[ObjectiveCard], *, is_self: bool,
+             is_team: bool) -> OkrList:
+    shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
+    return OkrList(cycle.name, subject, is_self, is_team, shown, hidden)
+
+
+def _not_found(query: str, names: list[str]) -> TeamNotFound:
+    wanted = query.strip().casefold()
+    by_folded = {n.casefold(): n for n in names}
+    close = difflib.get_close_matches(wanted, list(by_folded), n=MAX_SUGGESTIONS, cutoff=0.6)
+    partial = [f for f in by_folded if wanted and (wanted in f or f in wanted)]
+    suggestions = list(dict.fromkeys([*close, *partial]))[:MAX_SUGGESTIONS]
+    known = names[:MAX_KNOWN_TEAMS]
+    return TeamNotFound(
+        query=query,
+        suggestions=tuple(by_folded[f] for f in suggestions),
+        known=tuple(known),
+        more_known=len(names) - len(known),
+    )

@@ -1,0 +1,113 @@
+"""What the new and edit modals offer: owners, alignment parents, an Objective's KRs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain.formatting import format_number
+from bot.domain.okr_draft import OWNER_ME, TEAM_PREFIX
+from bot.domain.vocabulary import KRKind
+from bot.rendering import clip
+from bot.services.okr_edit.access import OBJECTIVE, Gone, Refused, may_edit, refuse
+from bot.services.okr_edit.parents import MAX_OPTIONS, OPTION_TEXT, Option, parent_options
+from storage.db import Database
+from storage.models import Objective, Team
+from storage.queries.okr_edit import (
+    current_cycle,
+    live_key_results,
+    memberships_of,
+    person_by_slack_id,
+    teams,
+)
+
+
+@dataclass(frozen=True)
+class NewFormView:
+    """The new-Objective modal: `owners[0]` is the person themself."""
+
+    cycle_name: str
+    owners: tuple[Option, ...]
+    parents: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class EditKR:
+    kr_id: int
+    title: str
+    is_metric: bool
+    start: str  # shown beside the target, not editable
+    target: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class EditFormView:
+    objective_id: int
+    title: str
+    description: str
+    type: str
+    owner: str  # a team's name, or "" for a person's Objective
+    parent: str  # the value of the current parent's option, or ""
+    parents: tuple[Option, ...]
+    krs: tuple[EditKR, ...]
+
+
+def new_form(db: Database, clock: Clock, *, actor: str) -> NewFormView | Gone:
+    """Owners the person may pick (themself, their teams; admins: every team) and parents."""
+    with db.read() as session:
+        person = person_by_slack_id(actor, session=session)
+        if person is None or person.id is None:
+            return Gone("not_found")
+        cycle = current_cycle(clock.now().astimezone(ZoneInfo(person.tz)).date(),
+                              session=session)
+        if cycle is None or cycle.id is None:
+            return Gone("no_cycle")
+        mine = {m.team_id for m in memberships_of(person.id, session=session)}
+        every = teams(session=session)
+        allowed = [t for t in every if t.id in mine]
+        if person.is_admin:
+            allowed += [t for t in every if t.id not in mine]
+        owners = [Option(OWNER_ME, clip(person.name, OPTION_TEXT))]
+        owners += [_team_option(t) for t in allowed[: MAX_OPTIONS - 1]]
+        parents = parent_options(cycle.id, mine, session=session)
+        return NewFormView(cycle.name, tuple(owners), tuple(parents))
+
+
+def edit_form(
+    db: Database, clock: Clock, *, actor: str, objective_id: int
+) -> EditFormView | Refused | Gone:
+    """The edit modal of one Objective, if `actor` may edit it (a refusal is logged)."""
+    now = clock.now()
+    with db.write() as session:
+        objective = session.get(Objective, objective_id)
+        if objective is None or objective.id is None:
+            return Gone("not_found")
+        person = person_by_slack_id(actor, session=session)
+        if person is None or not may_edit(person, objective, session=session):
+            return refuse(session, now, actor, "edit", OBJECTIVE, objective_id)
+        if objective.state == "archived":
+            return Gone("archived")
+        owner_team = session.get(Team, objective.owner_team_id) if objective.owner_team_id else None
+        if objective.owner_person_id is not None:
+            start = [m.team_id for m in memberships_of(objective.owner_person_id,
+                                                       session=session)]
+        else:
+            start = [owner_team.parent_id] if owner_team and owner_team.parent_id else []
+        parents = parent_options(objective.cycle_id, start, session=session,
+                                 exclude=objective.id, current=objective.parent_id)
+        krs = tuple(
+            EditKR(kr.id, kr.title, kr.kind == KRKind.METRIC, format_number(kr.start_value, 6),
+                   format_number(kr.target_value, 6).replace(",", ""), kr.unit)
+            for kr in live_key_results(objective.id, session=session) if kr.id is not None
+        )
+        return EditFormView(
+            objective.id, objective.title, objective.description, objective.type,
+            owner_team.name if owner_team else "",
+            str(objective.parent_id) if objective.parent_id else "", tuple(parents), krs,
+        )
+
+
+def _team_option(team: Team) -> Option:
+    return Option(f"{TEAM_PREFIX}{team.id}", clip(team.name, OPTION_TEXT))

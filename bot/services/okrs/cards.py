@@ -1,0 +1,265 @@
+"""OKR cards: one Objective with its Key Results, as `/okr`, the App Home and the digest show it.
+
+`load_cards` reads a screen's cards in a fixed number of statements whatever the number of
+Objectives (no N+1): Objectives, their KRs, the last check-in per KR, people, teams. Dates
+are in the viewer's zone and language. `message_templates/okr/_cards.j2` renders the cards;
+`card_blocks` is how many blocks it uses for one, so callers can fit a message or a view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from sqlmodel import Session
+
+from bot.domain import local_dates
+from bot.domain.formatting import format_percent, format_score, format_value, progress_bar
+from bot.domain.scoring import KRState, colour, kr_score, objective_score
+from bot.domain.vocabulary import Direction, KRKind
+from storage.models import KeyResult, Objective, Person, Team
+from storage.queries import okrs as queries_okrs
+
+COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+UNSCORED_EMOJI = "⚪"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose eyes: dates are shown in this zone and language."""
+
+    tz: str
+    locale: str
+    today: date
+
+    @classmethod
+    def at(cls, now: datetime, tz: str, locale: str) -> Viewer:
+        return cls(tz, locale, local_dates.local(now, tz).date())
+
+    def date_of(self, when: datetime) -> str:
+        return local_dates.format_date(
+            local_dates.local(when, self.tz).date(), self.locale, today=self.today
+        )
+
+
+@dataclass(frozen=True)
+class KRLine:
+    """One Key Result, ready to print (values already formatted with their unit)."""
+
+    id: int
+    title: str
+    is_milestone: bool
+    done: bool
+    score: float
+    bar: str
+    percent: str
+    current: str
+    target: str
+    unit: str
+    confidence: str | None
+    last_checkin_at: datetime | None
+    last_checkin_date: str | None
+    owner_name: str | None  # only when someone other than the Objective's owner holds it
+
+
+@dataclass(frozen=True)
+class ObjectiveCard:
+    """One Objective: type, score, board colour, owner, and its (possibly capped) KRs."""
+
+    id: int
+    title: str
+    type: str
+    score: float | None
+    score_text: str
+    colour: str | None
+    colour_emoji: str
+    owner_name: str
+    owner_kind: Literal["person", "team"]
+    owner_id: int
+    parent_id: int | None
+    is_draft: bool
+    krs: tuple[KRLine, ...]
+    hidden_krs: int
+
+
+def kr_score_of(kr: KeyResult) -> float:
+    """The 0..1 score of a stored KR."""
+    state = KRState(
+        kind=KRKind(kr.kind),
+        start=kr.start_value,
+        target=kr.target_value,
+        current=kr.current_value,
+        direction=Direction(kr.direction),
+    )
+    return kr_score(state)
+
+
+def objective_colour(score: float | None) -> tuple[str | None, str]:
+    """(colour name or None, emoji) of an Objective score."""
+    if score is None:
+        return None, UNSCORED_EMOJI
+    name = colour(score).value
+    return name, COLOUR_EMOJI[name]
+
+
+def load_cards(
+    session: Session,
+    *,
+    cycle_id: int,
+    viewer: Viewer,
+    person_ids: Sequence[int] = (),
+    team_ids: Sequence[int] = (),
+    include_held_krs: bool = False,
+    max_krs: int | None = None,
+) -> list[ObjectiveCard]:
+    """Cards of the Objectives owned by `person_ids` and `team_ids` in `cycle_id`.
+
+    With `include_held_krs`, also the Objectives in which one of `person_ids` holds a KR.
+    Order: owners in the order given (people, then teams, then held KRs), then position.
+    `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`).
+    """
+    objectives = queries_okrs.visible_objectives(
+        session=session, cycle_id=cycle_id, person_ids=person_ids, team_ids=team_ids,
+        kr_owner_ids=person_ids if include_held_krs else (),
+    )
+    rank = {("person", pid): i for i, pid in enumerate(person_ids)}
+    rank.update({("team", tid): len(person_ids) + i for i, tid in enumerate(team_ids)})
+    last = len(person_ids) + len(team_ids)
+    objectives.sort(key=lambda o: (rank.get(_owner_key(o), last), o.position, o.id or 0))
+    return cards_for(session, objectives, viewer=viewer, max_krs=max_krs)
+
+
+def cards_for(
+    session: Session,
+    objectives: Sequence[Objective],
+    *,
+    viewer: Viewer,
+    max_krs: int | None = None,
+) -> list[ObjectiveCard]:
+    """Cards of already loaded `objectives`, in their order (four more statements at most)."""
+    if not objectives:
+        return []
+    objective_ids = [o.id for o in objectives if o.id is not None]
+    krs = queries_okrs.live_key_results(session=session, objective_ids=objective_ids)
+    kr_ids = [kr.id for kr in krs if kr.id is not None]
+    checked = queries_okrs.last_checkin_times(session=session, kr_ids=kr_ids) if kr_ids else {}
+    person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
+    person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
+    team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
+    people = queries_okrs.people_by_ids(session=session, ids=person_ids) if person_ids else {}
+    teams = queries_okrs.teams_by_ids(session=session, ids=team_ids) if team_ids else {}
+    by_objective: dict[int, list[KeyResult]] = {}
+    for kr in krs:
+        by_objective.setdefault(kr.objective_id, []).append(kr)
+    return [
+        _card(o, by_objective.get(o.id or 0, []), checked, people, teams, viewer, max_krs)
+        for o in objectives
+    ]
+
+
+def card_blocks(card: ObjectiveCard) -> int:
+    """Blocks `okr/_cards.j2` uses for `card`: a divider, the Objective, one per shown KR."""
+    return 2 + len(card.krs)
+
+
+def fit_cards(
+    cards: Iterable[ObjectiveCard], budget: int
+) -> tuple[tuple[ObjectiveCard, ...], int]:
+    """The leading cards that fit in `budget` blocks, and how many did not."""
+    shown: list[ObjectiveCard] = []
+    hidden = 0
+    for card in cards:
+        cost = card_blocks(card)
+        if hidden == 0 and cost <= budget:
+            shown.append(card)
+            budget -= cost
+        else:
+            hidden += 1
+    return tuple(shown), hidden
+
+
+def owner_name(objective: Objective, people: dict[int, Person], teams: dict[int, Team]) -> str:
+    """The name of the person or team owning `objective` ("?" if it vanished)."""
+    if objective.owner_person_id is not None:
+        person = people.get(objective.owner_person_id)
+        return person.name if person else "?"
+    team = teams.get(objective.owner_team_id or 0)
+    return team.name if team else "?"
+
+
+def _owner_key(objective: Objective) -> tuple[str, int]:
+    if objective.owner_person_id is not None:
+        return ("person", objective.owner_person_id)
+    return ("team", objective.owner_team_id or 0)
+
+
+def _card(
+    objective: Objective,
+    krs: list[KeyResult],
+    checked: dict[int, datetime],
+    people: dict[int, Person],
+    teams: dict[int, Team],
+    viewer: Viewer,
+    max_krs: int | None,
+) -> ObjectiveCard:
+    assert objective.id is not None
+    lines = [_line(kr, objective, checked, people, viewer) for kr in krs]
+    score = objective_score(line.score for line in lines)
+    colour_name, emoji = objective_colour(score)
+    kind, owner_id = _owner_key(objective)
+    shown = lines if max_krs is None else lines[:max_krs]
+    return ObjectiveCard(
+        id=objective.id,
+        title=objective.title,
+        type=objective.type,
+        score=score,
+        score_text=format_score(score),
+        colour=colour_name,
+        colour_emoji=emoji,
+        owner_name=owner_name(objective, people, teams),
+        owner_kind="person" if kind == "person" else "team",
+        owner_id=owner_id,
+        parent_id=objective.parent_id,
+        is_draft=objective.state == "draft",
+        krs=tuple(shown),
+        hidden_krs=len(lines) - len(shown),
+    )
+
+
+def _line(
+    kr: KeyResult,
+    objective: Objective,
+    checked: dict[int, datetime],
+    people: dict[int, Person],
+    viewer: Viewer,
+) -> KRLine:
+    assert kr.id is not None
+    score = kr_score_of(kr)
+    last = _latest(checked.get(kr.id), kr.last_checkin_at)
+    holder = None
+    if kr.owner_person_id is not None and kr.owner_person_id != objective.owner_person_id:
+        person = people.get(kr.owner_person_id)
+        holder = person.name if person else None
+    return KRLine(
+        id=kr.id,
+        title=kr.title,
+        is_milestone=kr.kind == KRKind.MILESTONE,
+        done=kr.kind == KRKind.MILESTONE and score >= 1.0,
+        score=score,
+        bar=progress_bar(score),
+        percent=format_percent(score),
+        current=format_value(kr.current_value, kr.unit),
+        target=format_value(kr.target_value, kr.unit),
+        unit=kr.unit,
+        confidence=kr.confidence,
+        last_checkin_at=last,
+        last_checkin_date=viewer.date_of(last) if last else None,
+        owner_name=holder,
+    )
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else None

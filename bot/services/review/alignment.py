@@ -1,0 +1,52 @@
+"""The monthly alignment check (guide 三.2): which of a team's KRs are red, stalled (no value
+change for three weeks or more) or losing confidence, so its lead can decide to adjust."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.domain.cycle_rules import KRSignals, alignment_flags
+from bot.domain.review_rules import format_score
+from bot.services.review.report import measured_score, team_objectives
+from storage.queries import reviews as q
+
+CONFIDENCE_LOOKBACK = timedelta(days=62)
+MAX_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class AlignmentItem:
+    objective_id: int
+    objective: str
+    kr: str
+    score: str
+    flags: tuple[str, ...]
+
+    def as_payload(self) -> dict[str, Any]:
+        return {"objective_id": self.objective_id, "objective": self.objective, "kr": self.kr,
+                "score": self.score, "flags": list(self.flags)}
+
+
+def flagged_krs(session: Session, team_id: int, cycle_id: int,
+                now: datetime) -> list[AlignmentItem]:
+    """The team's flagged KRs of the cycle, by Objective position (at most MAX_ITEMS)."""
+    objectives = team_objectives(session, cycle_id, team_id)
+    titles = {o.id or 0: o.title for o in objectives}
+    krs = q.live_krs(list(titles), session=session)
+    kr_ids = [kr.id or 0 for kr in krs]
+    changes = q.last_value_changes(kr_ids, session=session)
+    confidences = q.recent_confidences(kr_ids, now - CONFIDENCE_LOOKBACK, session=session)
+    items: list[AlignmentItem] = []
+    for kr in krs:
+        score = measured_score(kr)
+        signals = KRSignals(score, changes.get(kr.id or 0, kr.created_at),
+                            confidences.get(kr.id or 0, []))
+        flags = alignment_flags(signals, now)
+        if flags:
+            items.append(AlignmentItem(kr.objective_id, titles[kr.objective_id], kr.title,
+                                       format_score(score), tuple(f.value for f in flags)))
+    return items[:MAX_ITEMS]

@@ -1,0 +1,333 @@
+"""The planner tick: due check-in prompts, reminders and digests, from the tables into the outbox.
+
+Any number of processes may tick at once: every row is insert-if-absent on its dedupe key
+(`checkin:{person}:{slot}`, `reminder:{person}:{slot}`, `digest:{team}:{period}`), so a doubled
+tick adds nothing and a missed one is caught up by the next. A slot found more than `grace`
+after it was due is recorded as `skipped` and never sent late (RELIABILITY.md §1–4). It never
+calls Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.clock import Clock
+from bot.domain import slots
+from bot.domain.slots import Rhythm
+from bot.services.schedules.review_planner import plan_close
+from storage.db import Database
+from storage.models import Delivery, Person, Schedule, Team
+from storage.queries import checkins as queries_checkin
+from storage.queries import okrs as queries_okrs
+from storage.queries import schedules as q
+from storage.queries.outbox import enqueue, record_skipped
+
+logger = logging.getLogger(__name__)
+
+# How far back a tick looks for slots: due within `grace` → sent; older → recorded as skipped
+# (unless they fell before the person or team was created).
+LOOKBACK = timedelta(days=7)
+MAX_REMINDER_DELAY = timedelta(hours=168)
+PG_PLANNER_LOCK = 4_242_002
+REVIEW_DAYS_BEFORE_END = 7  # the default of settings.review_days_before_end
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What one tick added to the outbox (rows that already existed are not counted)."""
+
+    checkins: int = 0
+    reminders: int = 0
+    digests: int = 0
+    skipped: int = 0
+    locked_out: bool = False  # another process held the PostgreSQL planner lock
+    reviews: int = 0  # review prompts (bot.services.schedules.review_planner)
+    alignments: int = 0  # monthly alignment checks
+
+
+@dataclass(frozen=True)
+class _Team:
+    """A team as the planner needs it."""
+
+    id: int
+    created_at: datetime
+    rhythm: Rhythm
+    digest_channel: str | None
+
+
+@dataclass
+class _Row:
+    kind: str
+    key: str
+    due_at: datetime
+    slot_key: str
+    person_id: int | None = None
+    team_id: int | None = None
+    skip: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    channel_id: str | None = None
+
+
+def rhythm_of(schedule: Schedule) -> Rhythm:
+    """A Schedule row as the pure Rhythm the slot functions take."""
+    return Rhythm(
+        timezone=schedule.timezone,
+        checkin_cadence=schedule.checkin_cadence,
+        checkin_weekdays=slots.parse_weekdays(schedule.checkin_weekdays),
+        checkin_time=schedule.checkin_time,
+        reminder_after_hours=schedule.reminder_after_hours,
+        digest_cadence=schedule.digest_cadence,
+        digest_weekday=slots.parse_weekday(schedule.digest_weekday),
+        digest_time=schedule.digest_time,
+        anchor_date=schedule.anchor_date,
+        work_start=schedule.work_start,
+        work_end=schedule.work_end,
+    )
+
+
+def plan(
+    db: Database,
+    clock: Clock,
+    *,
+    grace: timedelta,
+    team_ids: Collection[int] | None = None,
+    use_lock: bool = True,
+    review_days_before_end: int = REVIEW_DAYS_BEFORE_END,
+) -> PlanReport:
+    """Insert every prompt, reminder and digest due now (within `grace`) that is not planned yet.
+
+    On PostgreSQL a tick that finds another tick holding the advisory lock returns at once
+    (`locked_out`); that is an optimisation only, the UNIQUE dedupe key is what makes it safe.
+    """
+    now = clock.now()
+    with db.write() as session:
+        if use_lock and db.is_postgres and not _try_lock(session):
+            return PlanReport(locked_out=True)
+        teams = _teams(session, team_ids)
+        rows = [
+            *_checkins(session, teams, now, grace),
+            *_digests(teams, now, grace),
+            *_reminders(session, teams, now, grace),
+        ]
+        report = _insert(session, rows, now)
+        closing = plan_close(session, now, grace=grace, team_ids=team_ids,
+                             days_before_end=review_days_before_end)
+        return replace(report, reviews=closing.reviews, alignments=closing.alignments)
+
+
+def plan_now(db: Database, clock: Clock, *, team_ids: Collection[int] | None = None) -> PlanReport:
+    """Plan a check-in prompt due now for every member of the teams (`okr-bot send-checkins`).
+
+    The slot is each person's current local date, so a second call the same day, or the
+    scheduled slot of that day, adds nothing.
+    """
+    now = clock.now()
+    with db.write() as session:
+        teams = _teams(session, team_ids, unscheduled=team_ids is not None)
+        return _insert(session, list(_checkins(session, teams, now, None)), now)
+
+
+def _try_lock(session: Session) -> bool:
+    return bool(session.exec(select(func.pg_try_advisory_xact_lock(PG_PLANNER_LOCK))).one())
+
+
+def _teams(
+    session: Session, team_ids: Collection[int] | None, *, unscheduled: bool = False
+) -> list[_Team]:
+    """Scheduled teams (all, or among `team_ids`); a schedule that cannot be read is logged and
+    left out. `unscheduled` adds the named teams that have no schedule, with the defaults."""
+    found: list[_Team] = []
+    seen: set[int] = set()
+    for team, schedule in q.scheduled_teams(session=session, team_ids=team_ids):
+        seen.add(team.id or 0)
+        try:
+            rhythm = rhythm_of(schedule)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            logger.error("schedule of team %s cannot be read, not planned: %s", team.id, exc)
+            continue
+        channel = schedule.digest_channel_id or team.slack_channel_id
+        found.append(_Team(team.id or 0, team.created_at, rhythm, channel))
+    if unscheduled and team_ids is not None:
+        for team_id in sorted(set(team_ids) - seen):
+            extra = session.get(Team, team_id)
+            if extra is not None:
+                found.append(_Team(team_id, extra.created_at, Rhythm(), extra.slack_channel_id))
+    return found
+
+
+def zone_of(person: Person, rhythm: Rhythm) -> str:
+    """The person's zone; the team's when the stored name is not a zone (never guess UTC)."""
+    try:
+        ZoneInfo(person.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return rhythm.timezone
+    return person.tz
+
+
+def _checkins(
+    session: Session, teams: list[_Team], now: datetime, grace: timedelta | None
+) -> Iterable[_Row]:
+    """Check-in slots of every member; `grace=None` means one slot due now (send-checkins)."""
+    team_ids = [team.id for team in teams]
+    members = q.members_by_team(session=session, team_ids=team_ids)
+    person_ids = {p.id or 0 for people in members.values() for p in people}
+    first, last = (now - LOOKBACK).date() - timedelta(days=1), now.date() + timedelta(days=1)
+    holidays = q.holidays_by_team(session=session, team_ids=team_ids, first=first, last=last)
+    away = q.absences_by_person(session=session, person_ids=person_ids, first=first, last=last)
+    cycle = queries_okrs.current_cycle(session=session, today=now.date())
+    with_krs = (
+        q.people_with_key_results(session=session, cycle_id=cycle.id, person_ids=person_ids)
+        if cycle is not None and cycle.id is not None else set()
+    )
+    for team in teams:
+        rhythm = team.rhythm
+        for person in members.get(team.id, []):
+            tz = zone_of(person, rhythm)
+            if grace is None:
+                due = [slots.Slot(slots.current_checkin_key(tz, now), slots.local_date(now, tz),
+                                  now)]
+            else:
+                due = slots.checkin_slots(rhythm, tz, now - LOOKBACK, now)
+            for slot in due:
+                late = grace is not None and slot.due_at < now - grace
+                if late and slot.due_at < person.created_at:
+                    continue  # missed before the person was known: nothing to record
+                reason = _checkin_skip(slot, rhythm, holidays.get(team.id, set()),
+                                       away.get(person.id or 0, []), person.id in with_krs)
+                if reason is None and late:
+                    reason = "late"
+                yield _Row("checkin", f"checkin:{person.id}:{slot.key}", slot.due_at, slot.key,
+                           person_id=person.id, team_id=team.id, skip=reason)
+
+
+def _checkin_skip(
+    slot: slots.Slot, rhythm: Rhythm, holidays: Collection[date],
+    absences: Collection[tuple[date, date]], has_krs: bool,
+) -> str | None:
+    if slots.local_date(slot.due_at, rhythm.timezone) in holidays:
+        return "holiday"
+    if slots.is_away(slot.local_date, absences):
+        return "away"
+    if not has_krs:
+        return "no key results"
+    return None
+
+
+def _digests(teams: list[_Team], now: datetime, grace: timedelta) -> Iterable[_Row]:
+    for team in teams:
+        rhythm = team.rhythm
+        if rhythm.digest_cadence == "off":
+            continue
+        period = timedelta(days=14 if rhythm.digest_cadence == "biweekly" else 7)
+        for slot in slots.digest_slots(rhythm, now - LOOKBACK, now):
+            late = slot.due_at < now - grace
+            if late and slot.due_at < team.created_at:
+                continue
+            reason = "late" if late else None
+            if team.digest_channel is None:
+                reason = "no channel"
+            yield _Row(
+                "digest", f"digest:{team.id}:{slot.key}", slot.due_at, slot.key, team_id=team.id,
+                skip=reason, channel_id=team.digest_channel,
+                payload={"period": int(slot.key),
+                         "period_start": (slot.due_at - period).isoformat(),
+                         "period_end": slot.due_at.isoformat()},
+            )
+
+
+def _reminders(
+    session: Session, teams: list[_Team], now: datetime, grace: timedelta
+) -> Iterable[_Row]:
+    rhythms = {team.id: team.rhythm for team in teams
+               if team.rhythm.reminder_after_hours is not None}
+    since = now - LOOKBACK - MAX_REMINDER_DELAY
+    prompts = [p for p in q.prompts_awaiting_reminder(session=session, since=since)
+               if p.team_id in rhythms and p.person_id is not None and p.sent_at is not None]
+    if not prompts:
+        return
+    person_ids = {p.person_id or 0 for p in prompts}
+    first, last = since.date(), now.date() + timedelta(days=1)
+    holidays = q.holidays_by_team(session=session, team_ids=list(rhythms), first=first, last=last)
+    away = q.absences_by_person(session=session, person_ids=person_ids, first=first, last=last)
+    later = q.later_prompts(session=session, person_ids=person_ids, since=since)
+    for prompt in prompts:
+        assert prompt.sent_at is not None and prompt.person_id is not None
+        rhythm = rhythms[prompt.team_id or 0]
+        due = slots.reminder_due(prompt.sent_at, rhythm, holidays.get(prompt.team_id or 0, ()))
+        if due is None or due > now:
+            continue
+        reason = _reminder_skip(session, prompt, rhythm, due, now, grace,
+                                away.get(prompt.person_id, []), later.get(prompt.person_id, []))
+        yield _Row("reminder", f"reminder:{prompt.person_id}:{prompt.slot_key}", due,
+                   prompt.slot_key, person_id=prompt.person_id, team_id=prompt.team_id,
+                   skip=reason, payload={"prompt_id": prompt.id})
+
+
+def _reminder_skip(
+    session: Session, prompt: Delivery, rhythm: Rhythm, due: datetime, now: datetime,
+    grace: timedelta,
+    absences: Collection[tuple[date, date]], later: Collection[datetime],
+) -> str | None:
+    person = session.get(Person, prompt.person_id)
+    if person is None:
+        return "person gone"
+    if slots.is_away(date.fromisoformat(prompt.slot_key), absences) or slots.is_away(
+        slots.local_date(due, zone_of(person, rhythm)), absences
+    ):
+        return "away"
+    if any(prompt.due_at < other <= due for other in later):
+        return "superseded"
+    if checked_in_since(session, person.id or 0, prompt, now):
+        return "checked in"
+    if due < now - grace:
+        return "late"
+    return None
+
+
+def checked_in_since(session: Session, person_id: int, prompt: Delivery, now: datetime) -> bool:
+    """Whether every KR the person checks in on was updated (check-in or API) after `prompt`."""
+    sent = prompt.sent_at or prompt.due_at
+    cycle = queries_okrs.current_cycle(session=session, today=now.date())
+    if cycle is None or cycle.id is None:
+        return True
+    rows = queries_checkin.checkin_key_results(session=session, cycle_id=cycle.id,
+                                               person_id=person_id)
+    return all(kr.last_checkin_at is not None and kr.last_checkin_at >= sent for _, kr in rows)
+
+
+def _insert(session: Session, rows: list[_Row], now: datetime) -> PlanReport:
+    rows = _unique(rows)
+    existing = q.existing_dedupe_keys(session=session, keys=[r.key for r in rows])
+    added = {"checkin": 0, "reminder": 0, "digest": 0}
+    skipped = 0
+    for row in rows:
+        if row.key in existing:
+            continue
+        if row.skip is not None:
+            if record_skipped(session, kind=row.kind, dedupe_key=row.key, due_at=row.due_at,
+                              now=now, reason=row.skip, person_id=row.person_id,
+                              team_id=row.team_id, slot_key=row.slot_key):
+                skipped += 1
+                logger.info("skipped %s (due %s): %s", row.key, row.due_at.isoformat(), row.skip)
+            continue
+        if enqueue(session, kind=row.kind, dedupe_key=row.key, due_at=row.due_at,
+                   person_id=row.person_id, team_id=row.team_id, slot_key=row.slot_key,
+                   payload=row.payload, channel_id=row.channel_id, created_at=now):
+            added[row.kind] += 1
+    return PlanReport(added["checkin"], added["reminder"], added["digest"], skipped)
+
+
+def _unique(rows: list[_Row]) -> list[_Row]:
+    """One row per dedupe key: a person in two teams gets the first team's slot of a date."""
+    seen: dict[str, _Row] = {}
+    for row in sorted(rows, key=lambda r: (r.due_at, r.team_id or 0)):
+        seen.setdefault(row.key, row)
+    return list(seen.values())
