@@ -20,21 +20,10 @@ from typing import Any
 import jinja2
 import yaml
 
-from bot.settings import SUPPORTED_LOCALES
+from bot.domain.text import clip, escape_mrkdwn, normalise_locale
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
 _SLACK_ID = re.compile(r"^[UWBCDGS][A-Z0-9]{1,31}$")
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape `&`, `<`, `>` (in that order) so no person can inject a mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten to `limit` characters with an ellipsis; done before escaping, never after."""
-    text = str(text)
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 def mention(user_id: str) -> str:
@@ -42,12 +31,6 @@ def mention(user_id: str) -> str:
     if not _SLACK_ID.match(user_id):
         raise ValueError(f"not a Slack id: {user_id!r}")
     return f"<@{user_id}>"
-
-
-def normalise_locale(locale: str | None, default: str = "en") -> str:
-    """Map a Slack locale such as `zh-CN` or `en-US` to a supported one."""
-    short = (locale or "").split("-")[0].split("_")[0].lower()
-    return short if short in SUPPORTED_LOCALES else default
 
 
 class Catalogue:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SUPPORTED_LOCALES = ("en", "zh")
+from bot.domain.text import SUPPORTED_LOCALES
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 

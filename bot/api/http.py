@@ -7,8 +7,7 @@ from http import HTTPStatus
 from typing import Any
 
 from bot.api.problem import Problem
-from bot.rendering import normalise_locale
-from bot.settings import SUPPORTED_LOCALES
+from bot.domain.text import SUPPORTED_LOCALES, normalise_locale
 
 MAX_BODY_BYTES = 64 * 1024
 # A body too large but below this is read and dropped before the 413, so that closing the

@@ -11,35 +11,26 @@ A renderer raises `NothingToSend` when the message is no longer needed; the row 
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session
 
 from bot import ids
 from bot.delivery import review_renderers as review_messages
+from bot.delivery.rows import NothingToSend, Payload, Render, payload_of, recipient_of
 from bot.digest_render import render_digest
 from bot.domain import local_dates, slots
 from bot.domain.formatting import format_value
 from bot.rendering import Renderer
-from bot.services.digest.builder import build_digest
+from bot.services.digest.builder import digest_of
 from bot.services.schedules.planner import checked_in_since
-from storage.db import Database
 from storage.models import Delivery, Person
 from storage.queries import checkins as queries_checkin
 from storage.queries import okrs as queries_okrs
 from storage.queries import schedules as q
 
-Payload = dict[str, Any]
-Render = Callable[[Session, Delivery, Renderer], list[Payload]]
 MAX_LISTED_KRS = 10
-
-
-class NothingToSend(Exception):
-    """The row's message is no longer needed (its reason is stored as the row's last error)."""
 
 
 @dataclass(frozen=True)
@@ -61,18 +52,6 @@ class PromptView:
     more: int
     reminder: bool
     button_value: str
-
-
-def payload_of(delivery: Delivery) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(delivery.payload or "{}")
-    return loaded
-
-
-def _person(session: Session, delivery: Delivery) -> Person:
-    person = session.get(Person, delivery.person_id) if delivery.person_id else None
-    if person is None:
-        raise NothingToSend("person gone")
-    return person
 
 
 def prompt_view(
@@ -109,7 +88,7 @@ def _not_away(session: Session, person: Person, delivery: Delivery) -> None:
 
 def render_checkin(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """The prompt DM with its "Check in" button (none for someone away since it was planned)."""
-    person = _person(session, delivery)
+    person = recipient_of(session, delivery)
     _not_away(session, person, delivery)
     view = prompt_view(session, person, delivery, today=delivery.due_at, reminder=False)
     return [renderer.render("delivery/checkin_prompt", person.locale, view=view,
@@ -118,7 +97,7 @@ def render_checkin(session: Session, delivery: Delivery, renderer: Renderer) -> 
 
 def render_reminder(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """Mark the prompt "Reminder" in place, and reply in its thread so the person is notified."""
-    person = _person(session, delivery)
+    person = recipient_of(session, delivery)
     prompt = q.prompt_of(session=session, person_id=person.id or 0, slot_key=delivery.slot_key)
     if prompt is None or prompt.ts is None or prompt.channel_id is None:
         raise NothingToSend("prompt not sent")
@@ -141,16 +120,6 @@ def render_help(session: Session, delivery: Delivery, renderer: Renderer) -> lis
     return [renderer.render("checkin/help_alert", locale, ids=ids.TEMPLATE_IDS, **payload)]
 
 
-@dataclass(frozen=True)
-class _At:
-    """The clock a digest is built with: its own due time, so a retry renders the same digest."""
-
-    moment: datetime
-
-    def now(self) -> datetime:
-        return self.moment
-
-
 def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """The team's digest: the channel post, then its thread replies."""
     payload = payload_of(delivery)
@@ -158,8 +127,8 @@ def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) 
         raise NothingToSend("no team")
     start = datetime.fromisoformat(payload["period_start"])
     end = datetime.fromisoformat(payload["period_end"])
-    db = Database(session.get_bind())  # type: ignore[arg-type]
-    view = build_digest(db, _At(end), delivery.team_id, period_start=start, period_end=end)
+    # built as of its own period end, so a retry renders the same digest
+    view = digest_of(session, delivery.team_id, period_start=start, period_end=end, now=end)
     return render_digest(renderer, view, view.locale(renderer.default_locale))
 
 

@@ -5,23 +5,22 @@ sent, so a summary includes every review saved until then."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from bot import ids
+from bot.delivery.rows import NothingToSend, Payload, payload_of, recipient_of
 from bot.domain import local_dates
 from bot.rendering import Renderer
 from bot.services.people import view_of
 from bot.services.review.carry import NoCarry, carry_list
 from bot.services.review.report import ObjectiveReport, objective_reports, team_objectives
 from storage.db import Database
-from storage.models import Cycle, Delivery, Person, Team
+from storage.models import Cycle, Delivery, Team
 from storage.queries import reviews as q
 
-Payload = dict[str, Any]
 MAX_SUMMARY_OBJECTIVES = 45  # a message holds 50 blocks
 
 
@@ -56,38 +55,20 @@ class AlignmentView:
     groups: tuple[AlignmentGroup, ...]
 
 
-def _nothing(reason: str) -> Exception:
-    from bot.delivery.renderers import NothingToSend
-
-    return NothingToSend(reason)
-
-
-def _payload(delivery: Delivery) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(delivery.payload or "{}")
-    return loaded
-
-
-def _person(session: Session, delivery: Delivery) -> Person:
-    person = session.get(Person, delivery.person_id) if delivery.person_id else None
-    if person is None:
-        raise _nothing("person gone")
-    return person
-
-
 def _cycle(session: Session, delivery: Delivery) -> Cycle:
-    cycle = session.get(Cycle, _payload(delivery).get("cycle_id"))
+    cycle = session.get(Cycle, payload_of(delivery).get("cycle_id"))
     if cycle is None:
-        raise _nothing("cycle gone")
+        raise NothingToSend("cycle gone")
     return cycle
 
 
 def render_review(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """The review prompt: the person's Objectives of the cycle and the "Start" button."""
-    person, cycle = _person(session, delivery), _cycle(session, delivery)
+    person, cycle = recipient_of(session, delivery), _cycle(session, delivery)
     leads = q.lead_team_ids(person.id or 0, session=session)
     objectives = q.reviewable_objectives(cycle.id or 0, person.id or 0, leads, session=session)
     if not objectives:
-        raise _nothing("nothing to review")
+        raise NothingToSend("nothing to review")
     end = local_dates.format_date(cycle.end_date, person.locale,
                                   today=local_dates.local(delivery.due_at, person.tz).date())
     view = PromptView(person.name, cycle.name, end,
@@ -100,11 +81,11 @@ def render_review_summary(session: Session, delivery: Delivery,
     """The team's review summary, in its lead's language."""
     team = session.get(Team, delivery.team_id) if delivery.team_id else None
     if team is None:
-        raise _nothing("team gone")
+        raise NothingToSend("team gone")
     cycle = _cycle(session, delivery)
     reports = objective_reports(session, team_objectives(session, cycle.id or 0, team.id or 0))
     if not reports:
-        raise _nothing("nothing reviewed")
+        raise NothingToSend("nothing reviewed")
     view = SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
                        max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0))
     return [renderer.render("review/summary", _team_locale(session, team, renderer), view=view)]
@@ -119,15 +100,15 @@ def _team_locale(session: Session, team: Team, renderer: Renderer) -> str:
 
 def render_alignment(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """The monthly alignment check, as planned (the flagged KRs are in the row's payload)."""
-    person = _person(session, delivery)
-    payload = _payload(delivery)
+    person = recipient_of(session, delivery)
+    payload = payload_of(delivery)
     groups: dict[int, AlignmentGroup] = {}
     for item in payload.get("items", []):
         key = int(item["objective_id"])
         group = groups.get(key) or AlignmentGroup(key, str(item["objective"]), ())
         groups[key] = AlignmentGroup(key, group.title, (*group.items, item))
     if not groups:
-        raise _nothing("nothing flagged")
+        raise NothingToSend("nothing flagged")
     view = AlignmentView(str(payload.get("team", "")), str(payload.get("cycle", "")),
                          tuple(groups.values()))
     return [renderer.render("review/alignment", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
@@ -135,11 +116,11 @@ def render_alignment(session: Session, delivery: Delivery, renderer: Renderer) -
 
 def render_carry(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """The offer to carry the person's unfinished Objectives into the new cycle."""
-    person = _person(session, delivery)
+    person = recipient_of(session, delivery)
     cycle = _cycle(session, delivery)
     db = Database(session.get_bind())  # type: ignore[arg-type]
     found = carry_list(db, view_of(person), to_cycle_id=cycle.id)
     if isinstance(found, NoCarry) or all(item.carried for item in found.items):
-        raise _nothing("nothing to carry")
+        raise NothingToSend("nothing to carry")
     return [renderer.render("review/carry", person.locale, view=found, reply=False,
                             ids=ids.TEMPLATE_IDS)]

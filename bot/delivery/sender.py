@@ -29,7 +29,8 @@ from bot.clock import Clock
 from bot.delivery import claims
 from bot.delivery.claims import Pacing
 from bot.delivery.failures import Failure, FailureKind, classify
-from bot.delivery.renderers import RENDERERS, NothingToSend, Payload, Render
+from bot.delivery.renderers import RENDERERS
+from bot.delivery.rows import NothingToSend, Payload, Render
 from bot.rendering import Renderer
 from storage.db import Database
 from storage.models import Delivery, Person

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.clock import Clock
-from bot.rendering import normalise_locale
+from bot.domain.text import normalise_locale
 from storage.db import Database
 from storage.models import Person
 

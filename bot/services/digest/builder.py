@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlmodel import Session
+
 from bot.clock import Clock
 from bot.domain import digest_rules as rules
 from bot.domain.formatting import format_score, format_value
@@ -58,43 +60,52 @@ class _Loaded:
 def build_digest(
     db: Database, clock: Clock, team_id: int, *, period_start: datetime, period_end: datetime
 ) -> DigestView:
-    """The digest of team `team_id` for [period_start, period_end); the previous digest is
-    taken to be as of `period_start`."""
+    """The digest of team `team_id` for [period_start, period_end), as of now."""
+    with db.read() as session:
+        return digest_of(
+            session, team_id, period_start=period_start, period_end=period_end, now=clock.now()
+        )
+
+
+def digest_of(
+    session: Session, team_id: int, *, period_start: datetime, period_end: datetime, now: datetime
+) -> DigestView:
+    """The digest of team `team_id` for [period_start, period_end) as of `now`; the previous
+    digest is taken to be as of `period_start`."""
     if period_end <= period_start:
         raise ValueError("a digest period must end after it starts")
-    loaded, first, last = _load(db, team_id, period_start, period_end)
-    return _assemble(loaded, team_id, period_start, period_end, first, last, clock.now())
+    loaded, first, last = _load(session, team_id, period_start, period_end)
+    return _assemble(loaded, team_id, period_start, period_end, first, last, now)
 
 
 def _load(
-    db: Database, team_id: int, start: datetime, end: datetime
+    session: Session, team_id: int, start: datetime, end: datetime
 ) -> tuple[_Loaded, date, date]:
-    with db.read() as session:
-        found = q.team_and_schedule(team_id, session=session)
-        if found is None:
-            raise TeamNotFoundError(team_id)
-        team, schedule = found
-        tz = schedule.timezone if schedule else "UTC"
-        first = local(start, tz).date()
-        last = local(end - timedelta(microseconds=1), tz).date()
-        roster = q.team_roster(team_id, session=session)
-        absences: dict[int, list[tuple[date, date]]] = defaultdict(list)
-        for absence in q.member_absences(team_id, first, last, session=session):
-            absences[absence.person_id].append((absence.start_date, absence.end_date))
-        loaded = _Loaded(
-            team_name=team.name,
-            channel_id=(schedule.digest_channel_id if schedule else None)
-            or team.slack_channel_id,
-            tz=tz,
-            roster=[(member.is_lead, person) for member, person in roster],
-            objectives=q.digest_objectives(team_id, first, last, session=session),
-            key_results=q.digest_key_results(team_id, first, last, end, session=session),
-            history=q.digest_history(team_id, first, last, end, session=session),
-            checkins=q.digest_checkins(team_id, first, last, start, end, session=session),
-            last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
-            absences=absences,
-            holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
-        )
+    found = q.team_and_schedule(team_id, session=session)
+    if found is None:
+        raise TeamNotFoundError(team_id)
+    team, schedule = found
+    tz = schedule.timezone if schedule else "UTC"
+    first = local(start, tz).date()
+    last = local(end - timedelta(microseconds=1), tz).date()
+    roster = q.team_roster(team_id, session=session)
+    absences: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for absence in q.member_absences(team_id, first, last, session=session):
+        absences[absence.person_id].append((absence.start_date, absence.end_date))
+    loaded = _Loaded(
+        team_name=team.name,
+        channel_id=(schedule.digest_channel_id if schedule else None)
+        or team.slack_channel_id,
+        tz=tz,
+        roster=[(member.is_lead, person) for member, person in roster],
+        objectives=q.digest_objectives(team_id, first, last, session=session),
+        key_results=q.digest_key_results(team_id, first, last, end, session=session),
+        history=q.digest_history(team_id, first, last, end, session=session),
+        checkins=q.digest_checkins(team_id, first, last, start, end, session=session),
+        last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
+        absences=absences,
+        holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
+    )
     return loaded, first, last
 
 

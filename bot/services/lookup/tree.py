@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.domain.formatting import format_score
 from bot.domain.scoring import objective_score
-from bot.rendering import clip, escape_mrkdwn
+from bot.domain.text import clip, escape_mrkdwn
 from bot.services.okrs.cards import kr_score_of, objective_colour, owner_name
 from storage.models import Cycle, KeyResult, Objective, Team
 from storage.queries import okr_file as queries

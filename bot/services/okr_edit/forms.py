@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.domain.formatting import format_number
 from bot.domain.okr_draft import OWNER_ME, TEAM_PREFIX
+from bot.domain.text import clip
 from bot.domain.vocabulary import KRKind
-from bot.rendering import clip
 from bot.services.okr_edit.access import OBJECTIVE, Gone, Refused, may_edit, refuse
 from bot.services.okr_edit.parents import MAX_OPTIONS, OPTION_TEXT, Option, parent_options
 from storage.db import Database

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.domain.okr_draft import FieldError
-from bot.rendering import clip
+from bot.domain.text import clip
 from bot.services.okr_edit.access import team_ranks
 from storage.models import Objective
 from storage.queries.okr_edit import cycle_parent_links, team_objectives, teams

@@ -24,8 +24,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from bot.domain.text import SUPPORTED_LOCALES
 from bot.services.okr_file.messages import message
-from bot.settings import SUPPORTED_LOCALES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 USER_ID_PATTERN = r"^[UW][A-Z0-9]{2,31}$"
