@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 FULL_CELL = "▓"
 EMPTY_CELL = "░"
 NO_VALUE = "—"
+SPARK_CELLS = "▁▂▃▄▅▆▇█"
 
 _PREFIX_UNITS = frozenset("$€£¥￥₩₹")
 _WORD_CHAR = re.compile(r"[A-Za-z0-9]")
@@ -24,6 +26,16 @@ def progress_bar(fraction: float, cells: int = 10) -> str:
     value = min(1.0, max(0.0, value))
     filled = math.floor(value * cells + 1e-9)
     return FULL_CELL * filled + EMPTY_CELL * (cells - filled)
+
+
+def sparkline(fractions: Iterable[float]) -> str:
+    """One cell per 0..1 fraction, low to high: [0, 0.5, 1] -> "▁▅█" (clipped; NaN is low)."""
+    top = len(SPARK_CELLS) - 1
+    cells = []
+    for fraction in fractions:
+        value = min(1.0, max(0.0, fraction)) if math.isfinite(fraction) else 0.0
+        cells.append(SPARK_CELLS[round(value * top)])
+    return "".join(cells)
 
 
 def format_number(value: float, decimals: int = 2) -> str:
@@ -53,6 +65,12 @@ def format_value(value: float, unit: str = "") -> str:
     if _WORD_CHAR.match(unit):
         return f"{number} {unit}"
     return f"{number}{unit}"
+
+
+def format_change(value: float, unit: str = "") -> str:
+    """A signed change with its unit: "+28 leads", "-2 h", "+0"."""
+    text = format_value(value, unit)
+    return text if text.startswith("-") or text == NO_VALUE else f"+{text}"
 
 
 def format_score(score: float | None) -> str:

@@ -22,6 +22,7 @@ ASPIRATIONAL_SUCCESS = 0.6  # 0.6-0.7 is success for a moonshot (三.1)
 ASPIRATIONAL_EXCEEDED = 0.7  # above this it was not ambitious enough
 ASPIRATIONAL_MISS = 0.4  # below this the moonshot missed
 PACE_TOLERANCE = 0.1
+FAR_BEHIND = 0.3  # mid-cycle: trailing the time elapsed by more than this is red
 
 
 class Colour(StrEnum):
@@ -115,6 +116,27 @@ def colour(score: float) -> Colour:
     if score < YELLOW_BELOW - _EPS:
         return Colour.YELLOW
     return Colour.GREEN
+
+
+def time_colour(score: float, elapsed: float, projected: float | None = None) -> Colour:
+    """Board colour that judges a score against the time elapsed (`elapsed`, 0..1).
+
+    At the cycle's end (`elapsed` >= 1) it is the guide's bands on the score (`colour`).
+    Before: a score already in the green band is green; with a projected end score (a
+    forecast) it is the guide's bands on that; without one, the gap between the share of the
+    cycle elapsed and the score decides: up to 0.1 green, up to 0.3 yellow, more red. So week
+    one is not all red, and a KR far behind its time turns red before its score does.
+    """
+    if elapsed >= 1.0 - _EPS or colour(score) is Colour.GREEN:
+        return colour(score)
+    if projected is not None:
+        return colour(projected)
+    gap = elapsed - score
+    if gap <= PACE_TOLERANCE + _EPS:
+        return Colour.GREEN
+    if gap <= FAR_BEHIND + _EPS:
+        return Colour.YELLOW
+    return Colour.RED
 
 
 def verdict(

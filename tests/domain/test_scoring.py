@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.scoring import (
     Colour,
@@ -19,6 +21,7 @@ from bot.domain.scoring import (
     metric_progress,
     objective_score,
     pace,
+    time_colour,
     verdict,
 )
 from bot.domain.vocabulary import Confidence, Direction, KRKind, ObjectiveType
@@ -195,3 +198,33 @@ def test_pace(progress: float, expected_share: float, expected: Pace) -> None:
 )
 def test_enum_values_match_storage_vocabulary(enum: type[StrEnum], stored: tuple[str, ...]) -> None:
     assert sorted(member.value for member in enum) == sorted(stored)
+
+
+@pytest.mark.parametrize(
+    ("score", "elapsed", "projected", "expected"),
+    [
+        (0.0, 1 / 13, None, "green"),  # week one: nothing yet, nothing wrong
+        (0.0, 0.3, None, "yellow"),  # 0.3 behind its time
+        (0.0, 0.5, None, "red"),  # half the cycle gone, nothing done
+        (0.3, 0.5, None, "yellow"),
+        (0.45, 0.5, None, "green"),  # on pace though in the yellow band
+        (0.8, 0.9, None, "green"),  # already green stays green
+        (0.3, 0.5, 0.9, "green"),  # behind, but the trend reaches 0.9
+        (0.5, 0.5, 0.2, "red"),  # on pace today, but the trend says 0.2
+        (0.5, 1.0, None, "yellow"),  # the end: the guide's bands on the score
+        (0.5, 1.0, 1.0, "yellow"),  # ... whatever a forecast said
+        (0.2, 1.0, None, "red"),
+    ],
+)
+def test_time_colour(score: float, elapsed: float, projected: float | None, expected: str) -> None:
+    assert time_colour(score, elapsed, projected).value == expected
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.one_of(st.none(), st.floats(0, 1)))
+def test_time_colour_is_never_worse_than_the_score_alone_when_green(
+    score: float, elapsed: float, projected: float | None
+) -> None:
+    if colour(score) is Colour.GREEN:
+        assert time_colour(score, elapsed, projected) is Colour.GREEN
+    if elapsed >= 1:
+        assert time_colour(score, elapsed, projected) is colour(score)
