@@ -6,6 +6,7 @@ Templates emit whole JSON payloads. Values reach the JSON only through filters:
 building a larger string that then passes through `json`. Words come from the locale
 catalogues in `message_templates/locales/<locale>/<feature>.yaml` through `t(key, **params)`: the
 catalogue text is trusted mrkdwn, its params are escaped (`tp` for plain_text leaves them raw).
+`month_day(date)` writes a date in the template's language without its year ("Dec 31", "12月31日").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from bot.domain.local_dates import format_date
 from bot.domain.text import clip, escape_mrkdwn, normalise_locale
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
@@ -116,7 +118,8 @@ class Renderer:
         catalogue = self.catalogue(locale)
         template = self.env.get_template(f"{name}.json.j2")
         source = template.render(
-            t=catalogue.mrkdwn, tp=catalogue.text, locale=catalogue.locale, **context
+            t=catalogue.mrkdwn, tp=catalogue.text, locale=catalogue.locale,
+            month_day=lambda day: format_date(day, catalogue.locale, today=day), **context
         )
         try:
             payload: dict[str, Any] = json.loads(source)

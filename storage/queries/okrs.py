@@ -12,7 +12,16 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team, TeamMember
+from storage.models import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRValueHistory,
+    Objective,
+    Person,
+    Team,
+    TeamMember,
+)
 
 
 def current_cycle(*, session: Session, today: date) -> Cycle | None:
@@ -93,6 +102,26 @@ def last_checkin_times(*, session: Session, kr_ids: Collection[int]) -> dict[int
         .group_by(col(CheckIn.key_result_id))
     )
     return {kr_id: at for kr_id, at in session.exec(query) if at is not None}
+
+
+def value_history(
+    *, session: Session, kr_ids: Collection[int]
+) -> list[tuple[int, datetime, float | None, float | None]]:
+    """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
+    query = (
+        select(KRValueHistory.key_result_id, KRValueHistory.at, KRValueHistory.value,
+               KRValueHistory.target_value)
+        .where(col(KRValueHistory.key_result_id).in_(list(kr_ids)))
+        .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
+                  col(KRValueHistory.id))
+    )
+    return list(session.exec(query).all())
+
+
+def cycles_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Cycle]:
+    """The cycles among `ids`, by id."""
+    rows = session.exec(select(Cycle).where(col(Cycle.id).in_(list(ids))))
+    return {c.id: c for c in rows if c.id is not None}
 
 
 def people_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Person]:

@@ -70,8 +70,9 @@ def test_twenty_objectives_cost_no_more_statements_than_one(
     twenty = _statements_for(db, _world(seed, 20, "twenty"), 20)
     assert len(twenty) == len(one)
     # Objectives (one statement per kind of owner: people, teams, held KRs), KRs, last
-    # check-ins, people, teams.
-    assert len(one) <= 7
+    # check-ins, value history, cycles, people, teams.
+    assert len(one) <= 9
+    assert sum("FROM kr_value_history" in s for s in one) == 1
     assert sum("FROM key_result" in s for s in one) == 1
     assert sum("FROM checkin" in s for s in one) == 1
 

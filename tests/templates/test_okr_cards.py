@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from bot.services.lookup.lists import FRAME_BLOCKS as LOOKUP_FRAME
 from bot.services.lookup.lists import OkrList, TeamNotFound
 from bot.services.lookup.tree import OWNER_CHARS, TITLE_CHARS, TreeLine, TreeView, pack_sections
 from bot.services.okrs.cards import KRLine, ObjectiveCard, card_blocks
+from bot.services.okrs.forecasts import ForecastLine
 from tests.slack_text import mrkdwn_objects
 
 EVIL = 'quote " back \\ new\nline 🚀 中文 & <!channel> <@U123> <https://evil|click> &amp;'
@@ -33,6 +34,8 @@ def kr(title: str = EVIL, **kw: Any) -> KRLine:
         "unit": EVIL, "confidence": "at_risk",
         "last_checkin_at": datetime(2026, 11, 30, tzinfo=UTC), "last_checkin_date": "Nov 30",
         "owner_name": EVIL,
+        "forecast": ForecastLine(spark="▁▃▅", known=True, score="0.55", on=date(2027, 3, 31),
+                                 verdict="committed.missed", needed=f"+28 {EVIL}", miss=True),
     }
     values.update(kw)
     return KRLine(**values)

@@ -16,10 +16,13 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.domain import local_dates
+from bot.domain.digest_rules import ValuePoint
+from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_percent, format_score, format_value, progress_bar
-from bot.domain.scoring import KRState, colour, kr_score, objective_score
-from bot.domain.vocabulary import Direction, KRKind
-from storage.models import KeyResult, Objective, Person, Team
+from bot.domain.scoring import elapsed_fraction, kr_score, objective_score, time_colour
+from bot.domain.vocabulary import KRKind
+from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
+from storage.models import Cycle, KeyResult, Objective, Person, Team
 from storage.queries import okrs as queries_okrs
 
 COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
@@ -33,10 +36,11 @@ class Viewer:
     tz: str
     locale: str
     today: date
+    now: datetime
 
     @classmethod
     def at(cls, now: datetime, tz: str, locale: str) -> Viewer:
-        return cls(tz, locale, local_dates.local(now, tz).date())
+        return cls(tz, locale, local_dates.local(now, tz).date(), now)
 
     def date_of(self, when: datetime) -> str:
         return local_dates.format_date(
@@ -62,6 +66,7 @@ class KRLine:
     last_checkin_at: datetime | None
     last_checkin_date: str | None
     owner_name: str | None  # only when someone other than the Objective's owner holds it
+    forecast: ForecastLine
 
 
 @dataclass(frozen=True)
@@ -86,21 +91,17 @@ class ObjectiveCard:
 
 def kr_score_of(kr: KeyResult) -> float:
     """The 0..1 score of a stored KR."""
-    state = KRState(
-        kind=KRKind(kr.kind),
-        start=kr.start_value,
-        target=kr.target_value,
-        current=kr.current_value,
-        direction=Direction(kr.direction),
-    )
-    return kr_score(state)
+    return kr_score(kr_state(kr))
 
 
-def objective_colour(score: float | None) -> tuple[str | None, str]:
-    """(colour name or None, emoji) of an Objective score."""
+def objective_colour(
+    score: float | None, elapsed: float = 1.0, projected: float | None = None
+) -> tuple[str | None, str]:
+    """(colour name or None, emoji) of an Objective score, judged against the share of the
+    cycle `elapsed` and the projected end score (`time_colour`; at the end, the guide's bands)."""
     if score is None:
         return None, UNSCORED_EMOJI
-    name = colour(score).value
+    name = time_colour(score, elapsed, projected).value
     return name, COLOUR_EMOJI[name]
 
 
@@ -138,13 +139,16 @@ def cards_for(
     viewer: Viewer,
     max_krs: int | None = None,
 ) -> list[ObjectiveCard]:
-    """Cards of already loaded `objectives`, in their order (four more statements at most)."""
+    """Cards of already loaded `objectives`, in their order (six more statements at most)."""
     if not objectives:
         return []
     objective_ids = [o.id for o in objectives if o.id is not None]
     krs = queries_okrs.live_key_results(session=session, objective_ids=objective_ids)
     kr_ids = [kr.id for kr in krs if kr.id is not None]
     checked = queries_okrs.last_checkin_times(session=session, kr_ids=kr_ids) if kr_ids else {}
+    history = history_by_kr(
+        queries_okrs.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
+    cycles = queries_okrs.cycles_by_ids(session=session, ids={o.cycle_id for o in objectives})
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
     person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
     team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
@@ -154,7 +158,8 @@ def cards_for(
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
     return [
-        _card(o, by_objective.get(o.id or 0, []), checked, people, teams, viewer, max_krs)
+        _card(o, by_objective.get(o.id or 0, []), _Context(checked, history, people, teams,
+              cycles[o.cycle_id], viewer), max_krs)
         for o in objectives
     ]
 
@@ -195,19 +200,32 @@ def _owner_key(objective: Objective) -> tuple[str, int]:
     return ("team", objective.owner_team_id or 0)
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the cards of one screen share."""
+
+    checked: dict[int, datetime]
+    history: dict[int, list[ValuePoint]]
+    people: dict[int, Person]
+    teams: dict[int, Team]
+    cycle: Cycle
+    viewer: Viewer
+
+
 def _card(
-    objective: Objective,
-    krs: list[KeyResult],
-    checked: dict[int, datetime],
-    people: dict[int, Person],
-    teams: dict[int, Team],
-    viewer: Viewer,
-    max_krs: int | None,
+    objective: Objective, krs: list[KeyResult], ctx: _Context, max_krs: int | None
 ) -> ObjectiveCard:
     assert objective.id is not None
-    lines = [_line(kr, objective, checked, people, viewer) for kr in krs]
+    people, teams = ctx.people, ctx.teams
+    forecasts: list[float | None] = []
+    lines = []
+    for kr in krs:
+        line, projected = _line(kr, objective, ctx)
+        lines.append(line)
+        forecasts.append(projected)
     score = objective_score(line.score for line in lines)
-    colour_name, emoji = objective_colour(score)
+    elapsed = elapsed_fraction(ctx.cycle.start_date, ctx.cycle.end_date, ctx.viewer.today)
+    colour_name, emoji = objective_colour(score, elapsed, objective_forecast(forecasts))
     kind, owner_id = _owner_key(objective)
     shown = lines if max_krs is None else lines[:max_krs]
     return ObjectiveCard(
@@ -228,20 +246,19 @@ def _card(
     )
 
 
-def _line(
-    kr: KeyResult,
-    objective: Objective,
-    checked: dict[int, datetime],
-    people: dict[int, Person],
-    viewer: Viewer,
-) -> KRLine:
+def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, float | None]:
+    """The KR's line and its projected end score (None without a forecast)."""
     assert kr.id is not None
+    viewer = ctx.viewer
     score = kr_score_of(kr)
-    last = _latest(checked.get(kr.id), kr.last_checkin_at)
+    last = _latest(ctx.checked.get(kr.id), kr.last_checkin_at)
     holder = None
     if kr.owner_person_id is not None and kr.owner_person_id != objective.owner_person_id:
-        person = people.get(kr.owner_person_id)
+        person = ctx.people.get(kr.owner_person_id)
         holder = person.name if person else None
+    forecast, forecast_text = forecast_line(
+        kr, ctx.history.get(kr.id, []), objective.type, now=viewer.now,
+        end_date=ctx.cycle.end_date)
     return KRLine(
         id=kr.id,
         title=kr.title,
@@ -257,7 +274,8 @@ def _line(
         last_checkin_at=last,
         last_checkin_date=viewer.date_of(last) if last else None,
         owner_name=holder,
-    )
+        forecast=forecast_text,
+    ), forecast.score
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
