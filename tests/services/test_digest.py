@@ -47,7 +47,8 @@ def test_objectives_show_score_colour_and_change_since_the_last_digest(
     by_id = {o.id: o for o in digest.objectives}
     leads = by_id[growth.objective["leads"]]
     # now: (0.5 + 0.1 + 1 + 0.5 + 0.8 + 1) / 6 = 0.65; before: (1/6 + .5 + 0 + .8 + .6 + .9) / 6
-    assert (leads.score, leads.colour, leads.trend, leads.delta) == ("0.65", "yellow", "up", "0.16")
+    # Green, not the bands' yellow: on Nov 29, 59 of the cycle's 91 days (0.65) are gone.
+    assert (leads.score, leads.colour, leads.trend, leads.delta) == ("0.65", "green", "up", "0.16")
     assert leads.owner_name == ""
     onboarding = by_id[growth.objective["onboarding"]]
     assert (onboarding.owner_name, onboarding.colour, onboarding.trend) == ("Dee", "red", "flat")

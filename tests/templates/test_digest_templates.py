@@ -16,11 +16,13 @@ from bot.rendering import Renderer
 from bot.services.digest.view import (
     AskLine,
     DigestView,
+    HeadingLine,
     KRLine,
     ObjectiveLine,
     PersonRef,
     TargetChangeLine,
 )
+from bot.services.okrs.forecasts import ForecastLine
 
 HOSTILE = "<!channel> & <@U123> <https://evil|click> &amp; \"q\" \\ \n🚀 中文 `x` *b* _i_"
 RAW_CONTROLS = ("<!channel>", "<@U123>", "<https://evil|click>", "<!here>")
@@ -154,6 +156,32 @@ def test_golden_chinese_digest(renderer: Renderer) -> None:
     assert "*🎉 值得庆祝*" in lines
 
 
+def forecast(**changes: Any) -> ForecastLine:
+    line = ForecastLine(spark="▂▃▃▄", known=True, score="0.55", on=date(2027, 3, 31),
+                        verdict="committed.missed", needed="+28 leads", miss=True)
+    return replace(line, **changes)
+
+
+def test_where_it_is_heading_golden_lines(renderer: Renderer) -> None:
+    heading = (
+        HeadingLine(1, "Qualified leads", "Ben", forecast()),
+        HeadingLine(2, "NPS", "", forecast(spark="", verdict="aspirational.success",
+                                           score="0.65", needed="", miss=False)),
+        HeadingLine(3, "Research", "", forecast(verdict="", needed="", miss=False)),
+    )
+    en = lines_of(render_digest(renderer, view(heading=heading), "en"))
+    start = en.index("*🔭 Where it is heading*")
+    assert en[start + 1:start + 4] == [
+        "• _Qualified leads_ (Ben): trend ▂▃▃▄ · at this pace *0.55* on Mar 31: a committed miss"
+        " · needs +28 leads a week",
+        "• _NPS_: at this pace *0.65* on Mar 31: in the 0.6–0.7 sweet spot",
+        "• _Research_: trend ▂▃▃▄ · at this pace *0.55* on Mar 31",
+    ]
+    zh = lines_of(render_digest(renderer, view(heading=heading[:1]), "zh"))
+    assert ("• _Qualified leads_ （Ben）：走势 ▂▃▃▄ · 按此进度，3月31日 得分 *0.55*："
+            "承诺型目标将无法达成 · 每周需 +28 leads") in zh
+
+
 def test_a_quiet_digest_says_so(renderer: Renderer) -> None:
     [en] = render_digest(renderer, view(), "en")
     assert section_texts([en])[-1].startswith("_A quiet period")
@@ -175,6 +203,7 @@ def test_hostile_text_everywhere_comes_out_escaped(renderer: Renderer) -> None:
         moved=(kr_line(4, HOSTILE, HOSTILE, value_before=HOSTILE),),
         target_changes=(TargetChangeLine(5, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
                                          date(2026, 11, 24)),),
+        heading=(HeadingLine(6, HOSTILE, HOSTILE, forecast(needed=f"+3 {HOSTILE}")),),
     )
     for locale in ("en", "zh"):
         for preview in (False, True):

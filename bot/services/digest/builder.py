@@ -16,21 +16,25 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain import digest_rules as rules
+from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_score, format_value
 from bot.domain.local_dates import local
-from bot.domain.scoring import colour
+from bot.domain.scoring import elapsed_fraction, time_colour
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.digest.view import (
     AskLine,
     DigestView,
+    HeadingLine,
     KRLine,
     ObjectiveLine,
     PersonRef,
     TargetChangeLine,
 )
+from bot.services.okrs.forecasts import forecast_line
 from storage.db import Database
-from storage.models import CheckIn, KeyResult, Objective, Person
+from storage.models import CheckIn, Cycle, KeyResult, Objective, Person
 from storage.queries import digest as q
+from storage.queries import okrs as queries_okrs
 
 TITLE_LIMIT = 150
 NAME_LIMIT = 80
@@ -55,6 +59,7 @@ class _Loaded:
     last_checkins: dict[int, datetime]
     absences: dict[int, list[tuple[date, date]]]
     holidays: list[date]
+    cycles: dict[int, Cycle]
 
 
 def build_digest(
@@ -92,19 +97,22 @@ def _load(
     absences: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for absence in q.member_absences(team_id, first, last, session=session):
         absences[absence.person_id].append((absence.start_date, absence.end_date))
+    objectives = q.digest_objectives(team_id, first, last, session=session)
     loaded = _Loaded(
         team_name=team.name,
         channel_id=(schedule.digest_channel_id if schedule else None)
         or team.slack_channel_id,
         tz=tz,
         roster=[(member.is_lead, person) for member, person in roster],
-        objectives=q.digest_objectives(team_id, first, last, session=session),
+        objectives=objectives,
         key_results=q.digest_key_results(team_id, first, last, end, session=session),
         history=q.digest_history(team_id, first, last, end, session=session),
         checkins=q.digest_checkins(team_id, first, last, start, end, session=session),
         last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
         absences=absences,
         holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
+        cycles=queries_okrs.cycles_by_ids(
+            session=session, ids={o.cycle_id for o, _ in objectives}),
     )
     return loaded, first, last
 
@@ -136,10 +144,13 @@ def _assemble(
         if row.changed_by_id is not None and row.changer_name is not None:
             changers[row.changed_by_id] = rules.clip_text(row.changer_name, NAME_LIMIT)
     objective_owner = {o.id: p for o, p in data.objectives}
+    objective_of = {o.id: o for o, _ in data.objectives}
     kr_owner: dict[int, Person | None] = {}
     changes: dict[int, rules.KRChange] = {}
     facts_of: dict[int, rules.KRFacts] = {}
     by_objective: dict[int, list[rules.KRChange]] = defaultdict(list)
+    projected: dict[int, list[float | None]] = defaultdict(list)
+    heading: list[HeadingLine] = []
     for kr, owner in data.key_results:
         assert kr.id is not None
         kr_owner[kr.id] = owner or objective_owner.get(kr.objective_id)
@@ -148,6 +159,14 @@ def _assemble(
         if change is not None:
             facts_of[kr.id], changes[kr.id] = facts, change
             by_objective[kr.objective_id].append(change)
+            objective = objective_of[kr.objective_id]
+            forecast, line = forecast_line(
+                kr, points[kr.id], objective.type, now=now,
+                end_date=data.cycles[objective.cycle_id].end_date)
+            projected[kr.objective_id].append(forecast.score)
+            if line.known:
+                heading.append(HeadingLine(kr.id, rules.clip_text(kr.title, TITLE_LIMIT),
+                                           _name(kr_owner[kr.id]), line))
     krs = [(kr, changes[kr.id]) for kr, _ in data.key_results if kr.id in changes]
     blockers, help_requests = _asks(data, kr_owner)
     return DigestView(
@@ -160,8 +179,10 @@ def _assemble(
         first_day=first,
         last_day=last,
         generated_at=now,
-        objectives=tuple(_objective_line(o, p, by_objective[o.id or 0])
-                         for o, p in data.objectives),
+        objectives=tuple(
+            _objective_line(o, p, by_objective[o.id or 0], data.cycles[o.cycle_id], last,
+                            objective_forecast(projected[o.id or 0]))
+            for o, p in data.objectives),
         blockers=blockers,
         help_requests=help_requests,
         not_checked_in=_not_checked_in(data, kr_owner, first, last),
@@ -182,21 +203,30 @@ def _assemble(
             for kr, _ in data.key_results if kr.id in facts_of
             for change in rules.target_changes(facts_of[kr.id or 0], start, end)
         ),
+        heading=tuple(sorted(heading, key=lambda h: not h.forecast.miss)),
     )
 
 
+def _name(person: Person | None) -> str:
+    return rules.clip_text(person.name, NAME_LIMIT) if person else ""
+
+
 def _objective_line(
-    objective: Objective, owner: Person | None, changes: list[rules.KRChange]
+    objective: Objective, owner: Person | None, changes: list[rules.KRChange], cycle: Cycle,
+    last: date, projected: float | None,
 ) -> ObjectiveLine:
+    """The Objective's line; its colour is judged against the time elapsed on the period's
+    last day and its projected end score (`time_colour`)."""
     assert objective.id is not None
     before, now = rules.objective_scores(changes)
     direction, delta = rules.trend(before, now)
+    elapsed = elapsed_fraction(cycle.start_date, cycle.end_date, last)
     return ObjectiveLine(
         id=objective.id,
         title=rules.clip_text(objective.title, TITLE_LIMIT),
-        owner_name=rules.clip_text(owner.name, NAME_LIMIT) if owner else "",
+        owner_name=_name(owner),
         score=format_score(now),
-        colour=colour(now).value if now is not None else "none",
+        colour=time_colour(now, elapsed, projected).value if now is not None else "none",
         trend=direction.value,
         delta=f"{delta:.2f}",
     )
@@ -208,7 +238,7 @@ def _kr_line(kr: KeyResult, change: rules.KRChange, owner: Person | None) -> KRL
     return KRLine(
         id=kr.id,
         title=rules.clip_text(kr.title, TITLE_LIMIT),
-        owner_name=rules.clip_text(owner.name, NAME_LIMIT) if owner else "",
+        owner_name=_name(owner),
         value_before=format_value(before.value if before else kr.start_value, kr.unit),
         value_now=format_value(change.now.value, kr.unit),
         score_before=format_score(before.score if before else None),

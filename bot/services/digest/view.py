@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.services.okrs.forecasts import ForecastLine
+
 
 @dataclass(frozen=True)
 class PersonRef:
@@ -72,6 +74,16 @@ class TargetChangeLine:
 
 
 @dataclass(frozen=True)
+class HeadingLine:
+    """A KR with a forecast: where it is heading at its cycle's end."""
+
+    key_result_id: int
+    kr_title: str
+    owner_name: str  # "" when nobody owns it
+    forecast: ForecastLine
+
+
+@dataclass(frozen=True)
 class DigestView:
     """One team's digest for the period [period_start, period_end)."""
 
@@ -93,6 +105,7 @@ class DigestView:
     wins: tuple[KRLine, ...]
     moved: tuple[KRLine, ...]
     target_changes: tuple[TargetChangeLine, ...]
+    heading: tuple[HeadingLine, ...] = ()  # KRs with a forecast, those heading for a miss first
 
     @property
     def is_quiet(self) -> bool:
