@@ -20,6 +20,7 @@ class Flag(StrEnum):
     RED = "red"
     STALLED = "stalled"
     CONFIDENCE_FELL = "confidence_fell"
+    FORECAST_MISS = "forecast_miss"  # not red yet, but heading below its type's bar
 
 
 def review_open(today: date, end_date: date, days_before_end: int) -> bool:
@@ -47,14 +48,18 @@ class KRSignals:
     score: float
     last_value_change: datetime  # the last value history entry, else when the KR was created
     confidences: Sequence[str]  # of its check-ins, newest first (blank ones left out)
+    heading_for_miss: bool = False  # its forecast ends below its Objective type's bar
 
 
 def alignment_flags(kr: KRSignals, now: datetime) -> tuple[Flag, ...]:
-    """Red (score below 0.4), stalled (no value change for 3+ weeks, unless done) and
-    confidence fell (the latest confidence below the one before it)."""
+    """Red (score below 0.4), forecast to miss (heading below its type's bar before it is
+    red), stalled (no value change for 3+ weeks, unless done) and confidence fell (the latest
+    confidence below the one before it)."""
     flags: list[Flag] = []
     if colour(kr.score) is Colour.RED:
         flags.append(Flag.RED)
+    elif kr.heading_for_miss:
+        flags.append(Flag.FORECAST_MISS)
     if kr.score < 1 and now - kr.last_value_change >= STALL_AFTER:
         flags.append(Flag.STALLED)
     ranks = [_CONFIDENCE_RANK[c] for c in kr.confidences[:2] if c in _CONFIDENCE_RANK]

@@ -108,3 +108,20 @@ def test_an_adjustment_from_the_check_keeps_history_and_shows_in_the_digest(
                           period_end=clock.now())
     assert [(c.kr_title, c.old, c.new, c.by_name) for c in digest.target_changes] == [
         ("Qualified leads", "600 leads", "560 leads", "Ana")]
+
+
+def test_a_kr_forecast_to_miss_is_listed_before_it_turns_red(
+    harness: Harness, world: World, clock: FakeClock
+) -> None:
+    seed = Seed(harness.deps.db, clock)
+    contracts = seed.make_kr(world.market, "Signed contracts", target=100)
+    for day, value in ((3, 40), (17, 45), (30, 50)):
+        seed.make_checkin(contracts, author=world.ana, value=value,
+                          at=datetime(2026, 11, day, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 1, 2, tzinfo=UTC))
+    plan(harness.deps.db, clock, grace=GRACE)
+    text = all_text(render_row(harness.deps.db, deliveries(harness.deps.db, "alignment")[0])[0])
+    # Theil–Sen: the median of 5/14, 10/27 and 5/13 a day is 10/27; 32 days to Jan 1.
+    projected = (50 + 10 / 27 * 32) / 100
+    assert f"• Signed contracts：0.5 — 预计无法达标（按此进度，期末 {projected:.2f}）" in text
+    assert "• Customer interviews：0.2 — 红色" in text  # red already: no forecast flag
