@@ -75,6 +75,7 @@ def test_week_one_is_not_red(harness: Harness, seed: Seed) -> None:
     objective = seed.make_objective("Brand new", owner=ben, cycle=fresh)
     seed.make_kr(objective, "Signups", target=100)
     assert "🟢 *Brand new*" in texts(ask(harness, ""))  # score 0 after 3 days of 91: on pace
+    assert "🟢 *Brand new* · Ben · 0.00" in texts(ask(harness, "tree"))
 
 
 def test_a_kr_far_behind_its_time_is_red_before_its_score_is(
@@ -86,3 +87,4 @@ def test_a_kr_far_behind_its_time_is_red_before_its_score_is(
     seed.make_kr(behind, "Signups", target=100, current=45)
     # 0.45 is yellow by the guide's bands, but 90 of 110 days are gone: 0.37 behind its time.
     assert "🔴 *Far behind*" in texts(ask(harness, ""))
+    assert "🔴 *Far behind* · Ben · 0.45" in texts(ask(harness, "tree"))

@@ -104,7 +104,7 @@ def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCyc
         cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
         if cycle is None:
             return NoCycle()
-        return alignment_tree(session, cycle=cycle)
+        return alignment_tree(session, cycle=cycle, today=eyes.today)
 
 
 def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: str

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from bot.domain.formatting import format_score
-from bot.domain.scoring import objective_score
+from bot.domain.scoring import elapsed_fraction, objective_score
 from bot.domain.text import clip, escape_mrkdwn
 from bot.services.okrs.cards import kr_score_of, objective_colour, owner_name
 from storage.models import Cycle, KeyResult, Objective, Team
@@ -49,8 +50,12 @@ class TreeView:
     hidden: int
 
 
-def alignment_tree(session: Session, *, cycle: Cycle) -> TreeView:
-    """The tree of `cycle` in four statements: Objectives, KRs, people, teams."""
+def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None) -> TreeView:
+    """The tree of `cycle` in four statements: Objectives, KRs, people, teams.
+
+    Colours judge each score against the share of the cycle gone on the reader's `today`
+    (`time_colour`, without forecasts: the tree reads no value history); without `today`,
+    the guide's bands."""
     assert cycle.id is not None
     objectives = queries_okrs.cycle_objectives(session=session, cycle_id=cycle.id)
     ids = [o.id for o in objectives if o.id is not None]
@@ -59,6 +64,7 @@ def alignment_tree(session: Session, *, cycle: Cycle) -> TreeView:
     people = queries_okrs.people_by_ids(session=session, ids=person_ids) if person_ids else {}
     teams = {t.id: t for t in queries.all_teams(session=session) if t.id is not None}
     scores = _scores(krs)
+    elapsed = 1.0 if today is None else elapsed_fraction(cycle.start_date, cycle.end_date, today)
     lines: list[TreeLine] = []
     total = 0
     for depth, objective in _walk(objectives, teams):
@@ -66,7 +72,7 @@ def alignment_tree(session: Session, *, cycle: Cycle) -> TreeView:
         if len(lines) >= MAX_LINES:
             continue
         score = objective_score(scores.get(objective.id or 0, []))
-        _, emoji = objective_colour(score)
+        _, emoji = objective_colour(score, elapsed)
         lines.append(TreeLine(
             prefix=INDENT * depth + (CHILD_MARK if depth else ""),
             emoji=emoji,
