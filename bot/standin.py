@@ -88,6 +88,7 @@ class Workspace:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     home: dict[str, dict[str, Any]] = field(default_factory=dict)
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # by file id, with "content"
 
     def add_user(
         self, user_id: str, name: str, *, tz: str = "UTC", locale: str = "en-US", **extra: Any
@@ -327,6 +328,53 @@ class SlackStandIn:
             return {"ok": False, "error": "thread_not_found"}
         return {"ok": True, "messages": messages, "has_more": False}
 
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 1 of files_upload_v2: a file id and the URL to send its bytes to."""
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ids):08d}"
+        with self._lock:
+            self.workspace.files[file_id] = {"id": file_id, "name": str(args["filename"]),
+                                             "length": int(args["length"]), "content": None}
+        return {"ok": True, "file_id": file_id,
+                "upload_url": self.url.replace("/api/", f"/upload/{file_id}")}
+
+    def _upload(self, file_id: str, content: bytes) -> bool:
+        """Step 2: the bytes, POSTed to the upload URL."""
+        with self._lock:
+            stored = self.workspace.files.get(file_id)
+            if stored is None:
+                return False
+            stored["content"] = content
+        return True
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Step 3: share the uploaded files in a channel (and thread), as one message."""
+        listed: Any = args.get("files")
+        if isinstance(listed, str):
+            with contextlib.suppress(json.JSONDecodeError):
+                listed = json.loads(listed)
+        if not isinstance(listed, list) or not listed:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            stored = [self.workspace.files.get(str(f.get("id"))) for f in listed]
+            if any(f is None or f["content"] is None for f in stored):
+                return {"ok": False, "error": "file_not_found"}
+            shared = []
+            for entry, file in zip(listed, stored, strict=True):
+                assert file is not None
+                file.update(title=str(entry.get("title") or file["name"]),
+                            channel=args.get("channel_id"), thread_ts=args.get("thread_ts"))
+                shared.append({"id": file["id"], "name": file["name"], "title": file["title"]})
+        channel = args.get("channel_id")
+        if channel:
+            message = {"text": str(args.get("initial_comment", "")), "files": shared,
+                       "user": self.bot_user_id}
+            if args.get("thread_ts"):
+                message["thread_ts"] = str(args["thread_ts"])
+            self._chat_postMessage({"channel": channel, **message})
+        return {"ok": True, "files": shared}
+
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         view = _decoded(args)["view"]
         view_id = f"V{next(self._ids):08d}"
@@ -364,7 +412,15 @@ class SlackStandIn:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):
+                    file_id = self.path.removeprefix("/upload/")
+                    known = standin._upload(file_id, data)
+                    standin._record(Call("upload", {"file_id": file_id, "bytes": len(data)},
+                                         known, None if known else "file_not_found"))
+                    self._reply(200 if known else 404, {}, {"ok": known})
+                    return
+                raw = data.decode("utf-8")
                 args = _parse_body(raw, self.headers.get("Content-Type", ""))
                 if self.path.startswith("/response/"):
                     standin._record(Call("response_url", args))

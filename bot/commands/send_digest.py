@@ -1,7 +1,8 @@
 """`okr-bot send-digest --team NAME [--dry-run]`: a team's digest now, outside the schedule.
 
 `--dry-run` prints the messages (readable text, or `--format json` payloads) and sends
-nothing. Otherwise the digest goes into the outbox under this period's key
+nothing; `--chart FILE` also writes the chart the digest's thread gets, as a PNG.
+Otherwise the digest goes into the outbox under this period's key
 (`digest:{team}:{period}`, shared with the scheduled digest, so a period is posted once)
 and one sender pass posts it.
 """
@@ -13,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
@@ -49,11 +51,17 @@ def register(sub: Any) -> None:
                         help="print the messages instead of sending them")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="--dry-run output: readable text (default) or the JSON payloads")
+    parser.add_argument("--chart", metavar="FILE", type=Path,
+                        help="with --dry-run: write the digest's chart (PNG) to FILE")
     parser.set_defaults(run=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if args.chart is not None and not args.dry_run:
+        print("okr-bot send-digest: --chart needs --dry-run (a sent digest uploads its chart "
+              "into its thread)", file=sys.stderr)
+        return EXIT_NOT_SENT
     if not args.dry_run:
         settings.require("slack_bot_token")
     db = Database(make_engine(settings.database_url))
@@ -77,6 +85,8 @@ def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
         locale = digest.view.locale(settings.default_locale)
         payloads = render_digest(renderer, digest.view, locale)
         print(_as_json(payloads) if args.format == "json" else _as_text(digest, locale, payloads))
+        if args.chart is not None:
+            return _write_chart(digest.view, args.chart)
         return 0
     if digest.view.channel_id is None:
         print(f"okr-bot send-digest: team {team.name!r} has no channel to post to; "
@@ -93,6 +103,18 @@ def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
     print(f"{team.name}: digest of period {digest.window.period} queued; sender pass: "
           f"{report.sent} sent, {report.failed} failed, {report.retried + report.rate_limited} "
           f"to retry, {report.ambiguous} to reconcile")
+    return 0
+
+
+def _write_chart(view: DigestView, path: Path) -> int:
+    from bot.digest_chart import chart_png  # only where a digest is drawn
+
+    if view.chart is None:
+        print(f"okr-bot send-digest: {view.team_name} has no scored Objective to chart",
+              file=sys.stderr)
+        return EXIT_NOT_SENT
+    path.write_bytes(chart_png(view.chart))
+    print(f"chart written to {path}")
     return 0
 
 

@@ -111,3 +111,16 @@ def test_unknown_team_or_no_channel_sends_nothing(
     assert main(["send-digest", "--team", "Lonely"]) == 1
     assert "has no channel to post to" in capsys.readouterr().err
     assert deliveries(db) == [] and standin.calls == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_dry_run_writes_the_chart(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_growth_team(db)
+    out_file = tmp_path / "out.png"
+    assert main(["send-digest", "--team", "Growth", "--dry-run", "--chart", str(out_file)]) == 0
+    assert f"chart written to {out_file}" in capsys.readouterr().out
+    assert out_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert main(["send-digest", "--team", "Growth", "--chart", str(out_file)]) == 1
+    assert "--chart needs --dry-run" in capsys.readouterr().err

@@ -19,6 +19,7 @@ from bot.domain import digest_rules as rules
 from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_score, format_value
 from bot.domain.local_dates import local
+from bot.domain.score_series import objective_series, week_marks
 from bot.domain.scoring import elapsed_fraction, time_colour
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.digest.view import (
@@ -27,8 +28,10 @@ from bot.services.digest.view import (
     HeadingLine,
     KRLine,
     ObjectiveLine,
+    ObjectiveSeries,
     PersonRef,
     TargetChangeLine,
+    TeamChart,
 )
 from bot.services.okrs.forecasts import forecast_line
 from storage.db import Database
@@ -150,6 +153,7 @@ def _assemble(
     facts_of: dict[int, rules.KRFacts] = {}
     by_objective: dict[int, list[rules.KRChange]] = defaultdict(list)
     projected: dict[int, list[float | None]] = defaultdict(list)
+    facts_by_objective: dict[int, list[rules.KRFacts]] = defaultdict(list)
     heading: list[HeadingLine] = []
     for kr, owner in data.key_results:
         assert kr.id is not None
@@ -159,6 +163,7 @@ def _assemble(
         if change is not None:
             facts_of[kr.id], changes[kr.id] = facts, change
             by_objective[kr.objective_id].append(change)
+            facts_by_objective[kr.objective_id].append(facts)
             objective = objective_of[kr.objective_id]
             forecast, line = forecast_line(
                 kr, points[kr.id], objective.type, now=now,
@@ -204,7 +209,29 @@ def _assemble(
             for change in rules.target_changes(facts_of[kr.id or 0], start, end)
         ),
         heading=tuple(sorted(heading, key=lambda h: not h.forecast.miss)),
+        chart=_chart(data, facts_by_objective, projected, last, end),
     )
+
+
+def _chart(
+    data: _Loaded, facts: dict[int, list[rules.KRFacts]],
+    projected: dict[int, list[float | None]], last: date, end: datetime,
+) -> TeamChart | None:
+    """The chart of the first Objective's cycle: each scored Objective of it by week."""
+    if not data.objectives:
+        return None
+    cycle = data.cycles[data.objectives[0][0].cycle_id]
+    marks = week_marks(cycle.start_date, min(max(last, cycle.start_date), cycle.end_date))
+    series: list[ObjectiveSeries] = []
+    for objective, _ in data.objectives:
+        points = objective_series(facts.get(objective.id or 0, []), marks, end)
+        if objective.cycle_id == cycle.id and points:
+            series.append(ObjectiveSeries(
+                f"O{len(series) + 1}", rules.clip_text(objective.title, TITLE_LIMIT),
+                tuple(points), objective_forecast(projected.get(objective.id or 0, []))))
+    if not series:
+        return None
+    return TeamChart(cycle.name, cycle.start_date, cycle.end_date, marks[-1], tuple(series))
 
 
 def _name(person: Person | None) -> str:

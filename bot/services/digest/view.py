@@ -84,6 +84,29 @@ class HeadingLine:
 
 
 @dataclass(frozen=True)
+class ObjectiveSeries:
+    """One Objective's score by week, for the chart; the chart shows `label` ("O1"), the
+    message beside it the title (a chart font cannot be assumed to have every script)."""
+
+    label: str
+    title: str
+    points: tuple[tuple[date, float], ...]
+    forecast: float | None  # the projected score at the cycle's end
+
+
+@dataclass(frozen=True)
+class TeamChart:
+    """The digest's chart: each Objective of one cycle over its weeks, with the expected
+    line (the share of the cycle gone) and the forecast."""
+
+    cycle_name: str
+    start: date
+    end: date
+    today: date
+    series: tuple[ObjectiveSeries, ...]
+
+
+@dataclass(frozen=True)
 class DigestView:
     """One team's digest for the period [period_start, period_end)."""
 
@@ -106,6 +129,7 @@ class DigestView:
     moved: tuple[KRLine, ...]
     target_changes: tuple[TargetChangeLine, ...]
     heading: tuple[HeadingLine, ...] = ()  # KRs with a forecast, those heading for a miss first
+    chart: TeamChart | None = None  # None when the team has no scored Objective
 
     @property
     def is_quiet(self) -> bool:
