@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the child process draws from JSON and needs none of the app
-    from bot.services.digest_view import TeamChart
+    from bot.services.digest.view import TeamChart
 
 RENDER_TIMEOUT = 60.0
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

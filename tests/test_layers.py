@@ -4,7 +4,8 @@ Every module under bot/, handlers/ and storage/ is parsed (imports inside functi
 and each import is checked against the layer order of STYLE.md "Layers and where things live":
 
     edges     handlers, bot.api, bot.commands, bot.shell, bot.delivery, the server and CLI
-    words     bot.rendering, bot.digest_render, bot.blockkit, bot.deps (what edges render with)
+    words     bot.rendering, bot.digest_render, bot.digest_chart, bot.blockkit, bot.deps (what edges
+              render with)
     config    bot.settings (read by the edges; use cases get values, not settings)
     use cases bot.services
     rules     bot.domain (pure)              data  storage
@@ -42,6 +43,7 @@ LAYER_OF_PREFIX = {
     "bot.standin": "edge",
     "bot.rendering": "words",
     "bot.digest_render": "words",
+    "bot.digest_chart": "words",
     "bot.blockkit": "words",
     "bot.deps": "words",
     "bot.services": "services",

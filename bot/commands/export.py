@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.rendering import load_catalogue
 from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
 from bot.services.okr_file.messages import message
-from bot.services.review.export import export_review
+from bot.services.review.export import calibration_markdown, export_review
 from bot.settings import load_settings
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
@@ -47,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     db = Database(make_engine(settings.database_url))
     try:
         if args.review or args.format == "md":
-            text = _review(db, args)
+            text = _review(db, args, settings.default_locale)
         elif as_csv:
             text = export_checkins_csv(db, cycle=args.cycle)
         else:
@@ -66,7 +67,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _review(db: Database, args: argparse.Namespace) -> str:
+def _review(db: Database, args: argparse.Namespace, locale: str) -> str:
     if args.cycle is None:
         raise ExportError("--review and --format md need --cycle NAME")
-    return export_review(db, cycle=args.cycle, fmt=args.format)
+    text = export_review(db, cycle=args.cycle, fmt=args.format)
+    if args.format == "md":
+        text += calibration_markdown(db, cycle=args.cycle, text=load_catalogue(locale).text)
+    return text

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot.digest_chart import chart_png
 from bot.rendering import Renderer
-from bot.services.digest_view import DigestView
+from bot.services.digest.view import DigestView
 
 FILENAME = "okr-digest-chart.png"
 

@@ -13,8 +13,10 @@ from sqlmodel import Session
 from bot import ids
 from bot.delivery.rows import NothingToSend, Payload, payload_of, recipient_of
 from bot.domain import local_dates
+from bot.domain.calibration import CycleCalibration
 from bot.rendering import Renderer
 from bot.services.people import view_of
+from bot.services.review.calibration import team_calibrations
 from bot.services.review.carry import NoCarry, carry_list
 from bot.services.review.report import ObjectiveReport, objective_reports, team_objectives
 from storage.db import Database
@@ -39,6 +41,7 @@ class SummaryView:
     team: str
     objectives: tuple[ObjectiveReport, ...]
     more: int
+    calibration: tuple[CycleCalibration, ...] = ()  # the team's cycles, oldest first
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ def render_review_summary(session: Session, delivery: Delivery,
     reports = objective_reports(session, team_objectives(session, cycle.id or 0, team.id or 0))
     if not reports:
         raise NothingToSend("nothing reviewed")
+    calibrated = team_calibrations(session, cycle, [team.id or 0])
     view = SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
-                       max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0))
+                       max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0),
+                       calibrated[0].cycles if calibrated else ())
     return [renderer.render("review/summary", _team_locale(session, team, renderer), view=view)]
 
 

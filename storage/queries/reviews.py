@@ -81,6 +81,14 @@ def cycle_objectives(cycle_id: int, *, session: Session) -> list[Objective]:
         .order_by(col(Objective.position), col(Objective.id))))
 
 
+def objectives_of_cycles(cycle_ids: Collection[int], *, session: Session) -> list[Objective]:
+    """The live Objectives of several cycles, by cycle, position and id."""
+    return list(session.exec(
+        select(Objective).where(col(Objective.cycle_id).in_(list(cycle_ids)),
+                                col(Objective.state).in_(REVIEWED_STATES))
+        .order_by(col(Objective.cycle_id), col(Objective.position), col(Objective.id))))
+
+
 def live_krs(objective_ids: Collection[int], *, session: Session) -> list[KeyResult]:
     """Non-archived KRs of the Objectives, by position."""
     if not objective_ids:

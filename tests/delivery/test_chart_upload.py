@@ -10,8 +10,8 @@ from bot.delivery.chart_upload import upload_digest_chart
 from bot.deps import make_web_client
 from bot.digest_chart import PNG_MAGIC, chart_png
 from bot.rendering import Renderer
-from bot.services.digest import build_digest
-from bot.services.digest_view import DigestView
+from bot.services.digest.builder import build_digest
+from bot.services.digest.view import DigestView
 from bot.settings import load_settings
 from bot.standin import SlackStandIn
 from storage.db import Database

@@ -217,3 +217,7 @@ def test_the_review_summary_reaches_the_team_channel_in_its_language(
     assert "*Answer faster*（Ben）：0.5 🟡 · 未达成" in text  # Ben's, not reviewed yet
     assert "尚未复盘" in text
     assert "<!channel>" not in text
+    # Calibration: Win the market 0.95 and Answer faster 0.5 are committed misses; Make the
+    # brand known lands in the sweet spot at 0.65.
+    assert "*跨周期校准*" in text
+    assert "• 2026-Q4：承诺型达到 1.0：0/2 · 雄心勃勃型落在 0.6–0.7：1/1（高于 0.7：0）" in text

@@ -97,7 +97,11 @@ def test_the_command_line_writes_the_review(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["export", "--cycle", "2026-Q4", "--format", "md"]) == 0
-    assert "### Make the brand known" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "### Make the brand known" in printed
+    # The calibration section closes the review: Growth's committed 0 of 2, aspirational 1 of 1.
+    assert printed.index("### Make the brand known") < printed.index("## Calibration across")
+    assert "| 2026-Q4 | 0/2 | 1/1 | 0 | 0/0 | 0 |" in printed
     out = tmp_path / "review.csv"
     assert main(["export", "--cycle", "2026-Q4", "--review", "--format", "csv",
                  "--out", str(out)]) == 0

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from bot.services.okr_file.exporter import ExportError, safe_cell
 from bot.services.okr_file.yaml_io import dump_yaml
+from bot.services.review.calibration import team_calibrations
 from bot.services.review.report import CycleReport, ObjectiveReport, cycle_report
 from storage.db import Database
 from storage.queries import reviews as q
@@ -113,3 +115,27 @@ def _markdown(report: CycleReport) -> str:
             if o.has_lessons:
                 lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def calibration_markdown(db: Database, *, cycle: str, text: Callable[[str], str]) -> str:
+    """The Markdown review's calibration section: per team, one row per stored cycle up to
+    `cycle` (bot/services/review/calibration.py); `text` gives the words (`review.calibration.*`
+    of the reader's catalogue)."""
+    with db.read() as session:
+        found = q.cycle_named(cycle, session=session)
+        if found is None:
+            raise ExportError(f"no cycle is called {cycle!r}")
+        teams = team_calibrations(session, found)
+    if not teams:
+        return ""
+    lines = ["", f"## {text('review.calibration.md_title')}", "",
+             text("review.calibration.md_note"), ""]
+    for team in teams:
+        lines += [f"### {_cell(team.team) or NO_TEAM}", "",
+                  text("review.calibration.md_header"), "|---|---|---|---|---|---|"]
+        lines += [f"| {_cell(c.cycle)} | {c.committed_met}/{c.committed} "
+                  f"| {c.aspirational_sweet}/{c.aspirational} | {c.aspirational_above} "
+                  f"| {c.on_track_below}/{c.on_track_answers} | {c.late_cuts} |"
+                  for c in team.cycles]
+        lines.append("")
+    return "\n".join(lines)
