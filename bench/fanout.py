@@ -44,6 +44,7 @@ from bot.clock import SystemClock
 from bot.services.schedules.planner import plan_now
 from bot.standin import Call, PostLimits, RandomFaults, SlackStandIn
 from storage.db import Database, make_engine
+from storage.migrate import upgrade
 from storage.models import Delivery, Team, TeamMember
 
 SLACK_LIKE = {"rate": 240, "open": 50}  # documented defaults: Settings' 240/min, tier 3
@@ -59,7 +60,7 @@ class RunResult:
     accepted: int
     duplicates: int
     lost: int
-    throttled: int
+    throttled: int  # 429s the stand-in's pace answered (not the injected ones)
     injected: int
     opens: int
     statuses: dict[str, int]
@@ -256,7 +257,7 @@ def run_once(args: argparse.Namespace, processes: int, team_ids: list[int]) -> R
             continue
         if call.error == "ratelimited":
             throttled += 1
-        if call.error in ("http_500", "accepted_500"):
+        if call.error in ("http_500", "accepted_500", "injected_429"):
             injected += 1
         if call.ok:
             posts[_delivery_id(call.args)] += 1
@@ -292,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     benchlib.print_header("fanout: check-in prompts through the outbox sender",
                           [args.database_url])
+    upgrade(args.database_url)  # a data set built before the latest migration
     db = Database(make_engine(args.database_url))
     team_ids, people = pick_teams(db, args.people)
     db.dispose()

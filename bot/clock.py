@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -39,3 +40,19 @@ class FakeClock:
     def set(self, when: datetime) -> None:
         with self._lock:
             self._now = when.astimezone(UTC)
+
+    def advance_to(self, when: datetime) -> None:
+        """Move forward to `when` (never back)."""
+        with self._lock:
+            self._now = max(self._now, when.astimezone(UTC))
+
+
+def sleep_until(clock: Clock, when: datetime) -> None:
+    """Wait until `clock` reads `when`: a FakeClock moves there (the wait passes in its time,
+    at once), a real clock is slept on."""
+    if isinstance(clock, FakeClock):
+        clock.advance_to(when)
+        return
+    delay = (when - clock.now()).total_seconds()
+    if delay > 0:
+        time.sleep(delay)

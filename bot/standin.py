@@ -447,8 +447,11 @@ class SlackStandIn:
 
             def _random_fault(self, method: str, args: dict[str, Any], kind: str) -> bool:
                 faults = standin.random_faults
-                if kind == "429" and faults is not None:
-                    return self._fault(method, args, Fault("429", retry_after=faults.retry_after))
+                if kind == "429" and faults is not None:  # recorded apart from the pace's
+                    standin._record(Call(method, args, False, "injected_429"))
+                    self._reply(429, {"Retry-After": str(faults.retry_after)},
+                                {"ok": False, "error": "ratelimited"})
+                    return True
                 if kind == "500":
                     return self._fault(method, args, Fault("500"))
                 if standin._throttle(method, args) is not None:

@@ -290,6 +290,15 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
 
 
+class SendPace(SQLModel, table=True):
+    """The earliest time the next Slack post may go out, shared by every sender
+    (bot/delivery/pace.py): one row per workspace."""
+
+    __tablename__ = "send_pace"
+    workspace: str = Field(primary_key=True, max_length=32)
+    next_slot_at: datetime = _utc()  # type: ignore[assignment]
+
+
 class InboxEntry(SQLModel, table=True):
     """Inbound Slack requests already handled (event_id, view id + hash, action keys)."""
 

@@ -2,61 +2,32 @@
 
 Every change is one conditional UPDATE in its own short transaction, so any number of senders
 in any number of processes can run at once (RELIABILITY.md §6). For a row in flight or done,
-`next_attempt_at` holds the time of its last claim: pacing counts those.
+`next_attempt_at` holds the slot its last claim gave it (bot/delivery/pace.py): the time it
+is posted, not before.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select, update
+from sqlalchemy import String, case, cast, func, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 from sqlmodel import select as scalar_select
 
+from bot.delivery import pace
+from bot.delivery.pace import Pacing as Pacing  # the pacing a claim follows
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries.outbox import SCHEDULED_KINDS
 
 LEASE = timedelta(seconds=120)
 CHANNEL_GAP = timedelta(seconds=1)  # ≤ 1 message per second per channel (SLACK.md)
-PACING_WINDOW = timedelta(minutes=1)
-CATCH_UP_TICKS = 3
-PG_CLAIM_LOCK = 4_242_003
-# Rows whose last claim counts against the pace (ambiguous ones are waiting for a history read).
+# Rows whose slot counts for their channel's gap (ambiguous ones are waiting for a history read).
 _ATTEMPTED = ("sending", "sent", "failed")
 _TABLE = Delivery.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """A workspace budget of posts per minute, spent at most `tick`'s share per claim."""
-
-    per_minute: int = 240
-    tick: timedelta = timedelta(seconds=2)
-    # Room for the highest budget Settings allow (3000/min = 100 per 2-s tick): at 50, one
-    # process could never spend more than 1500/min (bench/fanout.py).
-    max_batch: int = 100
-
-    def per_tick(self) -> int:
-        share = math.ceil(self.per_minute * self.tick.total_seconds() / 60)
-        return max(1, min(self.max_batch, share))
-
-    def lookback(self) -> timedelta:
-        """The recent ticks whose unspent share a claim may make up: CATCH_UP_TICKS of them,
-        plus half a tick so a late tick still counts as one."""
-        return self.tick * (CATCH_UP_TICKS + 0.5)
-
-    def budget(self, *, in_lookback: int, in_minute: int) -> int:
-        """This claim's posts: the tick's share, plus what the last ticks left unspent (a
-        batch a 429 cut short releases its rest; bench/fanout.py lost 1 post in 6 to that),
-        at most one share more, and never beyond the minute's budget."""
-        share = self.per_tick()
-        unspent = max(0, min(share, share * CATCH_UP_TICKS - in_lookback))
-        return min(self.max_batch, share + unspent, self.per_minute - in_minute)
 
 
 def _target_key(table: Any) -> ColumnElement[Any]:
@@ -67,27 +38,24 @@ def _target_key(table: Any) -> ColumnElement[Any]:
 
 
 def claim(db: Database, *, owner: str, now: datetime, pacing: Pacing) -> list[Delivery]:
-    """Lease due pending rows to `owner`, within the workspace and per-channel pace.
+    """Lease due pending rows to `owner`, each with its slot of the workspace's pace.
 
-    One row per target per claim, none for a target used less than a second ago, and no more
-    than the minute's budget allows. On PostgreSQL the claims of all senders take turns on an
-    advisory lock so the budget is exact; `FOR UPDATE SKIP LOCKED` and the conditional UPDATE
-    keep them apart even without it. SQLite claims inside `BEGIN IMMEDIATE` (`db.write()`).
+    The pace row is locked for the transaction, so claims of all senders take turns and hand
+    out consecutive slots (SQLite claims inside `BEGIN IMMEDIATE`, `db.write()`). One row per
+    target per claim, and none for a target whose last slot is less than a second before this
+    claim's first; `FOR UPDATE SKIP LOCKED` and the conditional UPDATE keep claims apart.
     """
     with db.write() as session:
-        if db.is_postgres:
-            session.exec(scalar_select(func.pg_advisory_xact_lock(PG_CLAIM_LOCK))).one()
-        budget = pacing.budget(
-            in_lookback=_recent_claims(session, now, pacing.lookback()),
-            in_minute=_recent_claims(session, now, PACING_WINDOW))
-        if budget <= 0:
+        start = pace.first_slot(session, now=now, pacing=pacing, postgres=db.is_postgres)
+        room = pacing.slots(start, now + pacing.horizon())
+        if room <= 0:
             return []
         d = _TABLE
         # The first due row of each target not used in the last second, ranked by a window
         # function: a NOT EXISTS on an earlier row of the same target is a nested loop over
         # every pending row (3.6 s for 2,000 due rows on PostgreSQL; bench/fanout.py).
         used = {target for target in session.exec(scalar_select(_target_key(d)).where(
-            d.c.status.in_(_ATTEMPTED), d.c.next_attempt_at > now - CHANNEL_GAP)) if target}
+            d.c.status.in_(_ATTEMPTED), d.c.next_attempt_at > start - CHANNEL_GAP)) if target}
         ranked = (
             select(d.c.id, d.c.next_attempt_at, func.row_number().over(
                 partition_by=_target_key(d), order_by=(d.c.next_attempt_at, d.c.id),
@@ -98,7 +66,7 @@ def claim(db: Database, *, owner: str, now: datetime, pacing: Pacing) -> list[De
         )
         firsts = (
             select(ranked.c.id).where(ranked.c.rank == 1)
-            .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(budget)
+            .order_by(ranked.c.next_attempt_at, ranked.c.id).limit(room)
         )
         due = (
             scalar_select(d.c.id)
@@ -106,18 +74,24 @@ def claim(db: Database, *, owner: str, now: datetime, pacing: Pacing) -> list[De
             .order_by(d.c.next_attempt_at, d.c.id)
             .with_for_update(skip_locked=True)
         )
-        rows = _lease(session, due, "pending", new_status="sending", lease_owner=owner,
-                      lease_expires_at=now + LEASE, next_attempt_at=now)
+        ids = list(session.exec(due))
+        if not ids:
+            return []
+        slots = {row_id: start + n * pacing.interval() for n, row_id in enumerate(ids)}
+        rows = _lease(session, ids, "pending", new_status="sending", lease_owner=owner,
+                      lease_expires_at=now + LEASE,
+                      next_attempt_at=case(slots, value=d.c.id))
+        if rows:
+            pace.set_mark(session, max(r.next_attempt_at for r in rows) + pacing.interval())
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
 
 
-def _lease(session: Session, due: Any, status: str, *, new_status: str | None = None,
+def _lease(session: Session, ids: Sequence[int], status: str, *, new_status: str | None = None,
            **values: Any) -> list[Delivery]:
-    """Lock the rows `due` selects (skipping rows others hold), then update them if still in
-    `status`. Two statements in one transaction rather than `UPDATE … WHERE id IN (SELECT …
+    """Update the rows `ids` (locked by the caller's SELECT, skipping rows others hold) if still
+    in `status`. Two statements in one transaction rather than `UPDATE … WHERE id IN (SELECT …
     LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may rescan such a subquery and update more
     than n rows."""
-    ids = list(session.exec(due))
     if not ids:
         return []
     d = _TABLE
@@ -128,14 +102,6 @@ def _lease(session: Session, due: Any, status: str, *, new_status: str | None = 
     return [Delivery(**row._mapping) for row in session.exec(statement)]
 
 
-def _recent_claims(session: Session, now: datetime, window: timedelta) -> int:
-    d = _TABLE
-    query = scalar_select(func.count()).select_from(d).where(
-        d.c.status.in_(_ATTEMPTED), d.c.next_attempt_at > now - window
-    )
-    return int(session.exec(query).one())
-
-
 def claim_time(row: Delivery) -> datetime | None:
     """When the row's last lease was taken."""
     return row.lease_expires_at - LEASE if row.lease_expires_at else None
@@ -143,14 +109,63 @@ def claim_time(row: Delivery) -> datetime | None:
 
 def finish(db: Database, row_id: int, owner: str, **values: Any) -> bool:
     """Set `values` on a row we hold the lease of; False when the lease is no longer ours."""
+    with db.write() as session:
+        return _finish(session, row_id, owner, values)
+
+
+def finish_refused(db: Database, row_id: int, owner: str, pacing: Pacing, **values: Any) -> bool:
+    """`finish` a row Slack refused with 429, and give its slot back to the pace."""
+    with db.write() as session:
+        pace.give_back(session, pacing, postgres=db.is_postgres)
+        return _finish(session, row_id, owner, values)
+
+
+def _finish(session: Session, row_id: int, owner: str, values: dict[str, Any]) -> bool:
+    d = _TABLE
+    result = session.exec(
+        update(d)
+        .where(d.c.id == row_id, d.c.lease_owner == owner, d.c.status == "sending")
+        .values(**values)
+    )
+    return bool(result.rowcount == 1)
+
+
+def release(db: Database, row_ids: Sequence[int], owner: str, *, at: datetime) -> int:
+    """Give claimed rows we did not post back to pending, due `at`."""
+    if not row_ids:
+        return 0
     d = _TABLE
     with db.write() as session:
         result = session.exec(
             update(d)
-            .where(d.c.id == row_id, d.c.lease_owner == owner, d.c.status == "sending")
-            .values(**values)
+            .where(d.c.id.in_(list(row_ids)), d.c.lease_owner == owner,
+                   d.c.status == "sending")
+            .values(status="pending", next_attempt_at=at)
         )
-        return bool(result.rowcount == 1)
+        return int(result.rowcount)
+
+
+def finish_sent(db: Database, owner: str, posts: Iterable[tuple[int, str, str]],
+                now: datetime) -> set[int]:
+    """Record (row id, channel, ts) posts as sent in one statement, for rows we still hold
+    the lease of; returns the ids recorded."""
+    posted = {row_id: (channel, ts) for row_id, channel, ts in posts}
+    if not posted:
+        return set()
+    d = _TABLE
+    channels = {row_id: channel for row_id, (channel, _) in posted.items()}
+    stamps = {row_id: ts for row_id, (_, ts) in posted.items()}
+    with db.write() as session:
+        recorded = session.exec(
+            update(d)
+            .where(d.c.id.in_(sorted(posted)), d.c.lease_owner == owner,
+                   d.c.status == "sending")
+            .values(status="sent", channel_id=case(channels, value=d.c.id),
+                    ts=case(stamps, value=d.c.id), sent_at=now, attempts=d.c.attempts + 1,
+                    last_error=None)
+            .returning(d.c.id)
+        )
+        return {int(row_id) for (row_id,) in recorded}
 
 
 def adopt_sent(db: Database, row_id: int, *, channel: str, ts: str, now: datetime) -> bool:
@@ -204,7 +219,7 @@ def take_ambiguous(db: Database, *, now: datetime, until: datetime, limit: int) 
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return _lease(session, due, "ambiguous", next_attempt_at=until)
+        return _lease(session, list(session.exec(due)), "ambiguous", next_attempt_at=until)
 
 
 def settle(db: Database, row_id: int, **values: Any) -> bool:

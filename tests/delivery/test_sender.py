@@ -208,8 +208,10 @@ def test_every_attempt_unknown_ends_failed_with_the_last_error(
 def test_backoff_grows_and_is_capped(make_sender: MakeSender) -> None:
     sender = make_sender()
     steps = [sender.backoff(n) for n in range(1, 12)]
-    assert timedelta(seconds=15) <= steps[0] <= timedelta(seconds=30)
-    assert timedelta(seconds=60) <= steps[2] <= timedelta(seconds=120)
+    assert timedelta(seconds=1) <= steps[0] <= timedelta(seconds=2)
+    assert timedelta(seconds=4) <= steps[2] <= timedelta(seconds=8)
+    patience = sum((sender.backoff(n) for n in range(1, MAX_ATTEMPTS)), timedelta())
+    assert patience >= timedelta(minutes=8)  # a Slack outage of minutes fails nothing
     assert all(step <= timedelta(minutes=30) for step in steps)
     assert steps[-1] >= timedelta(minutes=15)
 
@@ -284,43 +286,6 @@ def test_one_channel_gets_at_most_one_post_a_second(
     assert sender.tick().sent == 1
     assert [m["text"] for m in stored(standin, "CGROWTH")] == [
         '{"n": 0}', '{"n": 1}', '{"n": 2}']
-
-
-def test_the_workspace_budget_bounds_posts_per_minute(
-    db: Database, clock: FakeClock, seed: Seed, standin: SlackStandIn, make_sender: MakeSender
-) -> None:
-    world = make_world(seed, [(f"U{n:03d}", "UTC") for n in range(10)])
-    for person in world.people:
-        prompt(db, clock, person)
-    sender = make_sender(per_minute=4)
-    assert sender.pacing.per_tick() == 1
-    sent = 0
-    for _ in range(10):
-        sent += sender.tick().sent
-        clock.advance(timedelta(seconds=2))
-    assert sent == 4  # 20 s of ticks, one minute's budget of four
-    clock.advance(timedelta(seconds=41))
-    assert sender.tick().sent == 2  # a share and an unspent one: the minute allows four
-
-
-def test_a_tick_cut_short_by_a_429_is_made_up_by_the_next_one(
-    db: Database, clock: FakeClock, seed: Seed, standin: SlackStandIn, make_sender: MakeSender
-) -> None:
-    """60/min is 2 posts per 2-s tick. A claim may add what the last three ticks left
-    unspent (a fresh start too), one share at most; a 429 releases the rest of its batch."""
-    world = make_world(seed, [(f"U{n:03d}", "UTC") for n in range(30)])
-    for person in world.people:
-        prompt(db, clock, person)
-    sender = make_sender(per_minute=60)
-    sent = []
-    for tick in range(8):
-        if tick == 6:
-            standin.fail("chat.postMessage", Fault("429", retry_after=1))
-        sent.append(sender.tick().sent)
-        clock.advance(timedelta(seconds=2.1))
-    assert sent == [4, 4, 2, 2, 2, 2, 0, 4]
-    assert sender.tick().sent == 2  # made up once, then the plain share again
-    assert len(posts(standin)) == 22 <= 60
 
 
 def test_a_reminder_updates_the_prompt_in_place_and_replies_in_its_thread(
