@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -130,5 +130,22 @@ def add_audit(
     before: str | None = None, after: str | None = None,
 ) -> None:
     """Append one audit row."""
-    session.add(AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
-                         before=before, after=after))
+    session.add(audit_row(at=at, actor=actor, action=action, entity=entity,
+                          entity_id=entity_id, before=before, after=after))
+
+
+def audit_row(
+    *, at: datetime, actor: str, action: str, entity: str, entity_id: str,
+    before: str | None = None, after: str | None = None,
+) -> AuditLog:
+    """One audit row, not yet added (`add_audits` writes many in one statement)."""
+    return AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                    before=before, after=after)
+
+
+def add_audits(*, session: Session, rows: Sequence[AuditLog]) -> None:
+    """Append audit rows in one statement (executemany), whatever their number (nulls
+    rendered: rows with and without a `before` are one batch, not one each)."""
+    if rows:
+        session.execute(insert(AuditLog).execution_options(render_nulls=True),
+                        [row.model_dump(exclude={"id"}) for row in rows])

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import insert
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -226,29 +228,46 @@ def _facts(kr: KeyResult, existing: CheckIn | None) -> KRFacts:
     return KRFacts(KRKind(kr.kind), kr.start_value, kr.target_value, kr.unit, last)
 
 
+_KR_WRITES = ("current_value", "confidence", "last_checkin_at", "updated_at")
+
+
 def _store(
     session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer],
     helper_ids: Mapping[str, int],
 ) -> list[CheckIn]:
-    """Write every answer: the check-in rows in one flush (for their ids), then each KR's new
-    value, its history and the audit, sent in batches with the commit."""
+    """Write every answer in a fixed number of statements whatever the number of KRs: new
+    check-in rows in one multi-row INSERT and read back for their ids (SQLite cannot return
+    the ids of a multi-row INSERT in order, so the ORM would send one INSERT per row), edited
+    ones in one UPDATE, then the KRs' new values, their history and the audit in one
+    statement each (tests/scenarios/test_statement_counts.py)."""
     befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
-    rows = [_checkin_row(person, period, now, item, helper_ids) for item in items]
-    session.add_all(rows)
-    session.flush()
+    drafts = [_checkin_row(person, period, now, item, helper_ids) for item in items]
+    session.flush()  # the edited rows
+    new = [row.model_dump(exclude={"id"}) for row, item in zip(drafts, items, strict=True)
+           if item.existing is None]
+    if new:
+        session.execute(insert(CheckIn).execution_options(render_nulls=True), new)
+    stored = queries_checkin.checkins_by_keys(
+        session=session, keys=[row.idempotency_key for row in drafts])
+    rows = [stored[row.idempotency_key] for row in drafts]
+    history, audits = [], []
     for item, row, before in zip(items, rows, befores, strict=True):
         kr, value = item.kr, item.answer.value
         if value != kr.current_value:
-            session.add(KRValueHistory(key_result_id=row.key_result_id, at=now, value=value,
-                                       source="slack", checkin_id=row.id,
-                                       changed_by_id=person.id))
+            history.append({"key_result_id": row.key_result_id, "at": now, "value": value,
+                            "source": "slack", "checkin_id": row.id,
+                            "changed_by_id": person.id})
         kr.current_value, kr.confidence = value, row.confidence
         kr.last_checkin_at = kr.updated_at = now
-        session.add(kr)
-        queries_okr_edit.add_audit(
-            session=session, at=now, actor=person.slack_user_id,
+        for column in _KR_WRITES:  # every KR's UPDATE the same shape: one executemany
+            flag_modified(kr, column)
+        audits.append(queries_okr_edit.audit_row(
+            at=now, actor=person.slack_user_id,
             action="checkin.create" if before is None else "checkin.update", entity="checkin",
-            entity_id=str(row.id), before=before, after=_audit_state(row))
+            entity_id=str(row.id), before=before, after=_audit_state(row)))
+    if history:
+        session.execute(insert(KRValueHistory).execution_options(render_nulls=True), history)
+    queries_okr_edit.add_audits(session=session, rows=audits)
     return rows
 
 
