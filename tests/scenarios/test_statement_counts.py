@@ -4,41 +4,22 @@ of 4 people as in one of 32 (what grows is rows read, never round trips)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from storage.db import Database
 from storage.models import Cycle, KeyResult, Objective, Person
 from tests.scenarios.checkin_forms import State, answer_kr, blank_form
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.scenarios.test_checkin import latest_view, open_by_command
+from tests.statements import counting
 
 # Pinned as measured (both databases; SQLite's BEGIN not counted): a change that adds a round
 # trip to a request must say so here. The check-in includes the refreshed App Home after it.
 MOST = {"colleague": 11, "team": 10, "home": 21, "checkin": 34}
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    """Every statement the app's engine runs inside the block (not SQLite's BEGIN)."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @dataclass

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
@@ -25,6 +22,7 @@ from tests.services.digest_seed import (
     seed_growth_team,
     seed_team_of,
 )
+from tests.statements import counting
 
 
 @pytest.fixture
@@ -136,19 +134,6 @@ def test_an_unknown_team_or_empty_period_is_refused(db: Database, clock: FakeClo
     with pytest.raises(ValueError, match="end after"):
         build_digest(db, clock, 1, period_start=NOW, period_end=PERIOD_START)
 
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_statement_count_does_not_grow_with_the_team(db: Database, clock: FakeClock) -> None:

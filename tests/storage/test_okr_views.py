@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import event
 
 from bot.clock import FakeClock
 from bot.services.lookup.tree import alignment_tree
@@ -16,22 +11,7 @@ from storage.db import Database
 from storage.models import Objective
 from storage.queries.okrs import current_cycle
 from tests.scenarios.seed import Seed
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[list[str]]:
-    """Every query the engine runs inside the block (not SQLite's BEGIN)."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith("BEGIN"):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.statements import counting
 
 
 def _world(seed: Seed, objectives: int, tag: str) -> tuple[int, int, int]:
