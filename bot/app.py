@@ -14,26 +14,44 @@ from handlers import register_all
 logger = logging.getLogger(__name__)
 
 
+class _NoTokenNotice(logging.Filter):
+    """Drops Bolt's notice that SLACK_BOT_TOKEN in the environment is unused: the app is given
+    its client (and token) explicitly, on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(
-    deps: Deps, *, process_before_response: bool = False, executor: Executor | None = None
+    deps: Deps,
+    *,
+    process_before_response: bool = False,
+    executor: Executor | None = None,
+    socket_mode: bool = False,
 ) -> App:
     """Build the Bolt app. Token and secret are passed explicitly, so Bolt never reads env.
 
     `process_before_response=True` answers only after the listener finished (the local shell
     uses it so that everything a request causes has happened when its reply is printed).
     `executor` runs listeners after their ack (default: Bolt's own pool); tests pass one they
-    can drain before closing the database.
+    can drain before closing the database. `socket_mode=True` builds the app for a Socket Mode
+    connection: requests come over Slack's authenticated WebSocket, so there is no signature
+    to check and no signing secret is needed (such an app must never be served over HTTP).
     """
-    deps.settings.require("slack_bot_token", "slack_signing_secret")
-    assert deps.settings.slack_signing_secret is not None
+    if socket_mode:
+        verification: dict[str, Any] = {"signing_secret": "", "request_verification_enabled": False}
+    else:
+        deps.settings.require("slack_bot_token", "slack_signing_secret")
+        assert deps.settings.slack_signing_secret is not None
+        verification = {"signing_secret": deps.settings.slack_signing_secret.get_secret_value()}
     app = App(
         client=deps.slack,
-        signing_secret=deps.settings.slack_signing_secret.get_secret_value(),
         token_verification_enabled=False,
         process_before_response=process_before_response,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_bolt_logger(),
         listener_executor=executor,
+        **verification,
     )
     register_all(app, deps)
 
@@ -54,3 +72,10 @@ def create_app(
         )
 
     return app
+
+
+def _bolt_logger() -> logging.Logger:
+    bolt = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _NoTokenNotice) for f in bolt.filters):
+        bolt.addFilter(_NoTokenNotice())
+    return bolt

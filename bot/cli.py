@@ -1,27 +1,22 @@
-"""The `okr-bot` command: the one place that reads settings and configures logging."""
+"""The `okr-bot` command: parse, prepare what the command needs once, run it.
+
+An operator's mistake (a setting missing or wrong, a database that cannot be reached or is
+behind, Slack unreachable or refusing a token) ends the command with one line per problem on
+stderr and exit status 2; `--debug` shows the traceback instead. Everything heavy is imported
+only once a command runs, so `--help` is quick.
+"""
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 
-from bot.commands import COMMANDS
-from bot.settings import MissingSettingError, SettingsError
-from bot.wiring import PendingMigrationsError
+from bot.commands import Command, build_parser
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="okr-bot",
-        description="Run a team's OKR rhythm in Slack: check-ins, digests, /okr look-ups.",
-    )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
-        module.register(sub)
-    return parser
+EXIT_SETUP = 2
+EXIT_INTERRUPTED = 130
 
 
 def configure_logging(verbose: bool) -> None:
@@ -34,14 +29,29 @@ def configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    configure_logging(args.verbose)
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose or args.debug)
+    command: Command = args.command
     try:
-        result: int = args.run(args)
-    except (MissingSettingError, SettingsError, PendingMigrationsError) as exc:
-        print(f"okr-bot: {exc}", file=sys.stderr)
-        return 2
+        from bot.commands.bootstrap import prepared
+
+        module, function = command.run.split(":")
+        run = getattr(importlib.import_module(module), function)
+        with prepared(command, args) as context:
+            result: int = run(args, context)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            raise
+        from bot.commands.errors import explain
+
+        lines = explain(exc)
+        if lines is None:
+            raise
+        for line in lines:
+            print(f"okr-bot: {line}", file=sys.stderr)
+        return EXIT_SETUP
     return result
 
 

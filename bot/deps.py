@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.rendering import Renderer
 from bot.settings import Settings
 from storage.db import Database
@@ -19,6 +20,7 @@ class Deps:
     clock: Clock
     renderer: Renderer
     slack: WebClient
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def make_web_client(settings: Settings, *, retries: bool = True, timeout: int = 10) -> WebClient:

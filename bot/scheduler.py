@@ -33,6 +33,7 @@ def make_sender(deps: Deps, *, timeout: int = SENDER_CLIENT_TIMEOUT) -> Sender:
         deps.renderer,
         grace=timedelta(hours=settings.grace_hours),
         pacing=Pacing(per_minute=settings.slack_post_rate_per_minute, tick=SENDER_INTERVAL),
+        metrics=deps.metrics,
     )
 
 

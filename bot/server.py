@@ -1,12 +1,15 @@
-"""The HTTP face of okr-bot: a WSGI app served by gunicorn (`okr-bot serve`).
+"""The HTTP face of okr-bot: one WSGI app for `okr-bot serve`, `socket` and `worker --port`.
 
-Routes: `POST /slack/events` (every Slack request, signature-checked by Bolt),
-`GET /healthz` (200 when the database answers), and the KR value API under `/api/`.
+Routes: `POST /slack/events` (every Slack request, signature-checked by Bolt; absent in Socket
+Mode, where requests come over Slack's WebSocket), the operator's `/livez`, `/readyz`,
+`/healthz` and `/metrics` (bot.monitoring), and the KR value API under `/api/`. Every request
+is counted and timed by route for `/metrics`.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,6 +21,8 @@ from bot.deps import Deps
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+SLACK_PATH = "/slack/events"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def json_response(
@@ -36,23 +41,52 @@ def json_response(
 
 
 class OkrWsgiApp:
-    """Routes requests to Bolt, the health check and the API (mounted by `routes`)."""
+    """Routes requests to Bolt (when `app` is given), to the `paths` answered for GET (exact
+    paths) and to the `routes` mounted under a prefix (the API)."""
 
-    def __init__(self, app: App, deps: Deps, routes: dict[str, WsgiApp] | None = None) -> None:
+    def __init__(
+        self,
+        app: App | None,
+        deps: Deps,
+        routes: dict[str, WsgiApp] | None = None,
+        paths: dict[str, WsgiApp] | None = None,
+    ) -> None:
         self.deps = deps
-        self.slack = SlackRequestHandler(app, path="/slack/events")
+        self.slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
         self.routes = routes or {}
+        self.paths = paths or {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == "/slack/events":
+        started = time.perf_counter()
+        codes: list[str] = []
+
+        def recorded(status: str, headers: Any, exc_info: Any = None) -> Any:
+            codes.append(status[:3])
+            return start_response(status, headers, exc_info)
+
+        route = self._route(path)
+        try:
+            return self._answer(route, method, environ, recorded)
+        finally:
+            metrics = self.deps.metrics
+            metrics.http_requests.labels(route, method if method in METHODS else "other",
+                                         codes[-1] if codes else "500").inc()
+            metrics.http_seconds.labels(route).observe(time.perf_counter() - started)
+
+    def _route(self, path: str) -> str:
+        """The route's name for metrics: a known path or mount point, else "other"."""
+        if (path == SLACK_PATH and self.slack is not None) or path in self.paths:
+            return path
+        return next((prefix for prefix in self.routes if path.startswith(prefix)), "other")
+
+    def _answer(self, route: str, method: str, environ: Environ,
+                start_response: StartResponse) -> Iterable[bytes]:
+        if route == SLACK_PATH and self.slack is not None:
             return self.slack(environ, start_response)
-        if path == "/healthz" and method == "GET":
-            healthy = self.deps.db.ping()
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            return json_response(start_response, status, {"database": "ok" if healthy else "down"})
-        for prefix, route in self.routes.items():
-            if path.startswith(prefix):
-                return route(environ, start_response)
+        if route in self.paths and method in ("GET", "HEAD"):
+            return self.paths[route](environ, start_response)
+        if route in self.routes:
+            return self.routes[route](environ, start_response)
         return json_response(start_response, "404 Not Found", {"error": "not found"})

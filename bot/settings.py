@@ -56,19 +56,24 @@ class Settings(BaseSettings):
         return value if value.endswith("/") else value + "/"
 
     def require(self, *names: str) -> None:
-        """Fail with one clear line naming the first missing setting among `names`."""
-        for name in names:
-            value = getattr(self, name)
-            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
-                raise MissingSettingError(name.upper())
+        """Fail with one line naming every setting among `names` that is not set."""
+        missing = [name.upper() for name in names if _unset(getattr(self, name))]
+        if missing:
+            raise MissingSettingError(*missing)
+
+
+def _unset(value: object) -> bool:
+    return value is None or (isinstance(value, SecretStr) and not value.get_secret_value())
 
 
 class MissingSettingError(RuntimeError):
-    """A setting that this command needs is not set."""
+    """Settings that this command needs are not set."""
 
-    def __init__(self, env_name: str) -> None:
-        super().__init__(f"missing setting {env_name}: set it in the environment or in .env")
-        self.env_name = env_name
+    def __init__(self, *env_names: str) -> None:
+        plural = len(env_names) > 1
+        super().__init__(f"missing setting{'s' if plural else ''} {', '.join(env_names)}: "
+                         f"set {'them' if plural else 'it'} in the environment or in .env")
+        self.env_names = env_names
 
 
 class SettingsError(RuntimeError):

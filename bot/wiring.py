@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 
-from sqlalchemy.engine import make_url
-
 from bot.api.app import ApiApp
 from bot.app import create_app
 from bot.clock import Clock, SystemClock
 from bot.deps import Deps, make_web_client
+from bot.monitoring import monitoring_routes
 from bot.rendering import Renderer
 from bot.server import OkrWsgiApp
 from bot.settings import Settings
 from storage.db import Database, make_engine
-from storage.migrate import pending, upgrade
 
 REQUEST_STATEMENT_TIMEOUT_MS = 1000
 
@@ -31,24 +29,10 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     )
 
 
-def build_wsgi_app(deps: Deps, *, executor: Executor | None = None) -> OkrWsgiApp:
-    app = create_app(deps, executor=executor)
-    return OkrWsgiApp(app, deps, routes={"/api/": ApiApp(deps)})
-
-
-class PendingMigrationsError(RuntimeError):
-    """PostgreSQL is behind the code's schema; an admin runs `okr-bot db upgrade` once."""
-
-
-def prepare_database(database_url: str) -> None:
-    """Apply pending migrations on SQLite (one host); on PostgreSQL, refuse to start behind.
-
-    Replicas starting at once must not race schema changes on a shared server, so there the
-    upgrade is an explicit step.
-    """
-    if make_url(database_url).get_backend_name() == "sqlite":
-        upgrade(database_url)
-    elif pending(database_url):
-        raise PendingMigrationsError(
-            "the database schema is behind this version: run `okr-bot db upgrade` first"
-        )
+def build_wsgi_app(
+    deps: Deps, *, executor: Executor | None = None, slack_over_http: bool = True
+) -> OkrWsgiApp:
+    """The HTTP app: Slack's requests (unless they come over Socket Mode), the operator's
+    health and metrics routes, and the KR value API."""
+    app = create_app(deps, executor=executor) if slack_over_http else None
+    return OkrWsgiApp(app, deps, routes={"/api/": ApiApp(deps)}, paths=monitoring_routes(deps))

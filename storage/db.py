@@ -173,5 +173,16 @@ class Database:
             return False
         return True
 
+    def writable(self) -> bool:
+        """True when a write commits within the engine's timeouts: the schema's version row is
+        rewritten as it is (a real write, changing nothing). A read-only server, a full disk or
+        a writer holding the lock past the timeout make it False."""
+        try:
+            with self.write() as session:
+                session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+        except Exception:
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()

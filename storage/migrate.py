@@ -80,3 +80,21 @@ def current_revision(database_url: str) -> str | None:
 def pending(database_url: str) -> bool:
     """True when the database is not at the newest revision."""
     return current_revision(database_url) != head_revision()
+
+
+class PendingMigrationsError(RuntimeError):
+    """PostgreSQL is behind the code's schema; an admin runs `okr-bot db upgrade` once."""
+
+
+def prepare_database(database_url: str) -> None:
+    """Apply pending migrations on SQLite (one host); on PostgreSQL, refuse to start behind.
+
+    Replicas starting at once must not race schema changes on a shared server, so there the
+    upgrade is an explicit step.
+    """
+    if make_url(normalise_url(database_url)).get_backend_name() == "sqlite":
+        upgrade(database_url)
+    elif pending(database_url):
+        raise PendingMigrationsError(
+            "the database schema is behind this version: run `okr-bot db upgrade` first"
+        )

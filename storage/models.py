@@ -228,7 +228,9 @@ class Schedule(SQLModel, table=True):
     checkin_cadence: str = Field(default="weekly", max_length=16)
     checkin_weekdays: str = Field(default="mon", max_length=40)
     checkin_time: time = time(10, 0)
-    reminder_after_hours: int | None = 24
+    # None means "never remind". The default lives on the Python side only: a column default
+    # would make the ORM insert 24 for an explicit None (importing `null` must store NULL).
+    reminder_after_hours: int | None = Field(default=24, sa_column_kwargs={"default": None})
     digest_cadence: str = Field(default="biweekly", max_length=16)
     digest_weekday: str = Field(default="fri", max_length=3)
     digest_time: time = time(16, 0)

@@ -3,7 +3,8 @@
 Every module under bot/, handlers/ and storage/ is parsed (imports inside functions count too)
 and each import is checked against the layer order of STYLE.md "Layers and where things live":
 
-    edges     handlers, bot.api, bot.commands, bot.shell, bot.delivery, the server and CLI
+    edges     handlers, bot.api, bot.commands, bot.shell, bot.delivery, the server, CLI and
+              monitoring routes
     words     bot.rendering, bot.digest_render, bot.digest_chart, bot.blockkit, bot.deps (what edges
               render with)
     config    bot.settings (read by the edges; use cases get values, not settings)
@@ -38,6 +39,7 @@ LAYER_OF_PREFIX = {
     "bot.app": "edge",
     "bot.wiring": "edge",
     "bot.server": "edge",
+    "bot.monitoring": "edge",
     "bot.gunicorn_app": "edge",
     "bot.scheduler": "edge",
     "bot.standin": "edge",

@@ -5,50 +5,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
+from bot.commands.bootstrap import Context
 from bot.rendering import load_catalogue
 from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
 from bot.services.okr_file.messages import message
 from bot.services.review.export import calibration_markdown, export_review
-from bot.settings import load_settings
-from storage.db import Database, make_engine
-from storage.migrate import upgrade
+from storage.db import Database
 
 EXIT_BAD_ARGUMENT = 2
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "export",
-        help="write the OKR tree as YAML (the import format), or check-ins as CSV",
-    )
-    parser.add_argument("--cycle", metavar="NAME", help="only this cycle (default: all)")
-    parser.add_argument(
-        "--format", choices=("yaml", "csv", "md"), default="yaml",
-        help="yaml: OKR tree; csv: check-ins; md: the cycle's review (needs --cycle)",
-    )
-    parser.add_argument(
-        "--review", action="store_true",
-        help="the cycle's review (scores, verdicts, causes, lessons) in --format csv|yaml|md",
-    )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
-    target.add_argument(
-        "--checkins-csv", type=Path, metavar="FILE", help="write check-ins as CSV to FILE"
-    )
-    parser.set_defaults(run=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    db = ctx.db
     as_csv = args.format == "csv" or args.checkins_csv is not None
     out: Path | None = args.checkins_csv or args.out
-    upgrade(settings.database_url)
-    db = Database(make_engine(settings.database_url))
     try:
         if args.review or args.format == "md":
-            text = _review(db, args, settings.default_locale)
+            text = _review(db, args, ctx.settings.default_locale)
         elif as_csv:
             text = export_checkins_csv(db, cycle=args.cycle)
         else:
@@ -56,8 +30,6 @@ def _run(args: argparse.Namespace) -> int:
     except ExportError as exc:
         print(f"okr-bot export: {exc}", file=sys.stderr)
         return EXIT_BAD_ARGUMENT
-    finally:
-        db.dispose()
     if out is None:
         sys.stdout.write(text)
         return 0

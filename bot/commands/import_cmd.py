@@ -4,55 +4,54 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
+import time
+from typing import TextIO
 
 from bot.clock import SystemClock
+from bot.commands.bootstrap import Context
 from bot.services.okr_file.importer import ImportReport, import_okr_file
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import OkrFileError
-from bot.settings import load_settings
-from storage.db import Database, make_engine
-from storage.migrate import upgrade
 
 EXIT_BAD_FILE = 2
+PROGRESS_EVERY_S = 1.0
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "import",
-        help="import people, teams, schedules, cycles and OKRs from a YAML file",
-        description="Create or update everything the file describes, in one transaction. "
-        "A file with any error changes nothing; every error is printed with its place.",
-    )
-    parser.add_argument("file", type=Path, metavar="FILE.yaml", help="the OKR file")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="check the file and report changes, write nothing"
-    )
-    parser.set_defaults(run=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         raw = args.file.read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
         print(message("cannot_read", file=args.file, reason=reason), file=sys.stderr)
         return EXIT_BAD_FILE
-    upgrade(settings.database_url)
-    db = Database(make_engine(settings.database_url))
     try:
-        report = import_okr_file(db, raw, clock=SystemClock(), dry_run=args.dry_run)
+        report = import_okr_file(ctx.db, raw, clock=SystemClock(), dry_run=args.dry_run,
+                                 progress=Progress(sys.stderr))
     except OkrFileError as exc:
         for line in exc.errors:
             print(line, file=sys.stderr)
         print(message("summary_errors", count=len(exc.errors), file=args.file), file=sys.stderr)
         return EXIT_BAD_FILE
-    finally:
-        db.dispose()
     print("\n".join(summary_lines(report, str(args.file))))
     return 0
+
+
+class Progress:
+    """Says on `out` how far a long import got, once every `every` seconds (and its last
+    record, once it said anything); a quick import prints nothing."""
+
+    def __init__(self, out: TextIO, every: float = PROGRESS_EVERY_S) -> None:
+        self.out, self.every = out, every
+        self.next_at = time.monotonic() + every
+        self.said = False
+
+    def __call__(self, done: int, total: int) -> None:
+        last = done == total
+        if time.monotonic() < self.next_at and not (last and self.said):
+            return
+        print(message("progress", done=done, total=total), file=self.out, flush=True)
+        self.said = True
+        self.next_at = time.monotonic() + self.every
 
 
 def summary_lines(report: ImportReport, file: str) -> list[str]:

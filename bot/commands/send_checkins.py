@@ -1,51 +1,34 @@
 """`okr-bot send-checkins [--team NAME]`: prompt every member now, through the outbox.
 
 The prompts are planned for each person's current local date, so a second run the same day,
-or the scheduled prompt of that day, sends nothing more.
+or the scheduled prompt of that day, sends nothing more. The exit status is 1 when a prompt
+failed or still waits to be retried when `--wait` runs out (the worker goes on with it).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.commands.bootstrap import Context
+from bot.delivery.reach import slack_reach
 from bot.delivery.sender import SendReport
+from bot.scheduler import SENDER_INTERVAL, make_sender
 from bot.services.schedules.planner import plan_now
-from bot.settings import load_settings
-from bot.wiring import PendingMigrationsError, build_deps, prepare_database
 from storage.db import Database
 from storage.models import Delivery, Team
 
 SETTLE_WINDOW = timedelta(seconds=60)  # rows due again within this are waited for
+EXIT_NOT_ALL_SENT = 1
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "send-checkins", help="send check-in prompts now (all scheduled teams, or --team NAME)"
-    )
-    parser.add_argument("--team", action="append", metavar="NAME",
-                        help="only this team (repeat for more)")
-    parser.add_argument("--wait", type=int, default=300, metavar="SECONDS",
-                        help="give up sending after this long; the worker goes on (default 300)")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    settings.require("slack_bot_token")
-    try:
-        prepare_database(settings.database_url)
-    except PendingMigrationsError as exc:
-        print(f"okr-bot: {exc}")
-        return 2
-    from bot.scheduler import SENDER_INTERVAL, make_sender
-
-    deps = build_deps(settings)
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    deps = ctx.deps
     try:
         team_ids = _team_ids(deps.db, args.team) if args.team else None
     except LookupError as exc:
@@ -66,10 +49,16 @@ def run(args: argparse.Namespace) -> int:
         ):
             break
         time.sleep(SENDER_INTERVAL.total_seconds())
+    waiting = _outstanding(deps.db, None, due_by=deps.clock.now())
     print(f"sent {total.sent}, failed {total.failed}, skipped {total.skipped}, "
-          f"waiting to retry {_outstanding(deps.db, None)}")
-    deps.db.dispose()
-    return 1 if total.failed else 0
+          f"waiting to retry {waiting}")
+    if not (total.failed or waiting):
+        return 0
+    reach = slack_reach(deps.db, deps.clock.now())
+    why = f" (last error: {reach.last_error})" if reach.last_error else ""
+    print(f"okr-bot send-checkins: {total.failed} failed and {waiting} not sent yet{why}; "
+          "the worker retries what waits, `okr-bot status` shows both", file=sys.stderr)
+    return EXIT_NOT_ALL_SENT
 
 
 def _team_ids(db: Database, names: list[str]) -> list[int]:
@@ -81,11 +70,13 @@ def _team_ids(db: Database, names: list[str]) -> list[int]:
     return [team_id for team_id in teams.values() if team_id is not None]
 
 
-def _outstanding(db: Database, before: datetime | None) -> int:
-    """Rows still to send (due before `before`, or at any time when None)."""
+def _outstanding(db: Database, before: datetime | None, *, due_by: datetime | None = None) -> int:
+    """Rows still to send: to be tried before `before`, or due by `due_by` (when given)."""
     with db.read() as session:
         query = select(func.count()).select_from(Delivery).where(
             col(Delivery.status).in_(("pending", "sending", "ambiguous")))
         if before is not None:
             query = query.where(col(Delivery.next_attempt_at) <= before)
+        if due_by is not None:
+            query = query.where(col(Delivery.due_at) <= due_by)
         return int(session.exec(query).one())

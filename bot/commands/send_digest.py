@@ -4,7 +4,7 @@
 nothing; `--chart FILE` also writes the chart the digest's thread gets, as a PNG.
 Otherwise the digest goes into the outbox under this period's key
 (`digest:{team}:{period}`, shared with the scheduled digest, so a period is posted once)
-and one sender pass posts it.
+and one sender pass posts it; the exit status is 1 when it could not be posted.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.clock import SystemClock
-from bot.delivery.sender import Sender
-from bot.deps import make_web_client
+from bot.commands.bootstrap import Context
 from bot.digest_render import render_digest
-from bot.rendering import Renderer
+from bot.scheduler import make_sender
 from bot.services.digest.on_demand import (
     NotInTeam,
     OnDemand,
@@ -31,48 +28,18 @@ from bot.services.digest.on_demand import (
     resolve_team,
 )
 from bot.services.digest.view import DigestView
-from bot.settings import Settings, load_settings
 from bot.shell.blocks_text import display_mrkdwn
-from storage.db import Database, make_engine
 
 EXIT_NOT_SENT = 1
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "send-digest",
-        help="post a team's digest now (or print it with --dry-run)",
-        description="Build the team's digest since its last scheduled one. Without --dry-run "
-        "it is queued under this period's key and one sender pass posts it; a period's digest "
-        "is posted once, however often this runs.",
-    )
-    parser.add_argument("--team", required=True, metavar="NAME", help="the team's name")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the messages instead of sending them")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="--dry-run output: readable text (default) or the JSON payloads")
-    parser.add_argument("--chart", metavar="FILE", type=Path,
-                        help="with --dry-run: write the digest's chart (PNG) to FILE")
-    parser.set_defaults(run=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.chart is not None and not args.dry_run:
         print("okr-bot send-digest: --chart needs --dry-run (a sent digest uploads its chart "
               "into its thread)", file=sys.stderr)
         return EXIT_NOT_SENT
-    if not args.dry_run:
-        settings.require("slack_bot_token")
-    db = Database(make_engine(settings.database_url))
-    try:
-        return _send(args, settings, db)
-    finally:
-        db.dispose()
-
-
-def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    clock = SystemClock()
+    deps = ctx.deps
+    db, clock, settings = deps.db, deps.clock, deps.settings
     team = resolve_team(db, name=args.team)
     if isinstance(team, NotInTeam | UnknownTeam):
         known = ", ".join(team.known) if isinstance(team, UnknownTeam) else ""
@@ -80,7 +47,7 @@ def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
               + (f" (teams: {known})" if known else ""), file=sys.stderr)
         return EXIT_NOT_SENT
     digest = digest_now(db, clock, team)
-    renderer = Renderer(default_locale=settings.default_locale)
+    renderer = deps.renderer
     if args.dry_run:
         locale = digest.view.locale(settings.default_locale)
         payloads = render_digest(renderer, digest.view, locale)
@@ -97,12 +64,14 @@ def _send(args: argparse.Namespace, settings: Settings, db: Database) -> int:
         print(f"{team.name}: the digest of period {digest.window.period} is already queued or "
               "sent; nothing new to send")
         return 0
-    sender = Sender(db, clock, make_web_client(settings, retries=False), renderer,
-                    grace=timedelta(hours=settings.grace_hours))
-    report = sender.tick()
+    report = make_sender(deps).tick()
     print(f"{team.name}: digest of period {digest.window.period} queued; sender pass: "
           f"{report.sent} sent, {report.failed} failed, {report.retried + report.rate_limited} "
           f"to retry, {report.ambiguous} to reconcile")
+    if report.failed or not report.sent:
+        print("okr-bot send-digest: the digest was not posted; it waits in the outbox "
+              "(`okr-bot status` shows why)", file=sys.stderr)
+        return EXIT_NOT_SENT
     return 0
 
 

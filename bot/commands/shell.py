@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.clock import FakeClock, SystemClock
+from bot.commands.bootstrap import Context
 from bot.scheduler import make_sender, planner_tick, sender_tick
 from bot.services.okr_file.importer import import_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
@@ -16,26 +17,13 @@ from bot.shell.console import Console
 from bot.shell.session import ShellSession, open_session
 from storage.migrate import upgrade
 
-DEFAULT_DB = Path("okr-shell.db")
 EXAMPLE_CANDIDATES = (
     Path("examples/okrs.yaml"),
     Path(__file__).resolve().parents[2] / "examples" / "okrs.yaml",
 )
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "shell", help="try okr-bot in the terminal, with a local stand-in for Slack"
-    )
-    parser.add_argument("--as", dest="as_user", default="",
-                        help="who you are: @name or a Slack id (default: the first admin)")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
-                        help=f"SQLite file to use (default {DEFAULT_DB}; kept apart from okr.db)")
-    parser.add_argument("--locale", default="en", help="default language: en or zh")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, ctx: Context) -> int:
     # The console is the output here: the scheduler's progress lines would drown it.
     logging.getLogger("bot").setLevel(logging.WARNING)
     return run_shell(args.db, args.as_user, args.locale, sys.stdin, sys.stdout)

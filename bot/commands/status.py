@@ -1,4 +1,5 @@
-"""`okr-bot status`: the outbox at a glance: rows by kind and state, what is next, last errors."""
+"""`okr-bot status`: the outbox at a glance: whether Slack is reachable, rows by kind and state,
+rows waiting to retry with their last error and age, what is next, what failed."""
 
 from __future__ import annotations
 
@@ -8,44 +9,37 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, SystemClock
+from bot.commands.bootstrap import Context
+from bot.delivery.reach import SlackReach, slack_reach
 from bot.domain import slots
 from bot.services.schedules.planner import rhythm_of
-from bot.settings import load_settings
-from storage.db import Database, make_engine
+from storage.db import Database
 from storage.models import DELIVERY_STATES
 from storage.queries import schedules as q
 
 LOOKAHEAD = timedelta(days=15)
 
 
-def register(sub: Any) -> None:
-    parser: argparse.ArgumentParser = sub.add_parser(
-        "status", help="show the outbox: messages by state, the next slots, the last errors"
-    )
-    parser.add_argument("--errors", type=int, default=10, metavar="N",
-                        help="how many recent errors to show (default 10)")
-    parser.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db = Database(make_engine(settings.database_url))
-    try:
-        print(report(db, SystemClock(), errors=args.errors))
-    finally:
-        db.dispose()
+def run(args: argparse.Namespace, ctx: Context) -> int:
+    print(report(ctx.db, SystemClock(), errors=args.errors))
     return 0
 
 
 def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
     """The status report as text."""
     now = clock.now()
+    reach = slack_reach(db, now)
     with db.read() as session:
         counts = q.counts_by_kind_and_status(session=session)
+        waiting = q.waiting_to_retry(session=session, limit=errors)
         upcoming = q.next_pending(session=session, limit=10)
         failures = q.last_errors(session=session, limit=errors)
         teams = q.scheduled_teams(session=session)
-    lines = ["Outbox", _table(counts), "", "Next in the outbox"]
+    lines = [_slack_line(reach), "", "Outbox", _table(counts), "", "Waiting to retry"]
+    lines += [f"  {r.dedupe_key} ({r.status}) due {_age(now - r.due_at)} ago, "
+              f"{r.attempts} attempt(s), next try {_when(r.next_attempt_at)}: {r.last_error}"
+              for r in waiting] or ["  none"]
+    lines += ["", "Next in the outbox"]
     lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} ({r.status}, attempts {r.attempts})"
               for r in upcoming] or ["  nothing waiting"]
     lines += ["", "Next scheduled slots"]
@@ -53,10 +47,33 @@ def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
         lines.append(f"  {team.name}: {_next_slots(schedule, now)}")
     if not teams:
         lines.append("  no team has a schedule")
-    lines += ["", "Last errors"]
-    lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} {r.status} after {r.attempts} "
+    lines += ["", "Failed (not retried)"]
+    lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} after {r.attempts} "
               f"attempt(s): {r.last_error or '?'}" for r in failures] or ["  none"]
     return "\n".join(lines)
+
+
+def _slack_line(reach: SlackReach) -> str:
+    last = (f"last post accepted {_age(reach.now - reach.last_success)} ago"
+            if reach.last_success else "no post accepted yet")
+    down = reach.unreachable_for
+    if down is not None:
+        return (f"Slack: NOT REACHABLE for {_age(down)} ({last}); {reach.failing_rows} "
+                f"message(s) waiting, last error: {reach.last_error}. Check the network, a "
+                "proxy (HTTPS_PROXY) or SLACK_API_URL; the outbox retries by itself.")
+    if reach.failing_rows:
+        return (f"Slack: {reach.failing_rows} message(s) failed to reach it lately and will be "
+                f"retried ({last}; last error: {reach.last_error})")
+    return f"Slack: reachable ({last})"
+
+
+def _age(span: timedelta) -> str:
+    minutes = max(int(span.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _table(counts: dict[tuple[str, str], int]) -> str:

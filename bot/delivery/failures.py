@@ -25,6 +25,15 @@ UNCERTAIN_ERRORS = frozenset({"fatal_error", "internal_error", "request_timeout"
                               "service_unavailable"})
 
 
+# How `classify` words the errors that mean "Slack could not be reached or did not answer".
+UNREACHABLE_PREFIXES = ("connection failed:", "connection lost:", "timeout", "http_5")
+
+
+def means_unreachable(error: str) -> bool:
+    """True when a row's `last_error` says Slack was not reached (not a refusal by Slack)."""
+    return error.startswith(UNREACHABLE_PREFIXES)
+
+
 class FailureKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     DEFINITE = "definite"

@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from bot.delivery.failures import Failure, FailureKind, classify
 from bot.delivery.pace import Pacing
 from bot.delivery.renderers import RENDERERS
 from bot.delivery.rows import NothingToSend, Payload, Render
+from bot.metrics import Metrics
 from bot.rendering import Renderer
 from storage.db import Database
 from storage.models import Delivery, Person
@@ -112,6 +114,7 @@ class Sender:
         owner: str | None = None,
         rng: random.Random | None = None,
         renderers: Mapping[str, Render] = RENDERERS,
+        metrics: Metrics | None = None,
     ) -> None:
         if slack.retry_handlers:
             raise ValueError("the sender's WebClient must have no retry handlers")
@@ -121,6 +124,7 @@ class Sender:
         self.owner = owner or new_owner()
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self.renderers = renderers
+        self.metrics = metrics or Metrics()  # counted either way; exposed when given
         self.paused_until: datetime | None = None
         self._refusals = 0  # 429s in a row in this batch
         self._posted: list[tuple[Delivery, str, str]] = []  # sent, not yet recorded
@@ -178,7 +182,7 @@ class Sender:
             payloads = self.renderers[row.kind](session, row, self.renderer)
         except NothingToSend as why:
             self._finish(row, status="skipped", last_error=str(why))
-            report.skipped += 1
+            self._settled(row, report, "skipped")
             return
         except DBAPIError as exc:  # the database, not the row: try again later
             logger.warning("outbox row %s: database error while rendering: %s", row.id,
@@ -190,7 +194,7 @@ class Sender:
             logger.exception("outbox row %s (%s) could not be rendered", row.id, row.kind)
             self._finish(row, status="failed", attempts=row.attempts + 1,
                          last_error=f"render failed: {type(exc).__name__}")
-            report.failed += 1
+            self._settled(row, report, "failed")
             return
         try:
             channel = self._target(row, session)
@@ -198,7 +202,7 @@ class Sender:
             if channel is None:
                 self._finish(row, status="failed", attempts=row.attempts + 1,
                              last_error="no channel to post to")
-                report.failed += 1
+                self._settled(row, report, "failed")
                 return
             ts = self._deliver(row, channel, payloads)
         except OutOfLease:
@@ -264,10 +268,14 @@ class Sender:
         lease = row.lease_expires_at
         if lease is not None and self.clock.now() + self.call_budget > lease:
             raise OutOfLease
+        started = time.perf_counter()
         try:
             return method(**kwargs)
         except Exception as exc:  # every failure is classified, none escapes the tick
             raise SlackCallError(classify(exc)) from exc
+        finally:
+            self.metrics.slack_seconds.labels(method.__name__.replace("_", ".", 1)).observe(
+                time.perf_counter() - started)
 
     # ---- where to post ---------------------------------------------------------------------
     def _target(self, row: Delivery, session: Session) -> str | None:
@@ -298,6 +306,11 @@ class Sender:
         return channel
 
     # ---- outcomes ---------------------------------------------------------------------------
+    def _settled(self, row: Delivery, report: SendReport, outcome: str) -> None:
+        """Count a row that reached `outcome` (sent, failed, skipped) in the report and metrics."""
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        self.metrics.outcomes.labels(row.kind, outcome).inc()
+
     def _finish(self, row: Delivery, **values: Any) -> None:
         if not claims.finish(self.db, row.id or 0, self.owner, **values):
             logger.warning("outbox row %s: lease lost before recording %s", row.id,
@@ -312,9 +325,9 @@ class Sender:
         recorded = claims.finish_sent(
             self.db, self.owner, [(row.id or 0, channel, ts) for row, channel, ts in posted],
             now)
-        report.sent += len(recorded)
         for row, channel, ts in posted:
             if row.id in recorded:
+                self._settled(row, report, "sent")
                 continue
             adopted = claims.adopt_sent(self.db, row.id or 0, channel=channel, ts=ts, now=now)
             logger.warning("outbox row %s: lease lost after posting; %s", row.id,
@@ -338,11 +351,13 @@ class Sender:
                                            **values):
                 logger.warning("outbox row %s: lease lost before recording pending", row.id)
             report.rate_limited += 1
+            self.metrics.rate_limited.inc()
+            self.metrics.retries.labels(row.kind, "rate_limited").inc()
         elif failure.kind is FailureKind.DEFINITE:
             logger.warning("outbox row %s (%s) failed: %s", row.id, row.kind, failure.error)
             self._finish(row, status="failed", attempts=row.attempts + 1,
                          last_error=failure.error, **progress)
-            report.failed += 1
+            self._settled(row, report, "failed")
         elif failure.kind is FailureKind.AMBIGUOUS:
             logger.warning("outbox row %s: outcome unknown (%s), will read the channel", row.id,
                            failure.error)
@@ -350,6 +365,7 @@ class Sender:
                          last_error=failure.error, next_attempt_at=now + RECONCILE_AFTER,
                          **progress)
             report.ambiguous += 1
+            self.metrics.retries.labels(row.kind, "ambiguous").inc()
         else:
             self._retry_later(row, failure.error, progress, report)
 
@@ -358,11 +374,12 @@ class Sender:
         attempts = row.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             self._finish(row, status="failed", attempts=attempts, last_error=error, **progress)
-            report.failed += 1
+            self._settled(row, report, "failed")
             return
         self._finish(row, status="pending", attempts=attempts, last_error=error,
                      next_attempt_at=self.clock.now() + self.backoff(attempts), **progress)
         report.retried += 1
+        self.metrics.retries.labels(row.kind, "not_sent").inc()
 
     def backoff(self, attempts: int) -> timedelta:
         """Exponential from BACKOFF_BASE, capped, with jitter (half to all of the step)."""
@@ -376,7 +393,7 @@ class Sender:
         if row.ts is not None:  # the first message is out; posting resumes with the rest
             if row.attempts >= MAX_ATTEMPTS:
                 claims.settle(self.db, row.id or 0, status="failed")
-                report.failed += 1
+                self._settled(row, report, "failed")
                 return
             claims.settle(self.db, row.id or 0, status="pending", next_attempt_at=now)
             report.reconciled_pending += 1
@@ -397,7 +414,7 @@ class Sender:
             return
         if row.attempts >= MAX_ATTEMPTS:
             claims.settle(self.db, row.id or 0, status="failed")
-            report.failed += 1
+            self._settled(row, report, "failed")
             return
         claims.settle(self.db, row.id or 0, status="pending",
                       next_attempt_at=now + self.backoff(row.attempts))
@@ -409,7 +426,7 @@ class Sender:
             # Cannot read the channel: failing is safer than a possible duplicate.
             claims.settle(self.db, row.id or 0, status="failed",
                           last_error=f"cannot reconcile: {failure.error}")
-            report.failed += 1
+            self._settled(row, report, "failed")
             return
         wait = (timedelta(seconds=failure.retry_after or 0)
                 if failure.kind is FailureKind.RATE_LIMITED else self.backoff(row.attempts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import CheckIn, KeyResult, Objective, Person
@@ -47,3 +48,10 @@ def lock_person(*, session: Session, person_id: int) -> None:
     """Serialise this transaction with others of the same person (PostgreSQL row lock; SQLite
     write transactions are serial already)."""
     session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update()).first()
+
+
+
+def checkins_by_source(*, session: Session) -> dict[str, int]:
+    """How many check-ins are stored, by source (slack, api, import, shell)."""
+    query = select(CheckIn.source, func.count()).group_by(col(CheckIn.source))
+    return {source: int(n) for source, n in session.exec(query)}

@@ -200,11 +200,44 @@ def next_pending(*, session: Session, limit: int) -> list[Delivery]:
 
 
 def last_errors(*, session: Session, limit: int) -> list[Delivery]:
-    """The most recent rows that failed or are being reconciled, newest first."""
+    """The most recent rows that failed for good, newest first."""
     query = (
         select(Delivery)
-        .where(col(Delivery.status).in_(("failed", "ambiguous")))
+        .where(col(Delivery.status) == "failed")
         .order_by(col(Delivery.next_attempt_at).desc(), col(Delivery.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def last_sent_at(*, session: Session, since: datetime | None = None) -> datetime | None:
+    """When Slack last accepted an outbox post (claimed since `since`, when given: that bound
+    lets the (status, next_attempt_at) index do the work, since a sent row's next_attempt_at
+    is the time of its last claim)."""
+    query = select(func.max(Delivery.sent_at)).where(col(Delivery.status) == "sent")
+    if since is not None:
+        query = query.where(col(Delivery.next_attempt_at) >= since)
+    return session.exec(query).one()
+
+
+def waiting_errors(*, session: Session) -> list[tuple[str, datetime, int]]:
+    """Rows waiting to be sent again, by their last error: (error, earliest due time, rows)."""
+    query = (
+        select(Delivery.last_error, func.min(Delivery.due_at), func.count())
+        .where(col(Delivery.status).in_(("pending", "ambiguous")),
+               col(Delivery.last_error).is_not(None))
+        .group_by(col(Delivery.last_error))
+    )
+    return [(str(error), due, int(n)) for error, due, n in session.exec(query)]
+
+
+def waiting_to_retry(*, session: Session, limit: int) -> list[Delivery]:
+    """Rows that failed at least once and wait to be sent again, longest waiting first."""
+    query = (
+        select(Delivery)
+        .where(col(Delivery.status).in_(("pending", "ambiguous")),
+               col(Delivery.last_error).is_not(None))
+        .order_by(col(Delivery.due_at), col(Delivery.id))
         .limit(limit)
     )
     return list(session.exec(query))

@@ -1,20 +1,33 @@
-"""`app_manifest.yml` is code: valid, minimal, and in step with the listeners and API calls."""
+"""The manifest `okr-bot manifest` prints is code: valid against Slack's schema, minimal, and in
+step with the listeners and API calls; `app_manifest.yml` is its output for the example URL."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
 from bot import ids
+from bot.cli import main
+from bot.commands.manifest import BOT_EVENTS, BOT_SCOPES, build_manifest
 from tests.scenarios.conftest import Harness
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = yaml.safe_load((ROOT / "app_manifest.yml").read_text(encoding="utf-8"))
-REFDATA = ROOT.parent / "shared" / "refdata"
+# Slack's reference data (schema, method reference): `shared/` beside the checkout, as CI lays
+# it out, or the workplace's copy.
+SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()),
+              ROOT.parent / "shared")
+REFDATA = SHARED / "refdata"
+MANIFEST_SCHEMA = REFDATA / "slack-manifest-schema" / "schemas" / "manifest.schema.1.0.0.json"
+EVENT = re.compile(r"\.event\(\s*[\"']([a-z_]+)[\"']")
 CALL = re.compile(r"\.((?:chat|users|conversations|views|files)_[A-Za-z0-9_]+)\b")
 CODE_DIRS = ("bot", "handlers")
 SKIP_FILES = {"standin.py"}  # the stand-in answers these methods; it does not call them
@@ -60,12 +73,53 @@ def methods_called_by_the_code() -> set[str]:
     return found
 
 
-def test_manifest_is_valid_against_slacks_schema_where_the_schema_is_at_hand() -> None:
-    schema_file = REFDATA / "slack-manifest-schema" / "schemas" / "manifest.schema.1.0.0.json"
-    if not schema_file.exists():
-        pytest.skip("Slack's manifest schema (shared/refdata) is not beside this checkout")
-    jsonschema = pytest.importorskip("jsonschema")
-    jsonschema.validate(MANIFEST, json.loads(schema_file.read_text(encoding="utf-8")))
+def printed(*args: str) -> dict[str, Any]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["manifest", *args]) == 0
+    loaded: dict[str, Any] = yaml.safe_load(out.getvalue())
+    return loaded
+
+
+@pytest.mark.parametrize("args", [("--url", "https://okr.example.com/"), ("--socket",),
+                                  ("--url", "https://example.org/okr", "--format", "json")])
+def test_printed_manifests_are_valid_against_slacks_schema(args: tuple[str, ...]) -> None:
+    assert MANIFEST_SCHEMA.is_file(), (
+        f"Slack's manifest schema is missing: expected {MANIFEST_SCHEMA} (shared/refdata "
+        "beside the checkout)")
+    jsonschema.validate(printed(*args), json.loads(MANIFEST_SCHEMA.read_text(encoding="utf-8")))
+
+
+def test_app_manifest_yml_is_what_the_command_prints_for_the_example_url() -> None:
+    assert printed("--url", "https://okr.example.com") == MANIFEST
+    assert build_manifest(url="https://okr.example.com") == MANIFEST
+
+
+def test_the_url_is_used_in_every_place_slack_sends_requests() -> None:
+    manifest = printed("--url", "https://okr.example.org/base/")
+    target = "https://okr.example.org/base/slack/events"
+    assert manifest["features"]["slash_commands"][0]["url"] == target
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == target
+    assert manifest["settings"]["interactivity"]["request_url"] == target
+    assert manifest["settings"]["socket_mode_enabled"] is False
+
+
+def test_the_socket_mode_manifest_has_no_urls() -> None:
+    manifest = printed("--socket")
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert "https://" not in json.dumps(manifest)
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True}
+
+
+@pytest.mark.parametrize("url", ["http://okr.example.com", "okr.example.com",
+                                 "https://okr.example.com/?x=1"])
+def test_a_url_slack_cannot_use_is_refused_in_one_line(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["manifest", "--url", url]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("okr-bot manifest: --url ")
 
 
 def test_the_slash_command_the_home_tab_and_interactivity_are_declared() -> None:
@@ -73,9 +127,15 @@ def test_the_slash_command_the_home_tab_and_interactivity_are_declared() -> None
     assert command["command"] == ids.COMMAND
     assert command["should_escape"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
     assert MANIFEST["settings"]["socket_mode_enabled"] is False
+
+
+def test_the_events_declared_are_those_the_handlers_listen_to() -> None:
+    listened = {name for path in (ROOT / "handlers").rglob("*.py")
+                for name in EVENT.findall(path.read_text(encoding="utf-8"))}
+    assert listened == set(BOT_EVENTS)
+    assert MANIFEST["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
 
 
 def test_every_method_the_code_calls_is_known_to_this_test() -> None:
@@ -84,7 +144,8 @@ def test_every_method_the_code_calls_is_known_to_this_test() -> None:
 
 
 def test_every_scope_the_code_needs_is_declared_and_no_more() -> None:
-    declared = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    declared = set(BOT_SCOPES)
+    assert MANIFEST["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
     called = methods_called_by_the_code()
     for method in called:
         needed = METHOD_SCOPES[method]

@@ -92,14 +92,19 @@ class _DryRun(Exception):
         self.report = report
 
 
+Progress = Callable[[int, int], None]
+
+
 def import_okr_file(
-    db: Database, raw: bytes, *, clock: Clock, dry_run: bool = False
+    db: Database, raw: bytes, *, clock: Clock, dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import the OKR file `raw` (YAML bytes) in one transaction.
 
     Raises OkrFileError, listing every problem as `path: message (line N)`, when the file has
     any error; nothing is written then. With `dry_run` the changes are made and rolled back,
-    and the report says what an import would do.
+    and the report says what an import would do. `progress(done, total)` is called after each
+    top-level record (person, team, cycle, Objective with its KRs) is written.
     """
     parsed = parse_okr_file(raw)
     try:
@@ -108,7 +113,7 @@ def import_okr_file(
             problems = parsed.problems + check_file(parsed, found)
             if problems:
                 raise OkrFileError(format_problems(problems, parsed.lines))
-            report = _Upsert(session, found, clock.now()).run(parsed.doc)
+            report = _Upsert(session, found, clock.now(), progress).run(parsed.doc)
             if dry_run:
                 raise _DryRun(report)
     except _DryRun as rolled_back:
@@ -119,19 +124,32 @@ def import_okr_file(
 class _Upsert:
     """Writes one checked file; `found` maps natural keys to rows and grows as rows appear."""
 
-    def __init__(self, session: Session, found: Existing, now: datetime) -> None:
+    def __init__(self, session: Session, found: Existing, now: datetime,
+                 progress: Progress | None = None) -> None:
         self.session = session
         self.found = found
         self.now = now
+        self.progress = progress
         self.created: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self.deleted: Counter[str] = Counter()
 
     def run(self, doc: OkrFile) -> ImportReport:
+        total = len(doc.people) + len(doc.teams) + len(doc.cycles) + len(doc.objectives)
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if self.progress is not None:
+                self.progress(done, total)
+
         for person in doc.people:
             self._person(person)
+            step()
         for team in _parents_first(doc.teams, lambda t: t.name, _team_parent):
             self._team(team)
+            step()
         for cycle in doc.cycles:
             values: dict[str, Any] = {"start_date": cycle.start, "end_date": cycle.end}
             values |= _fields(cycle, _CYCLE, cycle.name in self.found.cycles)
@@ -142,9 +160,11 @@ class _Upsert:
                 self.found.cycles[cycle.name] = row
             else:
                 self._update("cycle", row, values)
+            step()
         positions = _positions(doc.objectives)
         for objective in _parents_first(doc.objectives, lambda o: o.key, _objective_parent):
             self._objective(objective, positions[objective.key])
+            step()
         return ImportReport(dict(self.created), dict(self.updated), dict(self.deleted))
 
     # --- rows and their audit trail -------------------------------------------------------

@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "summary_entity": "  {entity}: {created} created, {updated} updated, {deleted} deleted",
     "no_such_cycle": "no cycle named {name!r}",
     "exported": "wrote {file}",
+    "progress": "importing: {done} of {total} records written",
 }
 
 

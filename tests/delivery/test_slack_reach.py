@@ -1,0 +1,114 @@
+"""Slack made unreachable and brought back, as `okr-bot status` tells it."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+from bot.delivery.outbox import enqueue
+
+from bot.clock import FakeClock
+from bot.commands.status import report
+from bot.delivery.claims import Pacing
+from bot.delivery.reach import UNREACHABLE_AFTER, slack_reach
+from bot.delivery.sender import Sender
+from bot.deps import make_web_client
+from bot.rendering import Renderer
+from bot.settings import load_settings
+from bot.standin import Fault, SlackStandIn
+from storage.db import Database
+from tests.delivery.conftest import GRACE, MakeSender
+from tests.delivery.world import make_world, rows
+from tests.scenarios.seed import Seed
+
+REFUSED = "connection failed: [Errno 111] Connection refused"
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def sender_without_slack(db: Database, clock: FakeClock) -> Sender:
+    """A sender whose Slack refuses every connection (nothing listens on its port)."""
+    settings = load_settings(slack_bot_token="xoxb-test", slack_api_url=closed_port_url(),
+                             _env_file=None)
+    return Sender(db, clock, make_web_client(settings, retries=False, timeout=2), Renderer(),
+                  grace=GRACE, pacing=Pacing(per_minute=600))
+
+
+def prompt(db: Database, seed: Seed, clock: FakeClock) -> None:
+    world = make_world(seed, [("UANA", "UTC"), ("UBEN", "UTC")])
+    with db.write() as session:
+        for person in world.people:
+            enqueue(session, kind="checkin", dedupe_key=f"checkin:{person.id}:2026-11-30",
+                    due_at=clock.now(), person_id=person.id, slot_key="2026-11-30", payload={})
+
+
+def section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith("  ")),
+               len(lines))
+    return lines[start:end]
+
+
+def test_status_shows_rows_waiting_to_retry_and_says_plainly_when_slack_is_unreachable(
+    db: Database, clock: FakeClock, seed: Seed, standin: SlackStandIn, make_sender: MakeSender
+) -> None:
+    prompt(db, seed, clock)
+    assert report(db, clock).splitlines()[0] == "Slack: reachable (no post accepted yet)"
+
+    down = sender_without_slack(db, clock)
+    down.tick()
+    text = report(db, clock)
+    assert text.splitlines()[0].startswith("Slack: 2 message(s) failed to reach it lately")
+    waiting = section(text, "Waiting to retry")
+    assert len(waiting) == 2
+    assert all("(pending) due 0 min ago, 1 attempt(s)" in line and line.endswith(REFUSED)
+               for line in waiting), waiting
+
+    clock.advance(UNREACHABLE_AFTER + timedelta(minutes=1))
+    down.tick()
+    text = report(db, clock)
+    assert text.splitlines()[0] == (
+        f"Slack: NOT REACHABLE for 11 min (no post accepted yet); 2 message(s) waiting, last "
+        f"error: {REFUSED}. Check the network, a proxy (HTTPS_PROXY) or SLACK_API_URL; the "
+        "outbox retries by itself.")
+    assert all("due 11 min ago, 2 attempt(s)" in line for line in section(text, "Waiting to retry"))
+
+    clock.advance(timedelta(minutes=5))  # past the backoff; Slack is back
+    make_sender().tick()
+    text = report(db, clock)
+    assert text.splitlines()[0] == "Slack: reachable (last post accepted 0 min ago)"
+    assert section(text, "Waiting to retry") == ["  none"]
+    assert {r.status for r in rows(db)} == {"sent"}
+
+
+def test_a_post_accepted_since_the_failures_began_means_slack_is_reachable(
+    db: Database, clock: FakeClock, seed: Seed, standin: SlackStandIn, make_sender: MakeSender
+) -> None:
+    prompt(db, seed, clock)
+    make_sender(max_batch=1).tick()  # one prompt goes out
+    sender_without_slack(db, clock).tick()  # the other cannot
+    clock.advance(timedelta(minutes=5))
+    reach = slack_reach(db, clock.now())
+    assert reach.failing_rows == 1 and reach.last_error == REFUSED
+    assert not reach.unreachable
+    clock.advance(UNREACHABLE_AFTER)
+    assert slack_reach(db, clock.now()).unreachable_for == timedelta(minutes=15)
+
+
+def test_a_refusal_by_slack_is_not_unreachability(
+    db: Database, clock: FakeClock, seed: Seed, standin: SlackStandIn, make_sender: MakeSender
+) -> None:
+    prompt(db, seed, clock)
+    standin.fail("chat.postMessage", Fault("error", error="channel_not_found", times=2))
+    make_sender().tick()
+    clock.advance(timedelta(hours=1))
+    reach = slack_reach(db, clock.now())
+    assert (reach.failing_rows, reach.unreachable) == (0, False)
+    assert "Failed (not retried)" in report(db, clock)
+    assert "channel_not_found" in "\n".join(section(report(db, clock), "Failed (not retried)"))

@@ -1,0 +1,127 @@
+"""An operator's mistakes end in one clear line each, never a traceback (unless --debug), and
+`okr-bot --help` loads nothing heavy."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.standin import Fault, SlackStandIn
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT_TOKEN = "xoxb-1-okr-test"
+APP_TOKEN = "xapp-1-A1-okr-test"
+
+
+def closed_port_url() -> str:
+    """The Web API base of a port nothing listens on: every call is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"
+
+
+def okr_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "DATABASE_", "DEFAULT_"))}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, text=True,
+                          env={**base, "PYTHONPATH": str(ROOT), **env}, capture_output=True,
+                          timeout=60, check=False)
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The single line an operator error prints; fails on a traceback or several lines."""
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def missing_database_urls(tmp_path: Path) -> list[str]:
+    urls = [f"sqlite:///{tmp_path}/no/such/dir/okr.db"]
+    if pg := os.environ.get("TEST_DATABASE_URL"):
+        urls.append(make_url(pg).set(database="okr_no_such_database")
+                    .render_as_string(hide_password=False))
+    return urls
+
+
+def test_help_answers_without_loading_slack_sqlalchemy_or_pydantic() -> None:
+    probe = ("import sys\nfrom bot.cli import main\ntry:\n    main(['--help'])\n"
+             "except SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('slack_bolt', 'slack_sdk', 'sqlalchemy', 'pydantic', "
+             "'jinja2', 'apscheduler') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "manifest" in done.stdout and "status" in done.stdout
+
+
+def test_every_missing_setting_is_named_at_once(tmp_path: Path) -> None:
+    line = one_line(okr_bot("serve", cwd=tmp_path))
+    assert line == ("okr-bot: missing settings SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: set them "
+                    "in the environment or in .env")
+
+
+def test_socket_mode_needs_the_app_token_and_no_signing_secret(tmp_path: Path) -> None:
+    line = one_line(okr_bot("socket", cwd=tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN))
+    assert line == ("okr-bot: missing setting SLACK_APP_TOKEN: set it in the environment or "
+                    "in .env")
+
+
+def test_socket_with_slack_unreachable_says_so_in_one_line(tmp_path: Path) -> None:
+    url = closed_port_url()
+    line = one_line(okr_bot("socket", "--no-scheduler", cwd=tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN,
+                            SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=url,
+                            DATABASE_URL=f"sqlite:///{tmp_path}/okr.db"))
+    assert line.startswith(f"okr-bot: cannot reach Slack at {url}: ")
+    assert "Connection refused" in line
+
+
+def test_a_token_slack_refuses_is_named_with_what_to_do(tmp_path: Path) -> None:
+    standin = SlackStandIn().start()
+    try:
+        standin.fail("apps.connections.open", Fault("error", error="invalid_auth"))
+        line = one_line(okr_bot("socket", "--no-scheduler", cwd=tmp_path,
+                                SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                                SLACK_API_URL=standin.url,
+                                DATABASE_URL=f"sqlite:///{tmp_path}/okr.db"))
+    finally:
+        standin.stop()
+    assert line.startswith("okr-bot: Slack refused the token: invalid_auth")
+    assert "xapp-" in line
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("serve",), ("status",)])
+def test_a_database_that_does_not_exist_is_one_line(tmp_path: Path,
+                                                     command: tuple[str, ...]) -> None:
+    for url in missing_database_urls(tmp_path):
+        line = one_line(okr_bot(*command, cwd=tmp_path, DATABASE_URL=url,
+                                SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s" * 32))
+        shown = make_url(url).render_as_string(hide_password=True)
+        assert line.startswith(f"okr-bot: cannot use the database {shown}: "), line
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    url = missing_database_urls(tmp_path)[0]
+    done = okr_bot("--debug", "db", "upgrade", cwd=tmp_path, DATABASE_URL=url)
+    assert done.returncode != 0
+    assert "Traceback" in done.stderr and "OperationalError" in done.stderr
+
+
+def test_an_unknown_locale_is_refused_by_the_argument_parser(tmp_path: Path) -> None:
+    done = okr_bot("shell", "--locale", "fr", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --locale: unknown language 'fr': choose en or zh" in done.stderr
+
+
+def test_an_invalid_setting_is_one_line_per_problem(tmp_path: Path) -> None:
+    line = one_line(okr_bot("status", cwd=tmp_path, DEFAULT_LOCALE="fr",
+                            DATABASE_URL=f"sqlite:///{tmp_path}/okr.db"))
+    assert line.startswith("okr-bot: invalid setting DEFAULT_LOCALE: ")
