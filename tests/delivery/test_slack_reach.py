@@ -5,8 +5,6 @@ from __future__ import annotations
 import socket
 from datetime import timedelta
 
-from bot.delivery.outbox import enqueue
-
 from bot.clock import FakeClock
 from bot.commands.status import report
 from bot.delivery.claims import Pacing
@@ -17,6 +15,7 @@ from bot.rendering import Renderer
 from bot.settings import load_settings
 from bot.standin import Fault, SlackStandIn
 from storage.db import Database
+from storage.queries.outbox import enqueue
 from tests.delivery.conftest import GRACE, MakeSender
 from tests.delivery.world import make_world, rows
 from tests.scenarios.seed import Seed

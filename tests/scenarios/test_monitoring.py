@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot.delivery.outbox import enqueue
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -28,6 +27,7 @@ from bot.scheduler import make_sender
 from bot.standin import Fault
 from bot.wiring import build_wsgi_app
 from storage.db import Database, make_engine
+from storage.queries.outbox import enqueue
 from tests.delivery.test_slack_reach import sender_without_slack
 from tests.delivery.world import make_world
 from tests.scenarios.conftest import Harness

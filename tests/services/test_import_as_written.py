@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from bot.services.importer import import_okr_file
 from sqlmodel import select
 
 from bot.clock import FakeClock
 from bot.commands.import_cmd import Progress
+from bot.services.okr_file.importer import import_okr_file
 from storage.db import Database
 from storage.models import Schedule
 from tests.services.okr_io_helpers import table_dump
