@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import socket
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.commands.status import report
@@ -18,16 +21,11 @@ from storage.db import Database
 from storage.queries.outbox import enqueue
 from tests.delivery.conftest import GRACE, MakeSender
 from tests.delivery.world import make_world, rows
+from tests.fakes.unreachable import closed_port_url
 from tests.scenarios.seed import Seed
 
+ROOT = Path(__file__).resolve().parents[2]
 REFUSED = "connection failed: [Errno 111] Connection refused"
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/"
 
 
 def sender_without_slack(db: Database, clock: FakeClock) -> Sender:
@@ -111,3 +109,20 @@ def test_a_refusal_by_slack_is_not_unreachability(
     assert (reach.failing_rows, reach.unreachable) == (0, False)
     assert "Failed (not retried)" in report(db, clock)
     assert "channel_not_found" in "\n".join(section(report(db, clock), "Failed (not retried)"))
+
+
+def test_send_checkins_exits_1_when_slack_cannot_be_reached(
+    database_url: str, db: Database, seed: Seed, tmp_path: Path
+) -> None:
+    make_world(seed, [("UANA", "UTC"), ("UBEN", "UTC")])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    env.update(DATABASE_URL=database_url, SLACK_API_URL=closed_port_url(),
+               SLACK_BOT_TOKEN="xoxb-test", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "send-checkins", "--wait", "0"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[-1] == "sent 0, failed 0, skipped 0, waiting to retry 2"
+    assert done.stderr.strip().endswith(
+        f"0 failed and 2 not sent yet (last error: {REFUSED}); the worker retries what waits, "
+        "`okr-bot status` shows both")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,18 +12,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.standin import Fault, SlackStandIn
+from tests.fakes.unreachable import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "xoxb-1-okr-test"
 APP_TOKEN = "xapp-1-A1-okr-test"
-
-
-def closed_port_url() -> str:
-    """The Web API base of a port nothing listens on: every call is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/"
 
 
 def okr_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

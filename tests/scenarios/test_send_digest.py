@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.standin import SlackStandIn
 from storage.db import Database
 from storage.models import Delivery, Team
+from tests.fakes.unreachable import closed_port_url
 from tests.services.digest_seed import NOW, seed_growth_team, seed_team_of
 
 PERIOD = 23  # (2026-11-30 - 2026-01-05) // 14
@@ -124,3 +125,16 @@ def test_dry_run_writes_the_chart(
     assert out_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert main(["send-digest", "--team", "Growth", "--chart", str(out_file)]) == 1
     assert "--chart needs --dry-run" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_digest_that_cannot_reach_slack_exits_1_and_waits_in_the_outbox(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_growth_team(db)
+    monkeypatch.setenv("SLACK_API_URL", closed_port_url())
+    assert main(["send-digest", "--team", "Growth"]) == 1
+    captured = capsys.readouterr()
+    assert "sender pass: 0 sent, 0 failed, 1 to retry" in captured.out
+    assert "the digest was not posted; it waits in the outbox" in captured.err
+    assert [row.status for row in deliveries(db)] == ["pending"]
