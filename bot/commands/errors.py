@@ -50,9 +50,9 @@ def explain(error: BaseException) -> list[str] | None:
 
 
 def _driver_message(error: DBAPIError) -> str:
-    """The driver's own reason, on one line (psycopg puts the server's answer last)."""
+    """The driver's own reason, its lines joined into one."""
     lines = [line.strip() for line in str(error.orig).splitlines() if line.strip()]
-    reason = lines[-1] if lines else type(error.orig).__name__
+    reason = "; ".join(lines) or type(error.orig).__name__
     if "does not exist" in reason:
         reason += " (create it, then run `okr-bot db upgrade`)"
     return reason

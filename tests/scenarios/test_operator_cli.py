@@ -37,7 +37,11 @@ def one_line(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def missing_database_urls(tmp_path: Path) -> list[str]:
-    urls = [f"sqlite:///{tmp_path}/no/such/dir/okr.db"]
+    """A SQLite file that cannot be opened, a PostgreSQL server that is not there, and (when
+    the tests have PostgreSQL) a database that does not exist on it."""
+    nothing_listens = closed_port_url().removeprefix("http://").removesuffix("/api/")
+    urls = [f"sqlite:///{tmp_path}/no/such/dir/okr.db",
+            f"postgresql://okr:secret@{nothing_listens}/okr"]
     if pg := os.environ.get("TEST_DATABASE_URL"):
         urls.append(make_url(pg).set(database="okr_no_such_database")
                     .render_as_string(hide_password=False))
@@ -98,6 +102,7 @@ def test_a_database_that_does_not_exist_is_one_line(tmp_path: Path,
                                 SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="s" * 32))
         shown = make_url(url).render_as_string(hide_password=True)
         assert line.startswith(f"okr-bot: cannot use the database {shown}: "), line
+        assert "secret" not in line
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
