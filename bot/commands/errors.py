@@ -42,7 +42,8 @@ def explain(error: BaseException) -> list[str] | None:
                 "e.g. sqlite:///okr.db or postgresql://user@host/db"]
     if isinstance(error, SlackApiError):
         return [_slack_refused(error)]
-    if isinstance(error, urllib.error.URLError | socket.timeout | ConnectionError):
+    if isinstance(error, urllib.error.URLError | socket.timeout | ConnectionRefusedError
+                  | ConnectionResetError):
         reason = error.reason if isinstance(error, urllib.error.URLError) else error
         return [f"cannot reach Slack at {_slack_url()}: {reason} (check the network, a proxy "
                 "such as HTTPS_PROXY, or SLACK_API_URL)"]

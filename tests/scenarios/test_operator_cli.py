@@ -122,3 +122,16 @@ def test_an_invalid_setting_is_one_line_per_problem(tmp_path: Path) -> None:
     line = one_line(okr_bot("status", cwd=tmp_path, DEFAULT_LOCALE="fr",
                             DATABASE_URL=f"sqlite:///{tmp_path}/okr.db"))
     assert line.startswith("okr-bot: invalid setting DEFAULT_LOCALE: ")
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "manifest", "--socket"], cwd=tmp_path, text=True,
+        env={**base, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader_gone.stdout is not None and reader_gone.stderr is not None
+    reader_gone.stdout.close()  # like `| head -0`
+    with reader_gone.stderr:
+        errors = reader_gone.stderr.read()
+    assert reader_gone.wait(timeout=60) == 141
+    assert errors == ""
