@@ -71,7 +71,8 @@ def register(app: App, deps: Deps, commands: CommandTable) -> None:
         result = create_objective(deps.db, deps.clock, actor=sub.user_id, form=form,
                                   confirmed=sub.confirmed, inbox_key=sub.inbox_key)
         if isinstance(result, Warned):
-            view = new_form(deps.db, deps.clock, actor=sub.user_id)
+            typed = [form.title, *(kr.title for kr in form.krs)]
+            view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed)
             if not isinstance(view, Gone):
                 lines, more = warning_lines(result.findings, locale, filled_slots(form))
                 context = new_context(view, form, warnings=lines, more_warnings=more,

@@ -4,7 +4,7 @@ no commits, one statement each."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -168,3 +168,39 @@ def recent_confidences(
     for kr_id, confidence in rows:
         found.setdefault(kr_id, []).append(str(confidence))
     return found
+
+
+def team_lessons(
+    team_ids: Collection[int], person_ids: Collection[int], before: date, limit: int, *,
+    session: Session,
+) -> list[tuple[Objective, ObjectiveReview, Cycle]]:
+    """Reviews with a lesson to keep or avoid, of Objectives owned by `team_ids` or
+    `person_ids` in cycles that started before `before`; newest cycle first."""
+    owned = or_(col(Objective.owner_team_id).in_(list(team_ids)),
+                col(Objective.owner_person_id).in_(list(person_ids)))
+    query = (
+        select(Objective, ObjectiveReview, Cycle)
+        .join(ObjectiveReview, col(ObjectiveReview.objective_id) == col(Objective.id))
+        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+        .where(owned, col(Cycle.start_date) < before,
+               or_(col(ObjectiveReview.keep) != "", col(ObjectiveReview.avoid) != ""))
+        .order_by(col(Cycle.start_date).desc(), col(Objective.position), col(Objective.id))
+        .limit(limit)
+    )
+    return [(o, r, c) for o, r, c in session.exec(query)]
+
+
+def reviewed_krs(
+    before: date, limit: int, *, session: Session
+) -> list[tuple[KeyResult, KRReview, Objective, Cycle]]:
+    """Reviewed KRs of cycles that started before `before`, newest cycle first."""
+    query = (
+        select(KeyResult, KRReview, Objective, Cycle)
+        .join(KRReview, col(KRReview.key_result_id) == col(KeyResult.id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+        .where(col(Cycle.start_date) < before)
+        .order_by(col(Cycle.start_date).desc(), col(KeyResult.id))
+        .limit(limit)
+    )
+    return [(k, r, o, c) for k, r, o, c in session.exec(query)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -11,6 +12,7 @@ from bot.domain.okr_draft import OWNER_ME, TEAM_PREFIX
 from bot.domain.text import clip
 from bot.domain.vocabulary import KRKind
 from bot.services.okr_edit.access import OBJECTIVE, Gone, Refused, may_edit, refuse
+from bot.services.okr_edit.lessons import Lessons, lessons_for
 from bot.services.okr_edit.parents import MAX_OPTIONS, OPTION_TEXT, Option, parent_options
 from storage.db import Database
 from storage.models import Objective, Team
@@ -30,6 +32,7 @@ class NewFormView:
     cycle_name: str
     owners: tuple[Option, ...]
     parents: tuple[Option, ...]
+    lessons: Lessons = field(default_factory=Lessons)  # shown beside the form
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ class EditFormView:
     krs: tuple[EditKR, ...]
 
 
-def new_form(db: Database, clock: Clock, *, actor: str) -> NewFormView | Gone:
-    """Owners the person may pick (themself, their teams; admins: every team) and parents."""
+def new_form(
+    db: Database, clock: Clock, *, actor: str, titles: Sequence[str] = ()
+) -> NewFormView | Gone:
+    """Owners the person may pick (themself, their teams; admins: every team), parents, and
+    the lessons of past reviews (with reviewed KRs like `titles`, the titles typed so far)."""
     with db.read() as session:
         person = person_by_slack_id(actor, session=session)
         if person is None or person.id is None:
@@ -72,7 +78,9 @@ def new_form(db: Database, clock: Clock, *, actor: str) -> NewFormView | Gone:
         owners = [Option(OWNER_ME, clip(person.name, OPTION_TEXT))]
         owners += [_team_option(t) for t in allowed[: MAX_OPTIONS - 1]]
         parents = parent_options(cycle.id, mine, session=session)
-        return NewFormView(cycle.name, tuple(owners), tuple(parents))
+        lessons = lessons_for(session, team_ids=sorted(mine), person_id=person.id,
+                              before=cycle.start_date, titles=titles)
+        return NewFormView(cycle.name, tuple(owners), tuple(parents), lessons)
 
 
 def edit_form(

@@ -1,0 +1,57 @@
+"""Lessons beside the new-Objective form, over HTTP: the team's past lessons when it opens,
+and reviewed Key Results like the typed titles when the coach sends the draft back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from storage.models import KRReview, ObjectiveReview
+from tests.scenarios.conftest import Harness
+from tests.scenarios.okr_edit_support import World, build_world, new_state
+from tests.scenarios.seed import Seed
+from tests.scenarios.test_okr_edit import TASK_KRS, open_new, submit
+
+
+@pytest.fixture
+def world(harness: Harness) -> World:
+    built = build_world(harness)
+    seed = Seed(harness.deps.db, harness.deps.clock)
+    q3 = seed.make_cycle("2026-Q3", start=date(2026, 7, 1), end=date(2026, 9, 30),
+                         state="closed")
+    past = seed.make_objective("提升公众号影响力", owner=built.marketing, cycle=q3)
+    reads = seed.make_kr(past, "公众号文章阅读量翻倍", target=100_000)
+    other = seed.make_kr(past, "Launch the podcast", kind="milestone")
+    now = harness.deps.clock.now()
+    with harness.deps.db.write() as session:
+        session.add(ObjectiveReview(objective_id=past.id, keep="与合作伙伴联合直播 <!channel>",
+                                    avoid="不要在假期发布", updated_at=now))
+        session.add(KRReview(key_result_id=reads.id, final_score=0.45, cause_kind="subjective",
+                             cause_note="目标定得太高", updated_at=now))
+        session.add(KRReview(key_result_id=other.id, final_score=1, updated_at=now))
+    return built
+
+
+def texts(view: dict[str, object]) -> str:
+    return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def test_the_form_opens_with_the_teams_lessons(harness: Harness, world: World) -> None:
+    body = texts(open_new(harness, "UANA"))
+    assert "以往复盘的经验" in body
+    assert "✅ 可复用：与合作伙伴联合直播 &lt;!channel&gt; —— _提升公众号影响力_，2026-Q3" in body
+    assert "⚠️ 要规避：不要在假期发布" in body
+    assert "相似的已复盘关键成果" not in body  # nothing typed yet
+    assert "以往复盘的经验" not in texts(open_new(harness, "UBEN"))  # Engineering: none
+
+
+def test_a_draft_sent_back_shows_reviewed_krs_like_it(harness: Harness, world: World) -> None:
+    view = open_new(harness, "UANA")
+    warned = submit(harness, view, new_state("提升品牌影响力", TASK_KRS), "UANA")["view"]
+    body = texts(warned)
+    assert "相似的已复盘关键成果" in body
+    assert "• _公众号文章阅读量翻倍_（2026-Q3）：最终得分 0.45 —— 主观原因：目标定得太高" in body
+    assert "Launch the podcast" not in body
+    assert harness.slack.invalid == []
