@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.blockkit import MAX_BLOCKS, TEXT_LIMITS
 from bot.domain.local_dates import format_date
+from bot.ids import TEMPLATE_IDS
 from bot.rendering import Renderer
 from bot.services.digest.view import DigestView
 
@@ -27,16 +28,20 @@ _TORN_TAIL = re.compile(r"(&[#\w]*|<[^>]*)$")
 
 
 def render_digest(
-    renderer: Renderer, digest: DigestView, locale: str, *, preview: bool = False
+    renderer: Renderer, digest: DigestView, locale: str, *, preview: bool = False,
+    mine: bool = False,
 ) -> list[dict[str, Any]]:
     """The digest as message payloads: [channel post, thread reply, …], each within limits.
 
-    `preview` renders the ephemeral copy `/okr digest` shows its caller (with a note saying
-    how many messages the channel gets).
+    The channel post carries a "Read in my language" button (`ids.DIGEST_MINE`). `preview`
+    renders the ephemeral copy `/okr digest` shows its caller (with a note saying how many
+    messages the channel gets); `mine` the ephemeral copy that button shows its reader.
     """
     context: dict[str, Any] = {
         "digest": digest,
         "preview": preview,
+        "mine": mine,
+        "ids": TEMPLATE_IDS,
         "day": lambda day: format_date(day, renderer.catalogue(locale).locale,
                                        today=digest.last_day),
     }

@@ -43,5 +43,7 @@ REVIEW_KEEP = _id("REVIEW_KEEP", "review.keep")
 REVIEW_AVOID = _id("REVIEW_AVOID", "review.avoid")
 REVIEW_LEARNED = _id("REVIEW_LEARNED", "review.learned")
 REVIEW_CARRY = _id("REVIEW_CARRY", "review.carry")  # "review.carry.<objective id>"
+# "Read in my language" on a channel digest; value "<team id>:<period start>:<period end>" (Unix s)
+DIGEST_MINE = _id("DIGEST_MINE", "digest.mine")
 
 TEMPLATE_IDS = SimpleNamespace(**ALL)

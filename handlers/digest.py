@@ -1,4 +1,6 @@
-"""`/okr digest [team]` (also `/okr 周报`): an ephemeral preview of a team's digest.
+"""`/okr digest [team]` (also `/okr 周报`): an ephemeral preview of a team's digest; and the
+channel digest's "Read in my language" button: the same digest, ephemeral, in the reader's
+language.
 
 The caller's first team (one they lead, else one they belong to), or the team named. Naming
 no known team is answered in the ack (digest/notice). Otherwise the ack is empty, because
@@ -10,14 +12,20 @@ get as digest/digest_continued.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk.webhook import WebhookClient
 
+from bot import ids
 from bot.deps import Deps
 from bot.digest_render import render_digest
+from bot.services.digest.builder import TeamNotFoundError, digest_of
 from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
 from handlers.command import CommandContext, CommandTable
+from handlers.payloads import user_id
+from handlers.people import ensure_person
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGES = 5  # a response_url takes five messages
@@ -25,6 +33,41 @@ MAX_MESSAGES = 5  # a response_url takes five messages
 
 def register(app: App, deps: Deps, commands: CommandTable) -> None:
     commands.add(("digest", "周报"), preview)
+
+    @app.action(ids.DIGEST_MINE)
+    def on_read_mine(ack: Ack, body: dict[str, Any]) -> None:
+        """"Read in my language" → the digest of that team and period, only for the reader."""
+        ack()
+        read_in_my_language(deps, body)
+
+
+def read_in_my_language(deps: Deps, body: dict[str, Any]) -> None:
+    """Rebuild the clicked digest (team and period from the button) as of its period's end,
+    and show it through the response_url in the reader's stored Slack language."""
+    window = _window(str((body.get("actions") or [{}])[0].get("value") or ""))
+    response_url = body.get("response_url")
+    person = ensure_person(deps, user_id(body))
+    if window is None or not response_url or person is None:
+        logger.warning("digest button without a readable value, response_url or person")
+        return
+    team_id, start, end = window
+    try:
+        with deps.db.read() as session:
+            view = digest_of(session, team_id, period_start=start, period_end=end, now=end)
+    except (TeamNotFoundError, ValueError):
+        logger.warning("digest button for a team or period that no longer exists")
+        return
+    client = WebhookClient(str(response_url))
+    for payload in render_digest(deps.renderer, view, person.locale, mine=True)[:MAX_MESSAGES]:
+        client.send_dict(payload)
+
+
+def _window(value: str) -> tuple[int, datetime, datetime] | None:
+    parts = value.split(":")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    team_id, start, end = (int(p) for p in parts)
+    return team_id, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
 
 
 def preview(ctx: CommandContext) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.digest_render import render_digest
+from bot.services.digest.on_demand import TeamRef, digest_now, resolve_team
 from storage.models import Delivery, Person
 from tests.scenarios.conftest import Harness
 from tests.services.digest_seed import seed_growth_team, seed_team_of
@@ -120,3 +122,27 @@ def test_a_huge_teams_preview_shows_the_thread_replies_too(harness: Harness) -> 
         assert f"({number}/{parts})" in reply["text"]
     assert all(len(p["blocks"]) <= 50 for p in [first, *replies])
     assert_nothing_posted(harness)
+
+
+def test_read_in_my_language_shows_the_channel_digest_privately(harness: Harness) -> None:
+    seed_growth_team(harness.deps.db)
+    team = resolve_team(harness.deps.db, name="Growth")
+    assert isinstance(team, TeamRef)
+    view = digest_now(harness.deps.db, harness.deps.clock, team).view
+    post = render_digest(harness.deps.renderer, view, "zh")[0]  # the lead reads Chinese
+    [button] = [e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["text"]["text"] == "用我的语言阅读 · Read in my language"
+
+    result = harness.sender.block_action(button["action_id"], button["value"], user_id="UBEN")
+    assert (result.status, result.body) == (200, "")
+    reply = harness.slack.wait_for("response_url")[0].args
+    assert reply["response_type"] == "ephemeral" and reply["replace_original"] is False
+    assert reply["text"].startswith("OKR digest for Growth")  # Ben reads English
+    assert "CRM export broken &lt;!channel&gt;" in texts(reply)
+    assert all(b["type"] != "actions" for b in reply["blocks"])  # no button on the copy
+    assert harness.slack.invalid == []
+    assert harness.slack.calls_to("chat.postMessage") == []  # nothing new in the channel
+
+    bad = harness.sender.block_action(button["action_id"], "nonsense", user_id="UBEN")
+    assert bad.status == 200
+    assert len(harness.slack.calls_to("response_url")) == 1  # a bad value shows nothing
