@@ -9,6 +9,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -51,6 +52,7 @@ class ShellSession:
     clock: FakeClock
     user_id: str
     outputs: list[Output] = field(default_factory=list)
+    files_dir: Path = Path("okr-shell-files")  # where files the bot uploads are saved
     _seen: int = 0
     _shown: int = 0
 
@@ -200,7 +202,23 @@ class ShellSession:
             return Output("modal", args["view"], view_id=view_id)
         if call.method == "views.publish":
             return Output("home", args["view"], view_id="VHOME")
+        if call.method == "files.completeUploadExternal":
+            return self._saved_files(args)
         return None
+
+    def _saved_files(self, args: dict[str, Any]) -> Output:
+        """An upload (the digest's chart) as Slack shows it: the comment, and where the shell
+        saved each file so it can be opened."""
+        listed = json.loads(args["files"]) if isinstance(args.get("files"), str) else []
+        lines = [str(args.get("initial_comment", ""))]
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        for entry in listed:
+            stored = self.standin.workspace.files.get(str(entry.get("id")), {})
+            path = self.files_dir / f"{stored.get('id', 'file')}-{stored.get('name', 'upload')}"
+            path.write_bytes(stored.get("content") or b"")
+            lines.append(f"📎 {stored.get('title', '')}: saved to {path.resolve()}")
+        channel = str(args.get("channel_id", ""))
+        return Output("channel", {"text": "\n".join(lines)}, channel=channel)
 
     def _newest_view_id(self) -> str:
         return list(self.standin.workspace.views)[-1] if self.standin.workspace.views else ""
