@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from statistics import median
 
@@ -78,6 +78,11 @@ def values_of(history: Iterable[ValuePoint]) -> list[Point]:
     target carry no value and are left out)."""
     points = [Point(p.at, p.value) for p in history if p.value is not None]
     return sorted(points, key=lambda p: p.at)
+
+
+def end_of(day: date) -> datetime:
+    """The moment `day` ends (UTC): a cycle ending on its `end_date` ends here."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def theil_sen_slope(points: Sequence[Point]) -> float:

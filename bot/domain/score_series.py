@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.digest_rules import KRFacts, snapshot_at
+from bot.domain.forecast import end_of
 from bot.domain.scoring import objective_score
 
 
@@ -18,11 +19,6 @@ def week_marks(start: date, today: date) -> list[date]:
         marks.append(day)
         day += timedelta(days=7)
     return [*marks, today]
-
-
-def end_of(day: date) -> datetime:
-    """The moment `day` ends (UTC)."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def objective_series(

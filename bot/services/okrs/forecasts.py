@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from bot.domain.digest_rules import ValuePoint
-from bot.domain.forecast import Basis, Forecast, forecast_kr, recent_progress
+from bot.domain.forecast import Basis, Forecast, end_of, forecast_kr, recent_progress
 from bot.domain.formatting import format_change, format_score, sparkline
 from bot.domain.review_rules import under_bar
 from bot.domain.scoring import KRState
@@ -50,11 +50,6 @@ def kr_state(kr: KeyResult) -> KRState:
     )
 
 
-def cycle_end(end_date: date) -> datetime:
-    """The moment a cycle ends: the start (UTC) of the day after its last day."""
-    return datetime.combine(end_date + timedelta(days=1), time(), tzinfo=UTC)
-
-
 def history_by_kr(
     rows: Iterable[tuple[int, datetime, float | None, float | None]],
 ) -> dict[int, list[ValuePoint]]:
@@ -71,7 +66,7 @@ def forecast_of(
 ) -> Forecast:
     """The domain forecast of a stored KR at its cycle's end."""
     return forecast_kr(kr_state(kr), history, objective_type=ObjectiveType(objective_type),
-                       now=now, end=cycle_end(end_date))
+                       now=now, end=end_of(end_date))
 
 
 def forecast_line(

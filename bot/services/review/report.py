@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from bot.domain.review_rules import format_score, under_bar
-from bot.domain.scoring import KRState, colour, kr_score, objective_score, verdict
-from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
+from bot.domain.scoring import colour, kr_score, objective_score, verdict
+from bot.domain.vocabulary import ObjectiveType
+from bot.services.okrs.forecasts import kr_state
 from storage.models import Cycle, KeyResult, KRReview, Objective, ObjectiveReview
 from storage.queries import reviews as q
 
@@ -82,8 +83,7 @@ class CycleReport:
 
 def measured_score(kr: KeyResult) -> float:
     """A KR's score from its stored values."""
-    return kr_score(KRState(KRKind(kr.kind), kr.start_value, kr.target_value, kr.current_value,
-                            Direction(kr.direction)))
+    return kr_score(kr_state(kr))
 
 
 def objective_reports(session: Session, objectives: Sequence[Objective]) -> list[ObjectiveReport]:
