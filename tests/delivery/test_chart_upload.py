@@ -3,6 +3,8 @@ and uploaded into the digest's thread with files_upload_v2 over real HTTP (the s
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import FakeClock
@@ -94,3 +96,13 @@ def test_the_chart_is_uploaded_into_the_digest_thread(
         assert "O1：Fill the pipeline" in zh["text"] and "各目标每周得分" in zh["text"]
     finally:
         standin.stop()
+
+
+def test_serving_and_sending_never_import_the_plotting_library() -> None:
+    """matplotlib loads only in the chart's child process: serve's memory does not grow."""
+    code = ("import sys, bot.gunicorn_app, bot.wiring, bot.scheduler, bot.delivery.sender, "
+            "bot.delivery.renderers, bot.delivery.chart_upload, bot.commands.send_digest; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
