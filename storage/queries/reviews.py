@@ -190,9 +190,10 @@ def team_lessons(
     return [(o, r, c) for o, r, c in session.exec(query)]
 
 
-def reviewed_krs(
-    before: date, limit: int, *, session: Session
-) -> list[tuple[KeyResult, KRReview, Objective, Cycle]]:
+ReviewedKR = tuple[KeyResult, KRReview, Objective, Cycle]
+
+
+def reviewed_krs(before: date, limit: int, *, session: Session) -> list[ReviewedKR]:
     """Reviewed KRs of cycles that started before `before`, newest cycle first."""
     query = (
         select(KeyResult, KRReview, Objective, Cycle)

@@ -7,8 +7,9 @@ import json
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
-from storage.models import KRReview, ObjectiveReview
+from storage.models import Cycle, KRReview, ObjectiveReview
 from tests.scenarios.conftest import Harness
 from tests.scenarios.okr_edit_support import World, build_world, new_state
 from tests.scenarios.seed import Seed
@@ -55,3 +56,23 @@ def test_a_draft_sent_back_shows_reviewed_krs_like_it(harness: Harness, world: W
     assert "• _公众号文章阅读量翻倍_（2026-Q3）：最终得分 0.45 —— 主观原因：目标定得太高" in body
     assert "Launch the podcast" not in body
     assert harness.slack.invalid == []
+
+
+def test_the_carry_offer_shows_reviewed_krs_like_the_carried_ones(
+    harness: Harness, world: World
+) -> None:
+    seed = Seed(harness.deps.db, harness.deps.clock)
+    q3 = next(c for c in _cycles(harness) if c.name == "2026-Q3")
+    mine = seed.make_objective("让更多人读到公众号", owner=world.ana, cycle=q3)
+    seed.make_kr(mine, "公众号文章阅读量", target=50_000, current=20_000)
+    result = harness.sender.command("carry", user_id="UANA")
+    assert result.status == 200
+    body = json.dumps(result.json()["blocks"], ensure_ascii=False)
+    assert "让更多人读到公众号" in body
+    assert "相似的已复盘关键成果" in body
+    assert "• _公众号文章阅读量翻倍_（2026-Q3）：最终得分 0.45 —— 主观原因：目标定得太高" in body
+
+
+def _cycles(harness: Harness) -> list[Cycle]:
+    with harness.deps.db.read() as session:
+        return list(session.exec(select(Cycle)))

@@ -59,13 +59,25 @@ def lessons_for(
             for o, r, c in reviews if r.keep.strip()]
     avoid = [Lesson(clip(o.title, TEXT_CHARS), c.name, clip(r.avoid, TEXT_CHARS))
              for o, r, c in reviews if r.avoid.strip()]
-    similar: list[SimilarKR] = []
+    similar: tuple[SimilarKR, ...] = ()
     if any(t.strip() for t in titles):
-        rows = q.reviewed_krs(before, CANDIDATES, session=session)
-        found = most_similar(titles, ((kr.title, (kr, review, cycle))
-                                      for kr, review, _, cycle in rows), limit=MAX_SIMILAR)
-        similar = [SimilarKR(clip(kr.title, TEXT_CHARS), cycle.name,
-                             format_score(review.final_score), review.cause_kind or "",
-                             clip(review.cause_note, TEXT_CHARS))
-                   for kr, review, cycle in (m.item for m in found)]
-    return Lessons(tuple(keep[:MAX_LESSONS]), tuple(avoid[:MAX_LESSONS]), tuple(similar))
+        similar = similar_reviewed(reviewed_before(session, before), titles)
+    return Lessons(tuple(keep[:MAX_LESSONS]), tuple(avoid[:MAX_LESSONS]), similar)
+
+
+def reviewed_before(session: Session, before: date) -> list[q.ReviewedKR]:
+    """The reviewed KRs of cycles that started before `before` (the newest CANDIDATES)."""
+    return q.reviewed_krs(before, CANDIDATES, session=session)
+
+
+def similar_reviewed(
+    rows: Sequence[q.ReviewedKR], titles: Sequence[str], *, skip_objective: int | None = None
+) -> tuple[SimilarKR, ...]:
+    """The reviewed KRs among `rows` most like `titles` (not those of `skip_objective`)."""
+    found = most_similar(titles, ((kr.title, (kr, review, cycle))
+                                  for kr, review, objective, cycle in rows
+                                  if objective.id != skip_objective), limit=MAX_SIMILAR)
+    return tuple(SimilarKR(clip(kr.title, TEXT_CHARS), cycle.name,
+                           format_score(review.final_score), review.cause_kind or "",
+                           clip(review.cause_note, TEXT_CHARS))
+                 for kr, review, cycle in (m.item for m in found))

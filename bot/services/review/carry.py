@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.services.okr_edit.lessons import SimilarKR, reviewed_before, similar_reviewed
 from bot.services.people import PersonView
 from bot.services.review.report import objective_reports
 from storage.db import Database
@@ -33,6 +34,7 @@ class CarryItem:
     avoid: str
     learned: str
     carried: bool
+    similar: tuple[SimilarKR, ...] = ()  # reviewed KRs of other Objectives like this one's
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,12 @@ def carry_list(db: Database, person: PersonView, *,
         if not reports:
             return NoCarry("nothing")
         done = q.carried_drafts([r.id for r in reports], target.id or 0, session=session)
+        reviewed = reviewed_before(session, target.start_date)
         items = tuple(CarryItem(r.id, r.title, r.score_text, r.verdict, r.keep, r.avoid,
-                                r.learned, r.id in done) for r in reports)
+                                r.learned, r.id in done,
+                                similar_reviewed(reviewed, [r.title, *(k.title for k in r.krs)],
+                                                 skip_objective=r.id))
+                      for r in reports)
         return CarryList(source.name, target.name, items)
 
 
