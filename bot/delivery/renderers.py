@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot import ids
 from bot.delivery import review_renderers as review_messages
+from bot.delivery.chart_upload import chart_payload
 from bot.delivery.rows import NothingToSend, Payload, Render, payload_of, recipient_of
 from bot.digest_render import render_digest
 from bot.domain import local_dates, slots
@@ -129,7 +130,9 @@ def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) 
     end = datetime.fromisoformat(payload["period_end"])
     # built as of its own period end, so a retry renders the same digest
     view = digest_of(session, delivery.team_id, period_start=start, period_end=end, now=end)
-    return render_digest(renderer, view, view.locale(renderer.default_locale))
+    locale = view.locale(renderer.default_locale)
+    chart = chart_payload(renderer, view, locale)  # the last reply in the thread
+    return [*render_digest(renderer, view, locale), *([chart] if chart else [])]
 
 
 RENDERERS: dict[str, Render] = {

@@ -15,6 +15,7 @@ first leaves the row to reconciliation (bench/fanout.py: one process 43 → 100+
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -34,6 +35,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock, sleep_until
 from bot.delivery import claims, pace
+from bot.delivery.chart_upload import is_upload, upload
 from bot.delivery.failures import Failure, FailureKind, classify
 from bot.delivery.pace import Pacing
 from bot.delivery.renderers import RENDERERS
@@ -239,6 +241,8 @@ class Sender:
         return ts
 
     def _post(self, row: Delivery, channel: str, payload: Payload, *, part: int) -> str:
+        if is_upload(payload):
+            return self._upload(row, channel, payload)
         metadata = {"event_type": METADATA_TYPE,
                     "event_payload": {"delivery_id": row.id, "dedupe_key": row.dedupe_key,
                                       "part": part}}
@@ -246,6 +250,18 @@ class Sender:
         response = self._call(row, self.slack.chat_postMessage, channel=channel,
                               metadata=metadata, unfurl_links=False, unfurl_media=False, **args)
         return str(response["ts"])
+
+    def _upload(self, row: Delivery, channel: str, payload: Payload) -> str:
+        """A file in the row's thread (the digest's chart). Slack refusing it (say, no
+        `files:write` yet) is logged, not a failed row: the messages are out. An upload
+        carries no metadata, so a retry after an unknown outcome may upload it twice."""
+        try:
+            self._call(row, functools.partial(upload, self.slack, channel, payload))
+        except SlackCallError as error:
+            if error.failure.kind is not FailureKind.DEFINITE:
+                raise
+            logger.warning("outbox row %s: upload refused: %s", row.id, error.failure.error)
+        return str(payload.get("thread_ts") or "")
 
     def _update(self, row: Delivery, payload: Payload, channel: str) -> None:
         """Edit a message in place; a message that can no longer be edited is not an error."""

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.blockkit import violations
 from bot.cli import main
-from bot.standin import SlackStandIn
+from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.models import Delivery, Team
 from tests.fakes.unreachable import closed_port_url
@@ -80,12 +80,31 @@ def test_send_queues_and_posts_a_period_once(
     [post] = standin.calls_to("chat.postMessage")
     assert post.args["channel"] == "CGROWTH"
     assert post.args["blocks"][0]["text"]["text"] == "OKR 周报 · Growth"
+    # The chart follows in the digest's thread: uploaded with files_upload_v2.
+    ts = standin.workspace.messages["CGROWTH"][0]["ts"]
+    [complete] = standin.calls_to("files.completeUploadExternal")
+    assert (complete.args["channel_id"], complete.args["thread_ts"]) == ("CGROWTH", ts)
+    [chart] = [m for m in standin.workspace.messages["CGROWTH"] if m.get("files")]
+    assert chart["thread_ts"] == ts and "各目标每周得分" in chart["text"]
+    assert standin.workspace.files[chart["files"][0]["id"]]["content"].startswith(b"\x89PNG")
 
     assert main(["send-digest", "--team", "Growth"]) == 0
     assert "already queued or sent; nothing new to send" in capsys.readouterr().out
     assert len(standin.calls_to("chat.postMessage")) == 1
     assert len(deliveries(db)) == 1
     assert standin.invalid == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_refused_chart_upload_does_not_fail_the_digest(
+    db: Database, standin: SlackStandIn
+) -> None:
+    seed_growth_team(db)
+    standin.fail("files.getUploadURLExternal", Fault("error", error="missing_scope"))
+    assert main(["send-digest", "--team", "Growth"]) == 0
+    assert len(standin.calls_to("chat.postMessage")) == 1
+    assert standin.calls_to("files.completeUploadExternal") == []
+    assert [row.status for row in deliveries(db)] == ["sent"]
 
 
 @pytest.mark.usefixtures("cli_env")
