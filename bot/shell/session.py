@@ -217,8 +217,9 @@ class ShellSession:
             path = self.files_dir / f"{stored.get('id', 'file')}-{stored.get('name', 'upload')}"
             path.write_bytes(stored.get("content") or b"")
             lines.append(f"📎 {stored.get('title', '')}: saved to {path.resolve()}")
-        channel = str(args.get("channel_id", ""))
-        return Output("channel", {"text": "\n".join(lines)}, channel=channel)
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": line}} for line in lines]
+        return Output("channel", {"text": "\n".join(lines), "blocks": blocks},
+                      channel=str(args.get("channel_id", "")))
 
     def _newest_view_id(self) -> str:
         return list(self.standin.workspace.views)[-1] if self.standin.workspace.views else ""
