@@ -33,7 +33,7 @@ def run_shell(db_path: Path, as_user: str, locale: str, read: TextIO, write: Tex
     url = f"sqlite:///{db_path}"
     upgrade(url)
     session = open_session(url, clock=FakeClock(SystemClock().now()), default_locale=locale)
-    session.files_dir = db_path.parent / f"{db_path.stem}-files"  # the digest's charts
+    session.upload_dir = db_path.parent / f"{db_path.stem}-files"  # the digest's charts
     try:
         console = Console(session, read, write, ticks=_ticks(session))
         if not session.people() and not _offer_example(console, session):

@@ -52,7 +52,7 @@ class ShellSession:
     clock: FakeClock
     user_id: str
     outputs: list[Output] = field(default_factory=list)
-    files_dir: Path = Path("okr-shell-files")  # where files the bot uploads are saved
+    upload_dir: Path = Path("okr-shell-files")  # where files the bot uploads are saved
     _seen: int = 0
     _shown: int = 0
 
@@ -211,10 +211,10 @@ class ShellSession:
         saved each file so it can be opened."""
         listed = json.loads(args["files"]) if isinstance(args.get("files"), str) else []
         lines = [str(args.get("initial_comment", ""))]
-        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
         for entry in listed:
             stored = self.standin.workspace.files.get(str(entry.get("id")), {})
-            path = self.files_dir / f"{stored.get('id', 'file')}-{stored.get('name', 'upload')}"
+            path = self.upload_dir / f"{stored.get('id', 'file')}-{stored.get('name', 'upload')}"
             path.write_bytes(stored.get("content") or b"")
             lines.append(f"📎 {stored.get('title', '')}: saved to {path.resolve()}")
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": line}} for line in lines]

@@ -17,7 +17,7 @@ def test_an_uploaded_file_is_saved_and_its_path_printed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shell.db'}"
     upgrade(url)
     session = open_session(url, clock=FakeClock(datetime(2026, 11, 30, tzinfo=UTC)))
-    session.files_dir = tmp_path / "files"
+    session.upload_dir = tmp_path / "files"
     try:
         slack = session.deps.slack
         post = slack.chat_postMessage(channel="CGROWTH", text="digest")
