@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.clock import FakeClock
-from bot.commands.shell import run_shell
 from bot.shell.session import open_session
 from storage.migrate import upgrade
 
@@ -34,13 +31,3 @@ def test_an_uploaded_file_is_saved_and_its_path_printed(tmp_path: Path) -> None:
     finally:
         session.close()
 
-
-def test_a_digest_in_the_shell_comes_with_its_chart(tmp_path: Path) -> None:
-    output = io.StringIO()
-    run_shell(tmp_path / "shell.db", "@Chen", "en", io.StringIO("y\n:advance 14d\n:quit\n"),
-              output)
-    out = output.getvalue()
-    assert "each Objective's score by week (solid)" in out  # the comment beside the chart
-    saved = re.findall(r"saved to (\S+\.png)", out)
-    assert saved and all(Path(p).parent == tmp_path / "shell-files" for p in saved)
-    assert all(Path(p).read_bytes().startswith(b"\x89PNG") for p in saved)
