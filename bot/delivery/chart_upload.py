@@ -6,9 +6,9 @@ with the thread's `thread_ts`)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
 
 from bot.delivery.rows import Payload
 from bot.digest_chart import ChartError, chart_png
@@ -39,10 +39,9 @@ def is_upload(payload: Payload) -> bool:
     return "file" in payload
 
 
-def upload(slack: WebClient, channel: str, payload: Payload) -> SlackResponse:
-    """Upload `payload` (from `chart_payload`) into its `thread_ts` in `channel`."""
-    return slack.files_upload_v2(channel=channel, thread_ts=payload.get("thread_ts"),
-                                 **{k: payload[k] for k in UPLOAD_KEYS})
+def upload_args(payload: Payload) -> dict[str, Any]:
+    """The `files_upload_v2` arguments of an upload payload (from `chart_payload`)."""
+    return {k: payload[k] for k in UPLOAD_KEYS}
 
 
 def upload_digest_chart(
@@ -54,5 +53,6 @@ def upload_digest_chart(
     payload = chart_payload(renderer, digest, locale)
     if payload is None:
         return None
-    response = upload(slack, channel, {**payload, "thread_ts": thread_ts})
+    response = slack.files_upload_v2(channel=channel, thread_ts=thread_ts,
+                                     **upload_args(payload))
     return str(response["file"]["id"])

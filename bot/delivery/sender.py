@@ -15,7 +15,6 @@ first leaves the row to reconciliation (bench/fanout.py: one process 43 → 100+
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import random
@@ -35,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import Clock, sleep_until
 from bot.delivery import claims, pace
-from bot.delivery.chart_upload import is_upload, upload
+from bot.delivery.chart_upload import is_upload, upload_args
 from bot.delivery.failures import Failure, FailureKind, classify
 from bot.delivery.pace import Pacing
 from bot.delivery.renderers import RENDERERS
@@ -256,7 +255,8 @@ class Sender:
         `files:write` yet) is logged, not a failed row: the messages are out. An upload
         carries no metadata, so a retry after an unknown outcome may upload it twice."""
         try:
-            self._call(row, functools.partial(upload, self.slack, channel, payload))
+            self._call(row, self.slack.files_upload_v2, channel=channel,
+                       thread_ts=payload.get("thread_ts"), **upload_args(payload))
         except SlackCallError as error:
             if error.failure.kind is not FailureKind.DEFINITE:
                 raise
