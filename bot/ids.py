@@ -17,14 +17,18 @@ def _id(name: str, value: str) -> str:
 
 CHECKIN_OPEN = _id("CHECKIN_OPEN", "checkin.open")
 CHECKIN_SUBMIT = _id("CHECKIN_SUBMIT", "checkin.submit")
-# Per-KR and per-Objective fields of the check-in modal: "<prefix>.<id>" is both the block_id
-# and the action_id; only the "no change" checkbox (a section accessory) sends block_actions.
+# Per-KR ("<prefix>.<kr id>") and per-page ("<prefix>.<page>") fields of the check-in modal:
+# the block_id is also the action_id; only the "no change" checkbox (a section accessory) sends
+# block_actions. Per KR: no change, value, confidence, progress (the KR's note); per page:
+# blockers and the KRs they block, help needed, the KR it is for and whom to ask.
 CHECKIN_NO_CHANGE = _id("CHECKIN_NO_CHANGE", "checkin.nochange")
 CHECKIN_VALUE = _id("CHECKIN_VALUE", "checkin.value")
 CHECKIN_CONFIDENCE = _id("CHECKIN_CONFIDENCE", "checkin.confidence")
 CHECKIN_PROGRESS = _id("CHECKIN_PROGRESS", "checkin.progress")
 CHECKIN_BLOCKERS = _id("CHECKIN_BLOCKERS", "checkin.blockers")
+CHECKIN_BLOCKER_KRS = _id("CHECKIN_BLOCKER_KRS", "checkin.blockerkrs")
 CHECKIN_HELP = _id("CHECKIN_HELP", "checkin.help")
+CHECKIN_HELP_KR = _id("CHECKIN_HELP_KR", "checkin.helpkr")
 CHECKIN_WHOM = _id("CHECKIN_WHOM", "checkin.whom")
 HOME_REFRESH = _id("HOME_REFRESH", "home.refresh")
 OKR_NEW_SUBMIT = _id("OKR_NEW_SUBMIT", "okr.new.submit")

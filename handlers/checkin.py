@@ -108,7 +108,7 @@ def open_modal(deps: Deps, person: PersonView, trigger_id: str,
 def meet_helpers(deps: Deps, person: PersonView,
                  submission: checkin_save.Submission) -> dict[str, int]:
     """The people chosen as "who could help", met through users.info if new: Slack id → id."""
-    chosen = {n.help_from for n in submission.notes.values()} - {"", person.slack_user_id}
+    chosen = {submission.notes.help_from} - {"", person.slack_user_id}
     met = {slack_id: ensure_person(deps, slack_id) for slack_id in sorted(chosen)}
     return {slack_id: helper.id for slack_id, helper in met.items() if helper is not None}
 

@@ -153,6 +153,10 @@ class KeyResult(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     """One answer about one KR: progress, confidence, blockers, help needed.
 
+    `about_objective` marks notes written when the form asked for them once per Objective
+    (before revision 0004): they are kept on the Objective's first KR, and shown as about the
+    whole Objective.
+
     `idempotency_key` makes every way of recording a check-in safe to retry: a Slack
     submission uses `slack:{person}:{kr}:{period}` (so a re-submission edits it), the API the
     caller's Idempotency-Key.
@@ -178,6 +182,7 @@ class CheckIn(SQLModel, table=True):
     blockers: str = Field(default="", sa_type=Text)
     help_needed: str = Field(default="", sa_type=Text)
     help_from_person_id: int | None = Field(default=None, foreign_key="person.id")
+    about_objective: bool = False
     source: str = Field(default="slack", max_length=16)
     idempotency_key: str = Field(max_length=200, unique=True)
     version: int = 1

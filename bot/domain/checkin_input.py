@@ -9,11 +9,12 @@ Rules:
   a percent sign ("45%") or the KR's own unit ("600 leads", "3,000人", "$1,200").
 - A value is refused when it is not a finite number, negative for a KR whose start and target
   are both non-negative, or further than `RANGE_FACTOR` × the KR's scale from zero.
-- A KR counts as answered when a value is given, "no change" is ticked or a confidence is
-  chosen; or when the caller forces it (a KR already checked in this period, or the KR that
-  carries its Objective's notes). A blank value then keeps the last value.
-- Notes (progress, blockers, help needed) are at most `MAX_TEXT` characters; naming whom to
-  ask for help needs a help text, and a person cannot ask themselves.
+- A KR counts as answered when a value is given, "no change" is ticked, a confidence is
+  chosen or a note written; or when the caller forces it (a KR already checked in this period,
+  or one a blocker or help request of the page is about). A blank value keeps the last value.
+- Notes (a KR's note, the page's blocker and help needed) are at most `MAX_TEXT` characters.
+  A blocker or help request is about KRs of the page: chosen with the KR picker, or the only KR
+  of the page. Naming whom to ask for help needs a help text; a person cannot ask themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -53,6 +54,7 @@ class ErrorCode(StrEnum):
     HELP_MISSING = "help_missing"  # whom to ask, but not what for
     HELP_SELF = "help_self"
     UNKNOWN_PERSON = "unknown_person"  # whom to ask is not someone Slack knows
+    WHICH_KR = "which_kr"  # a blocker or help request with several KRs and none chosen
     NOTHING = "nothing"  # the whole form is blank
     CYCLE_CLOSED = "cycle_closed"  # the KR's cycle was closed: it is read-only
 
@@ -81,12 +83,14 @@ class KRInput:
     value: str = ""
     no_change: bool = False
     confidence: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class KRAnswer:
     value: float
     confidence: Confidence | None  # None keeps the KR's confidence
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,29 +100,36 @@ class KRReading:
 
 
 @dataclass(frozen=True)
-class NotesInput:
-    progress: str = ""
+class PageNotesInput:
+    """The page's blocker and help request as typed; KR ids as the pickers sent them."""
+
     blockers: str = ""
+    blocker_krs: tuple[str, ...] = ()
     help_needed: str = ""
+    help_kr: str = ""
     help_from: str = ""  # Slack user id chosen in the users_select
 
 
 @dataclass(frozen=True)
-class Notes:
-    progress: str = ""
+class PageNotes:
+    """The page's blocker (on `blocker_krs`) and help request (on `help_kr`), read."""
+
     blockers: str = ""
+    blocker_krs: frozenset[int] = frozenset()
     help_needed: str = ""
+    help_kr: int | None = None
     help_from: str = ""
 
-    @property
-    def any(self) -> bool:
-        return bool(self.progress or self.blockers or self.help_needed or self.help_from)
+    def about(self, kr_id: int) -> bool:
+        """Whether the blocker or the help request is about `kr_id`."""
+        return kr_id in self.blocker_krs or kr_id == self.help_kr
 
 
 @dataclass(frozen=True)
-class NotesReading:
-    notes: Notes
-    errors: Mapping[str, FieldError]  # keyed by "progress", "blockers", "help" or "whom"
+class PageNotesReading:
+    notes: PageNotes
+    errors: Mapping[str, FieldError]  # keyed by "blockers", "blocker_krs", "help", "help_kr",
+    # or "whom"
 
 
 def period_key(local_day: date) -> str:
@@ -182,6 +193,7 @@ def read_kr(facts: KRFacts, raw: KRInput, *, force: bool = False) -> KRReading:
     """Validate one KR's fields and resolve them into an answer (or none)."""
     errors: dict[str, FieldError] = {}
     text = raw.value.strip()
+    note = raw.note.strip()
     value = facts.last
     if text:
         checked = check_value(facts, text)
@@ -197,27 +209,58 @@ def read_kr(facts: KRFacts, raw: KRInput, *, force: bool = False) -> KRReading:
             confidence = Confidence(raw.confidence)
         except ValueError:
             errors["confidence"] = FieldError(ErrorCode.NOT_A_CHOICE)
+    if len(note) > MAX_TEXT:
+        errors["note"] = FieldError(ErrorCode.TOO_LONG, {"limit": str(MAX_TEXT)})
     if errors:
         return KRReading(None, errors)
-    answered = force or bool(text) or raw.no_change or confidence is not None
-    return KRReading(KRAnswer(value, confidence) if answered else None, {})
+    answered = force or bool(text) or raw.no_change or confidence is not None or bool(note)
+    return KRReading(KRAnswer(value, confidence, note) if answered else None, {})
 
 
-def read_notes(raw: NotesInput, *, asker: str) -> NotesReading:
-    """Validate an Objective's notes; `asker` is the submitter's Slack id."""
-    notes = Notes(
-        raw.progress.strip(), raw.blockers.strip(), raw.help_needed.strip(), raw.help_from.strip()
-    )
+def read_page_notes(
+    raw: PageNotesInput, *, asker: str, page_krs: Sequence[int]
+) -> PageNotesReading:
+    """Validate the page's blocker and help request; `asker` is the submitter's Slack id and
+    `page_krs` the KRs the page shows (a picker naming another is refused)."""
     errors: dict[str, FieldError] = {}
-    for name, text in (
-        ("progress", notes.progress),
-        ("blockers", notes.blockers),
-        ("help", notes.help_needed),
-    ):
+    blockers, help_needed = raw.blockers.strip(), raw.help_needed.strip()
+    for name, text in (("blockers", blockers), ("help", help_needed)):
         if len(text) > MAX_TEXT:
             errors[name] = FieldError(ErrorCode.TOO_LONG, {"limit": str(MAX_TEXT)})
-    if notes.help_from and notes.help_from == asker:
+    picked = [_kr_choice(choice, page_krs) for choice in raw.blocker_krs]
+    blocker_krs = frozenset(kr for kr in picked if kr is not None)
+    if None in picked:
+        errors["blocker_krs"] = FieldError(ErrorCode.NOT_A_CHOICE)
+    elif blockers and not blocker_krs:
+        blocker_krs = _only(page_krs)
+        if not blocker_krs:
+            errors["blocker_krs"] = FieldError(ErrorCode.WHICH_KR)
+    help_kr = _kr_choice(raw.help_kr, page_krs) if raw.help_kr else None
+    if raw.help_kr and help_kr is None:
+        errors["help_kr"] = FieldError(ErrorCode.NOT_A_CHOICE)
+    elif help_needed and help_kr is None:
+        help_kr = next(iter(_only(page_krs)), None)
+        if help_kr is None:
+            errors["help_kr"] = FieldError(ErrorCode.WHICH_KR)
+    help_from = raw.help_from.strip()
+    if help_from and help_from == asker:
         errors["whom"] = FieldError(ErrorCode.HELP_SELF)
-    elif notes.help_from and not notes.help_needed and "help" not in errors:
+    elif help_from and not help_needed and "help" not in errors:
         errors["help"] = FieldError(ErrorCode.HELP_MISSING)
-    return NotesReading(notes, errors)
+    notes = PageNotes(blockers, blocker_krs if blockers else frozenset(), help_needed,
+                      help_kr if help_needed else None, help_from)
+    return PageNotesReading(notes, errors)
+
+
+def _kr_choice(choice: str, page_krs: Sequence[int]) -> int | None:
+    """The KR id a picker sent, when it is one of the page's."""
+    text = choice.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    kr_id = int(text)
+    return kr_id if kr_id in page_krs else None
+
+
+def _only(page_krs: Sequence[int]) -> frozenset[int]:
+    """The page's only KR, when it has exactly one: a note needs no picker then."""
+    return frozenset(page_krs) if len(page_krs) == 1 else frozenset()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -94,14 +94,22 @@ def live_key_results(*, session: Session, objective_ids: Collection[int]) -> lis
     return list(session.exec(query))
 
 
-def last_checkin_times(*, session: Session, kr_ids: Collection[int]) -> dict[int, datetime]:
-    """When each of `kr_ids` was last checked in (a re-submission counts: `updated_at`)."""
-    query = (
-        select(CheckIn.key_result_id, func.max(CheckIn.updated_at))
+def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, CheckIn]:
+    """Each of `kr_ids`' latest check-in (a re-submission counts: `updated_at`; the highest id
+    on a tie), in one statement."""
+    latest = (
+        select(CheckIn.key_result_id, func.max(CheckIn.updated_at).label("at"))
         .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
         .group_by(col(CheckIn.key_result_id))
+        .subquery()
     )
-    return {kr_id: at for kr_id, at in session.exec(query) if at is not None}
+    query = (
+        select(CheckIn)
+        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
+                           col(CheckIn.updated_at) == latest.c.at))
+        .order_by(col(CheckIn.id))
+    )
+    return {row.key_result_id: row for row in session.exec(query)}
 
 
 def value_history(

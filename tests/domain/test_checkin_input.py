@@ -13,12 +13,12 @@ from bot.domain.checkin_input import (
     KRAnswer,
     KRFacts,
     KRInput,
-    NotesInput,
+    PageNotesInput,
     check_value,
     parse_number,
     period_key,
     read_kr,
-    read_notes,
+    read_page_notes,
     value_bounds,
 )
 from bot.domain.vocabulary import Confidence, KRKind
@@ -131,29 +131,61 @@ def test_bad_fields_give_errors_and_no_answer(typed: KRInput, errors: dict[str, 
     assert {name: e.code for name, e in reading.errors.items()} == errors
 
 
-def test_notes_are_trimmed_and_kept() -> None:
-    reading = read_notes(NotesInput(" moving ", "legal review\n", "a budget", "UBEN"),
-                         asker="UANA")
+def test_a_kr_note_answers_the_kr_and_is_kept_trimmed() -> None:
+    reading = read_kr(LEADS, KRInput(note=" two webinars done "))
+    assert reading.answer == KRAnswer(120, None, "two webinars done")
+    too_long = read_kr(LEADS, KRInput(note="x" * (MAX_TEXT + 1)))
+    assert too_long.answer is None
+    assert too_long.errors["note"].code is ErrorCode.TOO_LONG
+
+
+def test_page_notes_are_trimmed_and_attached_to_the_chosen_krs() -> None:
+    reading = read_page_notes(
+        PageNotesInput(" legal review\n", ("11", "12"), "a budget", "13", "UBEN"),
+        asker="UANA", page_krs=[11, 12, 13])
     assert reading.errors == {}
-    assert (reading.notes.progress, reading.notes.blockers) == ("moving", "legal review")
-    assert reading.notes.any
+    notes = reading.notes
+    assert (notes.blockers, notes.blocker_krs) == ("legal review", frozenset({11, 12}))
+    assert (notes.help_needed, notes.help_kr, notes.help_from) == ("a budget", 13, "UBEN")
+    assert notes.about(11) and notes.about(13) and not notes.about(14)
+
+
+def test_with_one_kr_on_the_page_no_picker_is_needed() -> None:
+    reading = read_page_notes(PageNotesInput("legal", (), "a budget"), asker="UANA",
+                              page_krs=[11])
+    assert reading.errors == {}
+    assert (reading.notes.blocker_krs, reading.notes.help_kr) == (frozenset({11}), 11)
+
+
+def test_a_pick_without_text_attaches_nothing() -> None:
+    reading = read_page_notes(PageNotesInput("", ("11",), "", "12"), asker="UANA",
+                              page_krs=[11, 12])
+    assert reading.errors == {}
+    assert (reading.notes.blocker_krs, reading.notes.help_kr) == (frozenset(), None)
 
 
 @pytest.mark.parametrize(("typed", "errors"), [
-    (NotesInput(progress="x" * (MAX_TEXT + 1)), {"progress": ErrorCode.TOO_LONG}),
-    (NotesInput(blockers="界" * (MAX_TEXT + 1)), {"blockers": ErrorCode.TOO_LONG}),
-    (NotesInput(help_needed="y" * (MAX_TEXT + 1), help_from="UBEN"),
+    (PageNotesInput(blockers="界" * (MAX_TEXT + 1), blocker_krs=("11",)),
+     {"blockers": ErrorCode.TOO_LONG}),
+    (PageNotesInput(help_needed="y" * (MAX_TEXT + 1), help_kr="11", help_from="UBEN"),
      {"help": ErrorCode.TOO_LONG}),
-    (NotesInput(help_from="UBEN"), {"help": ErrorCode.HELP_MISSING}),
-    (NotesInput(help_needed="budget", help_from="UANA"), {"whom": ErrorCode.HELP_SELF}),
+    (PageNotesInput(help_from="UBEN"), {"help": ErrorCode.HELP_MISSING}),
+    (PageNotesInput(help_needed="budget", help_kr="11", help_from="UANA"),
+     {"whom": ErrorCode.HELP_SELF}),
+    (PageNotesInput(blockers="legal"), {"blocker_krs": ErrorCode.WHICH_KR}),
+    (PageNotesInput(help_needed="budget"), {"help_kr": ErrorCode.WHICH_KR}),
+    (PageNotesInput(blockers="legal", blocker_krs=("99",)),
+     {"blocker_krs": ErrorCode.NOT_A_CHOICE}),
+    (PageNotesInput(help_needed="budget", help_kr="1e3"), {"help_kr": ErrorCode.NOT_A_CHOICE}),
 ])
-def test_bad_notes_give_errors(typed: NotesInput, errors: dict[str, str]) -> None:
-    reading = read_notes(typed, asker="UANA")
+def test_bad_page_notes_give_errors(typed: PageNotesInput, errors: dict[str, str]) -> None:
+    reading = read_page_notes(typed, asker="UANA", page_krs=[11, 12])
     assert {name: e.code for name, e in reading.errors.items()} == errors
 
 
 def test_text_of_exactly_the_limit_is_accepted() -> None:
-    assert read_notes(NotesInput(progress="x" * MAX_TEXT), asker="UANA").errors == {}
+    typed = PageNotesInput(blockers="x" * MAX_TEXT, blocker_krs=("11",))
+    assert read_page_notes(typed, asker="UANA", page_krs=[11, 12]).errors == {}
 
 
 @pytest.mark.parametrize(("day", "period"), [

@@ -13,10 +13,10 @@ from bot.domain.checkin_input import (
     ErrorCode,
     KRFacts,
     KRInput,
-    NotesInput,
+    PageNotesInput,
     parse_number,
     read_kr,
-    read_notes,
+    read_page_notes,
     value_bounds,
 )
 from bot.domain.vocabulary import KRKind
@@ -70,10 +70,12 @@ def test_a_kr_reading_is_an_answer_in_bounds_or_field_errors(
 def test_notes_are_kept_trimmed_or_refused_field_by_field(
     progress: str, blockers: str, help_needed: str, whom: str
 ) -> None:
-    reading = read_notes(NotesInput(progress, blockers, help_needed, whom), asker="UANA")
-    assert set(reading.errors) <= {"progress", "blockers", "help", "whom"}
+    reading = read_page_notes(PageNotesInput(progress, ("11",), help_needed, "12", whom),
+                              asker="UANA", page_krs=[11, 12])
+    assert set(reading.errors) <= {"blockers", "help", "whom"}
     if len(progress.strip()) > MAX_TEXT:
-        assert reading.errors["progress"].code is ErrorCode.TOO_LONG
+        assert reading.errors["blockers"].code is ErrorCode.TOO_LONG
     if whom.strip() == "UANA":
         assert reading.errors["whom"].code is ErrorCode.HELP_SELF
-    assert reading.notes.progress == progress.strip()
+    assert reading.notes.blockers == progress.strip()
+    assert reading.notes.blocker_krs == (frozenset({11}) if progress.strip() else frozenset())

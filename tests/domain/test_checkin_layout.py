@@ -10,30 +10,30 @@ from bot.domain.checkin_layout import MODAL_BLOCKS, Chunk, page_blocks, paginate
 def test_the_methods_maximum_fits_one_modal() -> None:
     pages = paginate([4] * 5)
     assert len(pages) == 1
-    assert page_blocks(pages[0]) == 86
-    assert pages[0] == [Chunk(i, 0, 4, True) for i in range(5)]
+    assert page_blocks(pages[0]) == 1 + 5 + 20 * 4 + 5 == 91
+    assert pages[0] == [Chunk(i, 0, 4) for i in range(5)]
 
 
 def test_one_kr_takes_a_small_modal() -> None:
-    assert [page_blocks(p) for p in paginate([1])] == [1 + 1 + 3 + 4]
+    assert [page_blocks(p) for p in paginate([1])] == [1 + 1 + 4 + 5]
 
 
 def test_no_kr_gives_one_empty_page() -> None:
     assert paginate([]) == [[]]
+    assert page_blocks([]) == 1
 
 
 def test_beyond_the_maximum_objectives_move_whole_to_the_next_page() -> None:
     pages = paginate([5] * 6)
-    # 5 KRs take 1 + 15 + 4 = 20 blocks: four Objectives and the intro line make 81
+    # 5 KRs take 1 + 20 = 21 blocks: four Objectives, the intro and the footer make 90
     assert [[c.objective for c in page] for page in pages] == [[0, 1, 2, 3], [4, 5]]
-    assert all(c.with_notes and c.start == 0 and c.stop == 5 for p in pages for c in p)
+    assert all(c.start == 0 and c.stop == 5 for p in pages for c in p)
 
 
-def test_an_objective_too_big_for_a_page_is_split_with_its_notes_on_the_first_part() -> None:
+def test_an_objective_too_big_for_a_page_is_split() -> None:
     pages = paginate([2, 40])
     chunks = [c for page in pages for c in page]
-    assert [(c.objective, c.start, c.stop, c.with_notes) for c in chunks] == [
-        (0, 0, 2, True), (1, 0, 31, True), (1, 31, 40, False)]
+    assert [(c.objective, c.start, c.stop) for c in chunks] == [(0, 0, 2), (1, 0, 23), (1, 23, 40)]
 
 
 @pytest.mark.parametrize("counts", [[4] * 5, [5] * 6, [1] * 30, [40], [7, 33, 2, 50, 1], [31, 31]])
@@ -43,4 +43,3 @@ def test_every_page_fits_and_every_kr_is_shown_once(counts: list[int]) -> None:
     shown = sorted((c.objective, kr) for page in pages for c in page
                    for kr in range(c.start, c.stop))
     assert shown == [(o, kr) for o, n in enumerate(counts) for kr in range(n)]
-    assert sum(c.with_notes for page in pages for c in page) == len(counts)

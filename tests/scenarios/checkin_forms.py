@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot import ids
@@ -15,8 +16,8 @@ def _put(state: State, block_id: str, element: dict[str, Any]) -> None:
 
 def answer_kr(state: State, kr_id: int | None, value: str | None = None, *,
               confidence: str | None = None, no_change: bool = False,
-              milestone: bool = False) -> State:
-    """One KR's fields: typed value (or done / not_done), confidence, "no change"."""
+              milestone: bool = False, note: str | None = None) -> State:
+    """One KR's fields: typed value (or done / not_done), confidence, "no change", note."""
     value_id = f"{ids.CHECKIN_VALUE}.{kr_id}"
     if milestone:
         _put(state, value_id, {"type": "static_select",
@@ -28,18 +29,23 @@ def answer_kr(state: State, kr_id: int | None, value: str | None = None, *,
          {"type": "static_select", "selected_option": chosen})
     _put(state, f"{ids.CHECKIN_NO_CHANGE}.{kr_id}",
          {"type": "checkboxes", "selected_options": [{"value": "same"}] if no_change else []})
+    _put(state, f"{ids.CHECKIN_PROGRESS}.{kr_id}", {"type": "plain_text_input", "value": note})
     return state
 
 
-def notes(state: State, objective_id: int | None, *, progress: str | None = None,
-          blockers: str | None = None, help_needed: str | None = None,
-          whom: str | None = None) -> State:
-    """An Objective's notes (None = left empty, as Slack sends it)."""
-    for prefix, text in ((ids.CHECKIN_PROGRESS, progress), (ids.CHECKIN_BLOCKERS, blockers),
-                         (ids.CHECKIN_HELP, help_needed)):
-        _put(state, f"{prefix}.{objective_id}", {"type": "plain_text_input", "value": text})
-    _put(state, f"{ids.CHECKIN_WHOM}.{objective_id}",
-         {"type": "users_select", "selected_user": whom})
+def notes(state: State, page: int = 0, *, blockers: str | None = None,
+          blocker_krs: Sequence[int | None] = (), help_needed: str | None = None,
+          help_kr: int | None = None, whom: str | None = None) -> State:
+    """The page's blocker and help request (None = left empty, as Slack sends it)."""
+    for prefix, text in ((ids.CHECKIN_BLOCKERS, blockers), (ids.CHECKIN_HELP, help_needed)):
+        _put(state, f"{prefix}.{page}", {"type": "plain_text_input", "value": text})
+    _put(state, f"{ids.CHECKIN_BLOCKER_KRS}.{page}", {
+        "type": "multi_static_select",
+        "selected_options": [{"value": str(kr_id)} for kr_id in blocker_krs]})
+    _put(state, f"{ids.CHECKIN_HELP_KR}.{page}", {
+        "type": "static_select",
+        "selected_option": {"value": str(help_kr)} if help_kr is not None else None})
+    _put(state, f"{ids.CHECKIN_WHOM}.{page}", {"type": "users_select", "selected_user": whom})
     return state
 
 
@@ -55,6 +61,8 @@ def blank_form(view: dict[str, Any]) -> State:
             initial["value"] = element.get("initial_value")
         elif element["type"] == "static_select":
             initial["selected_option"] = element.get("initial_option")
+        elif element["type"] == "multi_static_select":
+            initial["selected_options"] = element.get("initial_options", [])
         elif element["type"] == "users_select":
             initial["selected_user"] = element.get("initial_user")
         elif element["type"] == "checkboxes":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,14 +123,13 @@ def texts(view: dict[str, Any]) -> str:
 
 def full_answer(world: World) -> State:
     state: State = {}
-    answer_kr(state, world.leads.id, "１，５００", confidence="on_track")
-    answer_kr(state, world.nps.id, "35%", confidence="at_risk")
+    answer_kr(state, world.leads.id, "１，５００", confidence="on_track", note="two webinars done")
+    answer_kr(state, world.nps.id, "35%", confidence="at_risk", note="survey sent")
     answer_kr(state, world.beta.id, "done", milestone=True)
     answer_kr(state, world.response.id, no_change=True)
-    notes(state, world.market.id, progress="two webinars done",
-          blockers="legal review of the landing page", help_needed="a designer for 2 days",
-          whom="UBEN")
-    notes(state, world.speed.id)
+    notes(state, blockers="legal review of the landing page",
+          blocker_krs=[world.leads.id, world.beta.id], help_needed="a designer for 2 days",
+          help_kr=world.leads.id, whom="UBEN")
     return state
 
 
@@ -255,7 +255,10 @@ def test_full_submission_stores_every_kr_updates_the_prompt_and_alerts_the_leads
         "two webinars done", "legal review of the landing page", "a designer for 2 days")
     assert leads.help_from_person_id == world.ben.id
     assert (checkins[world.nps.id].value, checkins[world.nps.id].confidence) == (35.0, "at_risk")
-    assert checkins[world.nps.id].progress == ""  # notes live on the Objective's first KR
+    nps, beta = checkins[world.nps.id], checkins[world.beta.id]
+    assert (nps.progress, nps.blockers, nps.help_needed) == ("survey sent", "", "")
+    assert (beta.progress, beta.blockers) == ("", "legal review of the landing page")
+    assert not any(c.about_objective for c in checkins.values())
     assert checkins[world.beta.id].value == 1.0
     assert checkins[world.response.id].value == 3.0  # "no change"
 
@@ -351,16 +354,16 @@ def test_bad_values_come_back_as_field_errors_in_chinese_and_nothing_is_stored(
     answer_kr(state, world.leads.id, "lots")
     answer_kr(state, world.nps.id, "-5")
     answer_kr(state, world.response.id, "2", no_change=True)
-    answer_kr(state, world.beta.id, "done", milestone=True)
-    notes(state, world.market.id, progress="x" * 3001, whom="UBEN")
+    answer_kr(state, world.beta.id, "done", milestone=True, note="x" * 3001)
+    notes(state, whom="UBEN")
     reply = submit(harness, view, state)
     assert reply["response_action"] == "errors"
     assert reply["errors"] == {
         f"checkin.value.{world.leads.id}": ZH_ERRORS["not_a_number"],
         f"checkin.value.{world.nps.id}": ZH_ERRORS["negative"],
         f"checkin.value.{world.response.id}": ZH_ERRORS["conflict"],
-        f"checkin.progress.{world.market.id}": ZH_ERRORS["too_long"],
-        f"checkin.help.{world.market.id}": ZH_ERRORS["help_missing"],
+        f"checkin.progress.{world.beta.id}": ZH_ERRORS["too_long"],
+        "checkin.help.0": ZH_ERRORS["help_missing"],
     }
     assert_nothing_stored(harness, world)
 
@@ -375,13 +378,12 @@ def test_bad_values_come_back_in_english_for_an_english_speaker(
 ) -> None:
     view = open_by_command(harness, "UBEN")
     state = answer_kr({}, world.ben_kr.id, "1e9", confidence="certain")
-    notes(state, world.ben_kr.objective_id, help_needed="someone", whom="UBEN")
+    notes(state, help_needed="someone", whom="UBEN")
     reply = submit(harness, view, state, "UBEN")
     assert reply == {"response_action": "errors", "errors": {
         f"checkin.value.{world.ben_kr.id}": "Please enter a number, such as 45, 1,234 or 45%.",
         f"checkin.confidence.{world.ben_kr.id}": "Please choose one of the options.",
-        f"checkin.whom.{world.ben_kr.objective_id}":
-            "You cannot ask yourself for help: choose someone else.",
+        "checkin.whom.0": "You cannot ask yourself for help: choose someone else.",
     }}
     assert_nothing_stored(harness, world)
 
@@ -389,9 +391,9 @@ def test_bad_values_come_back_in_english_for_an_english_speaker(
 def test_a_helper_slack_does_not_know_is_refused(harness: Harness, world: World) -> None:
     view = open_by_command(harness, "UBEN")
     state = answer_kr({}, world.ben_kr.id, "150")
-    notes(state, world.ben_kr.objective_id, help_needed="a reviewer", whom="UGHOST")
+    notes(state, help_needed="a reviewer", whom="UGHOST")
     reply = submit(harness, view, state, "UBEN")
-    assert reply["errors"] == {f"checkin.whom.{world.ben_kr.objective_id}":
+    assert reply["errors"] == {"checkin.whom.0":
                                "I cannot find this person in Slack: choose someone else."}
     assert_nothing_stored(harness, world)
 
@@ -477,12 +479,14 @@ def test_checking_in_again_the_same_week_edits_the_checkin(harness: Harness, wor
     state = blank_form(second)  # pre-filled with this week's answers
     assert state[f"checkin.value.{world.leads.id}"][f"checkin.value.{world.leads.id}"][
         "value"] == "1,500"
-    assert state[f"checkin.help.{world.market.id}"][f"checkin.help.{world.market.id}"][
-        "value"] == "a designer for 2 days"
-    assert state[f"checkin.whom.{world.market.id}"][f"checkin.whom.{world.market.id}"][
-        "selected_user"] == "UBEN"
+    assert state["checkin.help.0"]["checkin.help.0"]["value"] == "a designer for 2 days"
+    assert state["checkin.whom.0"]["checkin.whom.0"]["selected_user"] == "UBEN"
+    assert state[f"checkin.progress.{world.nps.id}"][f"checkin.progress.{world.nps.id}"][
+        "value"] == "survey sent"
+    assert [o["value"] for o in state["checkin.blockerkrs.0"]["checkin.blockerkrs.0"][
+        "selected_options"]] == [str(world.leads.id), str(world.beta.id)]
     assert "上次：1,200 leads → 现在？" in text  # "last" is still the value before this week
-    answer_kr(state, world.leads.id, "1700", confidence="on_track")
+    answer_kr(state, world.leads.id, "1700", confidence="on_track", note="three webinars")
     save(harness, second, state)
 
     checkins = {c.key_result_id: c for c in rows(harness, CheckIn)}
@@ -492,7 +496,9 @@ def test_checking_in_again_the_same_week_edits_the_checkin(harness: Harness, wor
     assert leads.idempotency_key == idempotency_key(leads.author_id or 0, leads.key_result_id,
                                                     WEEK)
     assert (leads.author_id, leads.key_result_id) == (world.ana.id, world.leads.id)
-    assert leads.help_needed == "a designer for 2 days"
+    assert (leads.progress, leads.help_needed) == ("three webinars", "a designer for 2 days")
+    assert checkins[world.nps.id].progress == "survey sent"  # pre-filled, saved unchanged
+    assert checkins[world.beta.id].blockers == "legal review of the landing page"
     assert {c.version for c in checkins.values()} == {2}  # every pre-filled KR saved again
     assert kr(harness, world.leads.id).current_value == 1700.0
     values = [h.value for h in rows(harness, KRValueHistory) if h.key_result_id == world.leads.id]
@@ -536,9 +542,9 @@ def test_typed_text_is_escaped_in_the_summary(harness: Harness, world: World) ->
     prompt = make_prompt(harness, world.ana)
     harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA")
     harness.slack.wait_for("views.open")
-    state = answer_kr({}, world.leads.id, "1300")
-    notes(state, world.market.id, progress=INJECTION, blockers=INJECTION,
-          help_needed=INJECTION)
+    state = answer_kr({}, world.leads.id, "1300", note=INJECTION)
+    notes(state, blockers=INJECTION, blocker_krs=[world.leads.id], help_needed=INJECTION,
+          help_kr=world.leads.id)
     save(harness, latest_view(harness), state)
     update = harness.slack.wait_for("chat.update")[0]
     posted = json.dumps(update.args, ensure_ascii=False)
@@ -577,7 +583,7 @@ def test_five_objectives_of_four_krs_fit_one_modal_and_save_in_one_go(
     view = open_by_command(harness, "UMAX")
     assert harness.slack.invalid == []
     assert violations(view, "modal") == []
-    assert len(view["blocks"]) == 86
+    assert len(view["blocks"]) == 91
     assert view["submit"]["text"] == "Save"
     assert len(json.dumps(view, ensure_ascii=False).encode()) < 250_000
     state: State = {}
@@ -620,3 +626,71 @@ def test_more_than_the_maximum_is_checked_in_page_by_page(harness: Harness, worl
     save(harness, {**second, "id": "VPAGE2", "hash": "h2"}, state, "UMAX")
     assert len(rows(harness, CheckIn)) == 30
     assert harness.slack.invalid == []
+
+
+# ---- answers per KR --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("user_id", "message"), [
+    ("UANA", "请选择这条内容对应的关键结果。"),
+    ("UBEN", "Choose the Key Result this is about."),
+])
+def test_a_blocker_on_a_page_of_several_krs_must_name_its_kr(
+    harness: Harness, world: World, user_id: str, message: str
+) -> None:
+    if user_id == "UBEN":
+        with world.seed.db.read() as session:
+            cycle = session.get(Cycle, world.market.cycle_id)
+        assert cycle is not None
+        second = world.seed.make_objective("Second", owner=world.ben, cycle=cycle)
+        world.seed.make_kr(second, "Posts")
+    view = open_by_command(harness, user_id)
+    state = notes({}, blockers="waiting for legal", help_needed="a designer")
+    reply = submit(harness, view, state, user_id)
+    assert reply == {"response_action": "errors", "errors": {
+        "checkin.blockerkrs.0": message, "checkin.helpkr.0": message}}
+    assert rows(harness, CheckIn) == []
+
+
+def test_a_kr_taken_out_of_the_blocker_picker_loses_the_blocker(
+    harness: Harness, world: World
+) -> None:
+    save(harness, open_by_command(harness), full_answer(world))
+    second = open_by_command(harness)
+    state = blank_form(second)
+    notes(state, blockers="legal review of the landing page", blocker_krs=[world.beta.id],
+          help_needed="a designer for 2 days", help_kr=world.nps.id, whom="UBEN")
+    save(harness, second, state)
+    checkins = {c.key_result_id: c for c in rows(harness, CheckIn)}
+    assert checkins[world.leads.id].blockers == ""
+    assert checkins[world.beta.id].blockers == "legal review of the landing page"
+    assert (checkins[world.leads.id].help_needed, checkins[world.leads.id].help_from_person_id
+            ) == ("", None)
+    assert (checkins[world.nps.id].help_needed, checkins[world.nps.id].help_from_person_id
+            ) == ("a designer for 2 days", world.ben.id)
+
+
+@pytest.mark.parametrize(("user_id", "words"), [
+    ("UANA", ["📝 two webinars done", "🚧 障碍：legal review of the landing page",
+              "🙋 需要支持：a designer for 2 days"]),
+    ("ULEE", ["📝 two webinars done", "🚧 Blocked: legal review of the landing page",
+              "🙋 Needs help: a designer for 2 days"]),
+])
+def test_okr_shows_each_krs_notes_under_that_kr(
+    harness: Harness, world: World, user_id: str, words: list[str]
+) -> None:
+    save(harness, open_by_command(harness), full_answer(world))
+    reply = harness.sender.command("<@UANA|ana>", user_id=user_id)
+    blocks = reply.json()["blocks"]
+    titles = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    notes_of = {}
+    for before, block in itertools.pairwise(blocks[:-1]):  # not the footer
+        if block["type"] == "context" and before["type"] == "section":
+            notes_of[before["text"]["text"]] = [e["text"] for e in block["elements"]]
+    leads_title = next(t for t in titles if "Qualified leads" in t)
+    nps_title = next(t for t in titles if "NPS" in t)
+    beta_title = next(t for t in titles if "Launch the beta" in t)
+    assert notes_of[leads_title] == words
+    assert notes_of[nps_title] == ["📝 survey sent"]
+    assert notes_of[beta_title] == [words[1]]
+    assert not any("First response time" in t for t in notes_of)

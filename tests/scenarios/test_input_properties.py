@@ -100,11 +100,15 @@ def _submitted_state(goal: Objective, leads: KeyResult, launch: KeyResult,
         put(ids.CHECKIN_NO_CHANGE, leads.id or 0, {
             "type": "checkboxes",
             "selected_options": [{"value": "same"}] if fields["no_change"] else []}),
-        *(put(prefix, goal.id or 0, {"type": "plain_text_input", "value": fields[name] or None})
-          for prefix, name in ((ids.CHECKIN_PROGRESS, "progress"),
-                               (ids.CHECKIN_BLOCKERS, "blockers"), (ids.CHECKIN_HELP, "help"))),
-        put(ids.CHECKIN_WHOM, goal.id or 0, {"type": "users_select",
-                                             "selected_user": fields["whom"] or None}),
+        put(ids.CHECKIN_PROGRESS, leads.id or 0, {"type": "plain_text_input",
+                                                  "value": fields["progress"] or None}),
+        *(put(prefix, 0, {"type": "plain_text_input", "value": fields[name] or None})
+          for prefix, name in ((ids.CHECKIN_BLOCKERS, "blockers"), (ids.CHECKIN_HELP, "help"))),
+        put(ids.CHECKIN_BLOCKER_KRS, 0, {"type": "multi_static_select", "selected_options": [
+            {"value": fields["pick"]}] if fields["pick"] else []}),
+        put(ids.CHECKIN_HELP_KR, 0, select(fields["pick"])),
+        put(ids.CHECKIN_WHOM, 0, {"type": "users_select",
+                                  "selected_user": fields["whom"] or None}),
     ])
 
 
@@ -113,6 +117,7 @@ def _submitted_state(goal: Objective, leads: KeyResult, launch: KeyResult,
     "value": FIELD_TEXT, "milestone": FIELD_TEXT, "confidence": FIELD_TEXT,
     "no_change": st.booleans(), "progress": FIELD_TEXT, "blockers": FIELD_TEXT,
     "help": FIELD_TEXT, "whom": st.sampled_from(["", "UANA", "UBEN", "U0NOBODY", "<!here>"]),
+    "pick": st.sampled_from(["", "1", "999", "x"]) | FIELD_TEXT,
 }))
 def test_any_checkin_values_are_saved_or_refused_field_by_field(
     harness: Harness, world: tuple[Objective, KeyResult, KeyResult], fields: dict[str, Any]

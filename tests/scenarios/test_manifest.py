@@ -56,7 +56,8 @@ SDK_HELPERS = {
 # Ids of fields inside `input` blocks: they are read from view state, never sent as actions.
 INPUT_ONLY = {
     ids.CHECKIN_VALUE, ids.CHECKIN_CONFIDENCE, ids.CHECKIN_PROGRESS, ids.CHECKIN_BLOCKERS,
-    ids.CHECKIN_HELP, ids.CHECKIN_WHOM, ids.REVIEW_SCORE, ids.REVIEW_CAUSE, ids.REVIEW_NOTE,
+    ids.CHECKIN_BLOCKER_KRS, ids.CHECKIN_HELP, ids.CHECKIN_HELP_KR, ids.CHECKIN_WHOM,
+    ids.REVIEW_SCORE, ids.REVIEW_CAUSE, ids.REVIEW_NOTE,
     ids.REVIEW_WORKED, ids.REVIEW_KEEP, ids.REVIEW_AVOID, ids.REVIEW_LEARNED,
 }
 

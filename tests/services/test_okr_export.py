@@ -152,13 +152,13 @@ def test_checkins_csv_has_every_column_and_defuses_formulas(
 
     assert rows[0] == [
         "kr_key", "objective_key", "author_slack_id", "author_name", "created_at", "period",
-        "value", "confidence", "progress", "blockers", "help_needed", "source",
+        "value", "confidence", "progress", "blockers", "help_needed", "source", "notes_about",
     ]
     assert rows[1] == [
         "sup-2026q4-async.kr2", "sup-2026q4-async", "U07MR8X4L8H",
         "'=HYPERLINK(\"http://evil.example\",\"Marcus\")", "2026-11-30T09:00:00+00:00",
         "2026-W48", "30", "at_risk", "'-2 h this week", "'+1 waiting for legal",
-        "'@here can someone review?", "slack",
+        "'@here can someone review?", "slack", "kr",
     ]
     assert rows[2][0] == "sup-2026q4-async.kr1"
     assert rows[2][4:7] == ["2026-11-30T10:00:00+00:00", "2026-W48", "-5.5"]

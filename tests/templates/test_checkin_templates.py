@@ -12,7 +12,13 @@ from bot import ids
 from bot.blockkit import violations
 from bot.domain.checkin_input import MAX_TEXT
 from bot.rendering import Renderer
-from bot.services.checkin.form import CheckinForm, KRRow, ObjectiveSection
+from bot.services.checkin.form import (
+    CheckinForm,
+    KRRow,
+    ObjectiveSection,
+    PageFooter,
+    PageNotesPrefill,
+)
 from bot.services.checkin.save import CheckinSummary, SummaryLine, SummaryNotes
 from handlers.checkin_payloads import metadata
 from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
@@ -25,14 +31,18 @@ renderer = Renderer()
 def kr_row(kr_id: int, *, title: str = HOSTILE, milestone: bool = False,
            **prefill: str) -> KRRow:
     return KRRow(kr_id, title, milestone, "1,200 leads", False, "on_track",
-                 prefill.get("value", ""), prefill.get("confidence", ""))
+                 prefill.get("value", ""), prefill.get("confidence", ""),
+                 prefill.get("note", ""))
 
 
-def form(sections: tuple[ObjectiveSection, ...], **kwargs: Any) -> CheckinForm:
+def form(sections: tuple[ObjectiveSection, ...], prefill: PageNotesPrefill | None = None,
+         help_from: str = "", **kwargs: Any) -> CheckinForm:
     values: dict[str, Any] = {"cycle_name": HOSTILE, "period": "2026-W49", "editing": False,
                               "page": 0, "page_count": 1, "delivery_id": 7}
     values.update(kwargs)
-    return CheckinForm(sections=sections, **values)
+    krs = tuple((kr.id, kr.title) for section in sections for kr in section.krs)
+    footer = PageFooter(krs, prefill or PageNotesPrefill(), help_from) if krs else None
+    return CheckinForm(sections=sections, footer=footer, **values)
 
 
 def render_modal(locale: str, checkin_form: CheckinForm) -> dict[str, Any]:
@@ -45,20 +55,22 @@ def maximum() -> CheckinForm:
     long_title = (HOSTILE * 40)[:500]
     sections = tuple(
         ObjectiveSection(o, long_title, tuple(
-            kr_row(10 * o + k, title=long_title, value="123,456.5", confidence="at_risk")
-            for k in range(4)), True, "p" * MAX_TEXT, "&" * MAX_TEXT, HOSTILE * 40, "UBEN")
+            kr_row(10 * o + k, title=long_title, value="123,456.5", confidence="at_risk",
+                   note="p" * MAX_TEXT)
+            for k in range(4)))
         for o in range(1, 6))
-    return form(sections, editing=True)
+    prefill = PageNotesPrefill("&" * MAX_TEXT, (10, 11, 12), HOSTILE * 40, 13)
+    return form(sections, prefill, "UBEN", editing=True)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_methods_maximum_fits_one_modal(locale: str) -> None:
     view = render_modal(locale, maximum())
     assert violations(view, "modal") == []
-    assert len(view["blocks"]) == 86
+    assert len(view["blocks"]) == 91
     assert len(json.dumps(view, ensure_ascii=False).encode()) < 250_000
     inputs = [b for b in view["blocks"] if b["type"] == "input"]
-    assert len(inputs) == 20 * 2 + 5 * 4
+    assert len(inputs) == 20 * 3 + 5
     assert all(b["block_id"] == b["element"]["action_id"] for b in inputs)
     assert_escaped([*mrkdwn_objects(view), view.get("text", "")])
 
@@ -66,10 +78,10 @@ def test_the_methods_maximum_fits_one_modal(locale: str) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_an_edit_is_pre_filled_and_says_so(locale: str) -> None:
     section = ObjectiveSection(
-        3, "Win", (kr_row(11, value="1,500", confidence="at_risk"),
-                   kr_row(12, milestone=True, value="done")),
-        True, "moving", "legal", "a designer", "UBEN")
-    view = render_modal(locale, form((section,), editing=True))
+        3, "Win", (kr_row(11, value="1,500", confidence="at_risk", note="moving"),
+                   kr_row(12, title="Launch", milestone=True, value="done")))
+    prefill = PageNotesPrefill("legal", (11, 12), "a designer", 12)
+    view = render_modal(locale, form((section,), prefill, "UBEN", editing=True))
     by_id = {b.get("block_id"): b for b in view["blocks"]}
     assert by_id["checkin.value.11"]["element"]["initial_value"] == "1,500"
     assert by_id["checkin.confidence.11"]["element"]["initial_option"]["value"] == "at_risk"
@@ -78,15 +90,22 @@ def test_an_edit_is_pre_filled_and_says_so(locale: str) -> None:
         "done", "not_done"]
     assert [o["value"] for o in by_id["checkin.confidence.12"]["element"]["options"]] == [
         "on_track", "at_risk", "off_track"]
-    assert by_id["checkin.help.3"]["element"]["initial_value"] == "a designer"
-    assert by_id["checkin.whom.3"]["element"]["initial_user"] == "UBEN"
+    assert by_id["checkin.progress.11"]["element"]["initial_value"] == "moving"
+    assert "initial_value" not in by_id["checkin.progress.12"]["element"]
+    assert by_id["checkin.blockers.0"]["element"]["initial_value"] == "legal"
+    assert [o["value"] for o in by_id["checkin.blockerkrs.0"]["element"]["initial_options"]] == [
+        "11", "12"]
+    assert by_id["checkin.help.0"]["element"]["initial_value"] == "a designer"
+    assert by_id["checkin.helpkr.0"]["element"]["initial_option"] == {
+        "text": {"type": "plain_text", "text": "Launch"}, "value": "12"}
+    assert by_id["checkin.whom.0"]["element"]["initial_user"] == "UBEN"
     intro = view["blocks"][0]["elements"]
     assert len(intro) == 2  # the intro and "you are editing"
     assert json.loads(view["private_metadata"]) == {"d": 7, "p": 0}
 
 
 def test_a_fresh_form_shows_last_values_as_placeholders() -> None:
-    view = render_modal("en", form((ObjectiveSection(3, "Win", (kr_row(11),), True),)))
+    view = render_modal("en", form((ObjectiveSection(3, "Win", (kr_row(11),)),)))
     by_id = {b.get("block_id"): b for b in view["blocks"]}
     value = by_id["checkin.value.11"]["element"]
     assert "initial_value" not in value
@@ -100,11 +119,13 @@ def test_a_fresh_form_shows_last_values_as_placeholders() -> None:
 
 
 def test_pages_are_named_and_the_submit_button_says_next() -> None:
-    view = render_modal("zh", form((ObjectiveSection(3, "Win", (kr_row(11),), False),),
-                                   page=0, page_count=3))
+    view = render_modal("zh", form((ObjectiveSection(3, "Win", (kr_row(11),)),),
+                                   page=1, page_count=3))
     assert view["submit"]["text"] == "保存，下一页"
-    assert "第 1 页，共 3 页" in json.dumps(view, ensure_ascii=False)
-    assert not any(b.get("block_id", "").startswith("checkin.progress") for b in view["blocks"])
+    assert "第 2 页，共 3 页" in json.dumps(view, ensure_ascii=False)
+    assert {b.get("block_id") for b in view["blocks"]} >= {
+        "checkin.blockers.1", "checkin.blockerkrs.1", "checkin.help.1", "checkin.helpkr.1",
+        "checkin.whom.1"}
 
 
 @pytest.mark.parametrize("locale", LOCALES)

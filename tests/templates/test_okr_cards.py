@@ -70,7 +70,9 @@ def assert_safe(payload: dict[str, Any]) -> None:
          colour_emoji="⚪"),
     replace(card(krs=0), krs=(kr(is_milestone=True, done=True, confidence=None,
                                  last_checkin_date=None, owner_name=None),)),
-], ids=["no-krs", "draft", "capped-unscored", "milestone"])
+    replace(card(krs=0), krs=(kr(note=EVIL), kr(blocker=EVIL, help_needed=EVIL),
+                              kr(note=EVIL, about_objective=True), kr())),
+], ids=["no-krs", "draft", "capped-unscored", "milestone", "notes"])
 def test_the_macro_uses_exactly_card_blocks_blocks(locale: str, shape: ObjectiveCard) -> None:
     view = OkrList("2026-Q4", EVIL, is_self=False, is_team=False,
                    cards=(shape, replace(shape, id=shape.id + 1)), hidden=0)
@@ -103,6 +105,32 @@ def test_worst_case_text_stays_under_section_limits(locale: str) -> None:
     payload = render("lookup/okrs", locale, view=view)
     assert violations(payload, "message") == []
     assert len(payload["blocks"]) <= 50
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("en", ["📝 a note", "🚧 Blocked: legal", "🙋 Needs help: a designer",
+            "_(written for the whole Objective)_"]),
+    ("zh", ["📝 a note", "🚧 障碍：legal", "🙋 需要支持：a designer", "_（针对整个目标填写）_"]),
+])
+def test_each_kr_shows_the_notes_of_its_latest_checkin(locale: str, words: list[str]) -> None:
+    noted = replace(card(krs=0), krs=(
+        kr(note="a note", blocker="legal", help_needed="a designer", about_objective=True),
+        kr(title="quiet")))
+    payload = render("lookup/okrs", locale, view=OkrList("Q", "x", is_self=True, is_team=False,
+                                                         cards=(noted,), hidden=0))
+    contexts = [b for b in payload["blocks"] if b["type"] == "context"][:-1]  # not the footer
+    assert [e["text"] for e in contexts[0]["elements"]] == words
+    assert len(contexts) == 1  # the KR without notes has none
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_longest_notes_stay_within_limits_and_escaped(locale: str) -> None:
+    huge = "&" * 150
+    worst = replace(card(krs=0), krs=(kr(note=huge, blocker=huge, help_needed=huge),) * 8)
+    payload = render("lookup/okrs", locale, view=OkrList(
+        "Q", "x", is_self=False, is_team=False, cards=(worst,), hidden=0))
+    assert violations(payload, "message") == []
+    assert "&amp;" * 150 in json.dumps(payload)
 
 
 def test_lookup_frame_constant_covers_the_template() -> None:

@@ -1,15 +1,15 @@
 """The check-in form: a person's KRs of the current cycle, grouped by Objective, with the
 values they had last time, paged to fit Block Kit (see `bot/domain/checkin_layout.py`).
 
-When the person already checked in this period (the ISO week of their local date) the form
-is pre-filled with that check-in and says so: saving it again edits it. `checkin_save`
-validates and stores a submitted form.
+Every answer is about one KR: its value, confidence and note on the KR's block; a blocker and
+a help request per page, each with a picker of the page's KRs. When the person already checked
+in this period (the ISO week of their local date) the form is pre-filled with that check-in
+and says so: saving it again edits it. `checkin_save` validates and stores a submitted form.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,20 +49,38 @@ class KRRow:
     last_confidence: str  # "" when never given
     value: str  # pre-filled value: a number, or DONE / NOT_DONE; "" for none
     confidence: str  # pre-filled confidence, "" for none
+    note: str = ""  # pre-filled note about this KR
 
 
 @dataclass(frozen=True)
 class ObjectiveSection:
-    """An Objective's KRs on this page; its notes inputs when `with_notes`."""
+    """An Objective's KRs on this page."""
 
     id: int
     title: str
     krs: tuple[KRRow, ...]
-    with_notes: bool
-    progress: str = ""
+
+
+@dataclass(frozen=True)
+class PageNotesPrefill:
+    """What the page's blocker and help inputs start with: this period's first blocker (and
+    every KR of the page that has that same blocker), its first help request. Saving uses it
+    too: a KR taken out of a picker loses the note the picker showed."""
+
     blockers: str = ""
+    blocker_krs: tuple[int, ...] = ()
     help_needed: str = ""
-    help_from: str = ""  # Slack user id
+    help_kr: int | None = None
+    help_from_person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PageFooter:
+    """The page's blocker and help inputs: the KRs to pick from and what they start with."""
+
+    krs: tuple[tuple[int, str], ...]  # (KR id, title) in page order
+    prefill: PageNotesPrefill
+    help_from: str = ""  # Slack user id of the pre-filled helper
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ class CheckinForm:
     page_count: int
     sections: tuple[ObjectiveSection, ...]
     delivery_id: int | None  # the prompt this form answers (already authorised)
+    footer: PageFooter | None = None
 
     # The domain's marker and limits, for the template.
     no_change_value = NO_CHANGE
@@ -104,15 +123,29 @@ class PersonKRs:
                     return objective, kr
         return None
 
-    def anchor_id(self, objective_id: int) -> int | None:
-        """The KR that carries its Objective's notes: the first one."""
-        for objective, krs in self.groups:
-            if objective.id == objective_id:
-                return krs[0].id
-        return None
-
     def pages(self) -> list[list[Chunk]]:
         return paginate([len(krs) for _, krs in self.groups])
+
+    def page_krs(self, page: int) -> tuple[KeyResult, ...]:
+        """The KRs page `page` shows, in order (none for a page beyond the last)."""
+        pages = self.pages()
+        if not 0 <= page < len(pages):
+            return ()
+        return tuple(kr for chunk in pages[page]
+                     for kr in self.groups[chunk.objective][1][chunk.start:chunk.stop])
+
+    def page_prefill(self, page: int) -> PageNotesPrefill:
+        """The page's blocker and help request as this period's check-ins have them."""
+        rows = [self.existing[kr.id] for kr in self.page_krs(page)
+                if kr.id is not None and kr.id in self.existing]
+        blocked = next((row.blockers for row in rows if row.blockers), "")
+        asking = next((row for row in rows if row.help_needed), None)
+        return PageNotesPrefill(
+            blocked,
+            tuple(row.key_result_id for row in rows if blocked and row.blockers == blocked),
+            asking.help_needed if asking else "",
+            asking.key_result_id if asking else None,
+            asking.help_from_person_id if asking else None)
 
 
 def idempotency_key(person_id: int, kr_id: int, period: str) -> str:
@@ -174,43 +207,43 @@ def build_form(
     """Page `page` (clamped) of the form."""
     pages = mine.pages()
     page = min(max(page, 0), len(pages) - 1)
-    helpers = _helper_slack_ids(session, mine.existing.values())
-    sections = tuple(_section(mine, chunk, helpers) for chunk in pages[page])
+    sections = tuple(_section(mine, chunk) for chunk in pages[page])
+    footer = None
+    if sections:
+        prefill = mine.page_prefill(page)
+        helpers = _helper_slack_ids(session, prefill.help_from_person_id)
+        footer = PageFooter(tuple((kr.id or 0, kr.title) for kr in mine.page_krs(page)),
+                            prefill, helpers.get(prefill.help_from_person_id or 0, ""))
     return CheckinForm(mine.cycle_name, period, bool(mine.existing), page, len(pages), sections,
-                       delivery_id)
+                       delivery_id, footer)
 
 
-def _section(mine: PersonKRs, chunk: Chunk, helpers: dict[int, str]) -> ObjectiveSection:
+def _section(mine: PersonKRs, chunk: Chunk) -> ObjectiveSection:
     objective, krs = mine.groups[chunk.objective]
     assert objective.id is not None
     rows = tuple(_kr_row(kr, mine.existing.get(kr.id or 0))
                  for kr in krs[chunk.start:chunk.stop])
-    anchor = mine.existing.get(krs[0].id or 0)
-    if not chunk.with_notes or anchor is None:
-        return ObjectiveSection(objective.id, objective.title, rows, chunk.with_notes)
-    helper = helpers.get(anchor.help_from_person_id or 0, "")
-    return ObjectiveSection(objective.id, objective.title, rows, True, anchor.progress,
-                            anchor.blockers, anchor.help_needed, helper)
+    return ObjectiveSection(objective.id, objective.title, rows)
 
 
 def _kr_row(kr: KeyResult, existing: CheckIn | None) -> KRRow:
     assert kr.id is not None
     milestone = kr.kind == KRKind.MILESTONE
     last = kr.current_value
-    value = confidence = ""
+    value = confidence = note = ""
     if existing is not None:
+        note = existing.progress
         last = existing.previous_value if existing.previous_value is not None else last
         confidence = existing.confidence or ""
         if existing.value is not None:
             value = ((DONE if existing.value >= 1 else NOT_DONE) if milestone
                      else format_number(existing.value, decimals=6))
     return KRRow(kr.id, kr.title, milestone, format_value(last, kr.unit), last >= 1,
-                 kr.confidence or "", value, confidence)
+                 kr.confidence or "", value, confidence, note)
 
 
-def _helper_slack_ids(session: Session, rows: Iterable[CheckIn]) -> dict[int, str]:
-    ids = {row.help_from_person_id for row in rows if row.help_from_person_id is not None}
-    if not ids:
+def _helper_slack_ids(session: Session, person_id: int | None) -> dict[int, str]:
+    if person_id is None:
         return {}
-    people = queries_okrs.people_by_ids(session=session, ids=ids)
+    people = queries_okrs.people_by_ids(session=session, ids=[person_id])
     return {pid: p.slack_user_id for pid, p in people.items()}

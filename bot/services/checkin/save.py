@@ -3,10 +3,11 @@
 Per answered KR: a `CheckIn` row (upserted by `slack:{person}:{kr}:{period}`, so an edit in the
 same week is the same row with version + 1 and the period's `previous_value` kept), the KR's
 value, confidence and `last_checkin_at`, a `KRValueHistory` row when the value moved and an
-audit entry. An Objective's notes are stored on its first KR's row. Help needed adds one
-outbox row per team lead (`help:{checkin_id}:{lead}`). The submission itself is recorded in
-the inbox (`view:{view.id}:{view.hash}`), so a retried or double-clicked submit stores once.
-Any field error returns before anything is written.
+audit entry. Notes are per KR: the KR's own note (progress), and the page's blocker and help
+request on the KRs their pickers name; a KR taken out of a picker loses the note it showed.
+Help needed adds one outbox row per team lead (`help:{checkin_id}:{lead}`). The submission
+itself is recorded in the inbox (`view:{view.id}:{view.hash}`), so a retried or
+double-clicked submit stores once. Any field error returns before anything is written.
 """
 
 from __future__ import annotations
@@ -29,16 +30,17 @@ from bot.domain.checkin_input import (
     KRAnswer,
     KRFacts,
     KRInput,
-    Notes,
-    NotesInput,
+    PageNotes,
+    PageNotesInput,
     period_key,
     read_kr,
-    read_notes,
+    read_page_notes,
 )
 from bot.domain.formatting import format_value
 from bot.domain.vocabulary import KRKind
 from bot.services.checkin.form import (
     CheckinForm,
+    PageNotesPrefill,
     PersonKRs,
     authorised_delivery,
     build_form,
@@ -55,7 +57,7 @@ from storage.queries.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
-FieldRef = tuple[str, int]  # (field, KR or Objective id): ("value", 12), ("help", 3)
+FieldRef = tuple[str, int]  # (field, KR id or page): ("value", 12), ("help", 0)
 SUMMARY_LINES_PER_BLOCK = 5
 
 
@@ -67,7 +69,7 @@ class Submission:
     delivery_id: int | None
     page: int
     krs: Mapping[int, KRInput]
-    notes: Mapping[int, NotesInput]  # by Objective id
+    notes: PageNotesInput  # the page's blocker and help request
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class SummaryLine:
 
 @dataclass(frozen=True)
 class SummaryNotes:
-    objective: str
+    kr: str
     progress: str
     blockers: str
     help_needed: str
@@ -135,7 +137,10 @@ class _Answer:
     kr: KeyResult
     answer: KRAnswer
     existing: CheckIn | None  # this period's row, when editing
-    notes: Notes | None  # the Objective's notes, on its first KR only
+    blockers: str
+    help_needed: str
+    help_from: str  # Slack id of whom to ask when chosen on this page, else ""
+    help_from_id: int | None  # whom to ask
 
 
 def submit(
@@ -170,7 +175,7 @@ def submit(
                 session=session, at=now, actor=person.slack_user_id,
                 action="checkin.prompt_refused", entity="delivery",
                 entity_id=str(submission.delivery_id))
-        rows = _store(session, person, period, now, read, helper_ids)
+        rows = _store(session, person, period, now, read)
         _alert_leads(session, person, now, list(zip(read, rows, strict=True)))
         summary = _summary(read, rows, local_dates.local(now, person.tz))
         ref = (PromptRef(prompt.channel_id, prompt.ts)
@@ -192,15 +197,15 @@ def _read(
 ) -> list[_Answer] | Rejected:
     """Every answer of the submission, or every field error in it."""
     errors: dict[FieldRef, FieldError] = {}
-    notes: dict[int, Notes] = {}
-    for objective_id, typed in submission.notes.items():
-        if mine.anchor_id(objective_id) is None:
-            continue
-        noted = read_notes(typed, asker=person.slack_user_id)
-        errors.update({(name, objective_id): e for name, e in noted.errors.items()})
-        if noted.notes.help_from and noted.notes.help_from not in helper_ids:
-            errors.setdefault(("whom", objective_id), FieldError(ErrorCode.UNKNOWN_PERSON))
-        notes[objective_id] = noted.notes
+    page = submission.page
+    page_krs = mine.page_krs(page)
+    noted = read_page_notes(submission.notes, asker=person.slack_user_id,
+                            page_krs=[kr.id for kr in page_krs if kr.id is not None])
+    errors.update({(name, page): e for name, e in noted.errors.items()})
+    notes = noted.notes
+    if notes.help_from and notes.help_from not in helper_ids:
+        errors.setdefault(("whom", page), FieldError(ErrorCode.UNKNOWN_PERSON))
+    prefill = mine.page_prefill(page)
     answers: list[_Answer] = []
     for kr_id, raw in submission.krs.items():
         found = mine.kr(kr_id)
@@ -208,17 +213,34 @@ def _read(
             logger.info("check-in: KR %s is not the person's any more; skipped", kr_id)
             continue
         objective, kr = found
-        is_anchor = mine.anchor_id(objective.id or 0) == kr_id
-        own_notes = notes.get(objective.id or 0) if is_anchor else None
         existing = mine.existing.get(kr_id)
         reading = read_kr(_facts(kr, existing), raw,
-                          force=existing is not None or bool(own_notes and own_notes.any))
+                          force=existing is not None or notes.about(kr_id))
         errors.update({(name, kr_id): e for name, e in reading.errors.items()})
         if reading.answer is not None:
-            answers.append(_Answer(objective, kr, reading.answer, existing, own_notes))
+            blockers, help_needed, helper = _kr_notes(kr_id, notes, prefill, existing)
+            help_from = notes.help_from if kr_id == notes.help_kr else ""
+            answers.append(_Answer(objective, kr, reading.answer, existing, blockers,
+                                   help_needed, help_from,
+                                   helper_ids.get(help_from) if help_from else helper))
     if not errors and not answers and submission.krs:
         errors[("value", next(iter(submission.krs)))] = FieldError(ErrorCode.NOTHING)
     return Rejected(errors) if errors or not answers else answers
+
+
+def _kr_notes(kr_id: int, notes: PageNotes, prefill: PageNotesPrefill,
+              existing: CheckIn | None) -> tuple[str, str, int | None]:
+    """(blockers, help needed, whom) of one KR after this page: what its pickers say now; ""
+    when it was in a picker's pre-filled choice and was taken out; otherwise what it had.
+    Whom is None when chosen on this page (the caller maps the Slack id)."""
+    blockers = existing.blockers if existing else ""
+    if kr_id in notes.blocker_krs:
+        blockers = notes.blockers
+    elif kr_id in prefill.blocker_krs:
+        blockers = ""
+    if kr_id == notes.help_kr or kr_id == prefill.help_kr or existing is None:
+        return blockers, notes.help_needed if kr_id == notes.help_kr else "", None
+    return blockers, existing.help_needed, existing.help_from_person_id
 
 
 def _facts(kr: KeyResult, existing: CheckIn | None) -> KRFacts:
@@ -232,8 +254,7 @@ _KR_WRITES = ("current_value", "confidence", "last_checkin_at", "updated_at")
 
 
 def _store(
-    session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer],
-    helper_ids: Mapping[str, int],
+    session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer]
 ) -> list[CheckIn]:
     """Write every answer in a fixed number of statements whatever the number of KRs: new
     check-in rows in one multi-row INSERT and read back for their ids (SQLite cannot return
@@ -241,7 +262,7 @@ def _store(
     ones in one UPDATE, then the KRs' new values, their history and the audit in one
     statement each (tests/scenarios/test_statement_counts.py)."""
     befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
-    drafts = [_checkin_row(person, period, now, item, helper_ids) for item in items]
+    drafts = [_checkin_row(person, period, now, item) for item in items]
     session.flush()  # the edited rows
     new = [row.model_dump(exclude={"id"}) for row, item in zip(drafts, items, strict=True)
            if item.existing is None]
@@ -271,8 +292,7 @@ def _store(
     return rows
 
 
-def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer,
-                 helper_ids: Mapping[str, int]) -> CheckIn:
+def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer) -> CheckIn:
     """This period's check-in of `item`'s KR, new or edited, holding the answer."""
     kr, answer = item.kr, item.answer
     assert kr.id is not None
@@ -287,10 +307,9 @@ def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer,
     row.value = answer.value
     row.confidence = answer.confidence.value if answer.confidence else kr.confidence
     row.updated_at = now
-    if item.notes is not None:
-        row.progress, row.blockers = item.notes.progress, item.notes.blockers
-        row.help_needed = item.notes.help_needed
-        row.help_from_person_id = helper_ids.get(item.notes.help_from)
+    row.progress, row.blockers, row.help_needed = answer.note, item.blockers, item.help_needed
+    row.help_from_person_id = item.help_from_id
+    row.about_objective = False
     return row
 
 
@@ -318,7 +337,7 @@ def _alert_leads(
             "objective_title": item.objective.title,
             "kr_title": item.kr.title,
             "help_text": row.help_needed,
-            "helper_slack_id": item.notes.help_from if item.notes else "",
+            "helper_slack_id": item.help_from,
             "checkin_id": row.id,
         }
         for lead in leads:
@@ -338,7 +357,7 @@ def _summary(items: list[_Answer], rows: list[CheckIn], when: datetime) -> Check
     groups = tuple(tuple(lines[i:i + SUMMARY_LINES_PER_BLOCK])
                    for i in range(0, len(lines), SUMMARY_LINES_PER_BLOCK))
     notes = tuple(
-        SummaryNotes(item.objective.title, item.notes.progress, item.notes.blockers,
-                     item.notes.help_needed)
-        for item in items if item.notes is not None and item.notes.any)
+        SummaryNotes(item.kr.title, row.progress, row.blockers, row.help_needed)
+        for item, row in zip(items, rows, strict=True)
+        if row.progress or row.blockers or row.help_needed)
     return CheckinSummary(f"{when.hour:02d}:{when.minute:02d}", len(items), groups, notes)

@@ -37,6 +37,7 @@ CSV_COLUMNS = (
     "blockers",
     "help_needed",
     "source",
+    "notes_about",  # "kr", or "objective" for notes written once per Objective (before 0004)
 )
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -121,6 +122,7 @@ def export_checkins_csv(db: Database, *, cycle: str | None = None) -> str:
                 safe_cell(checkin.blockers),
                 safe_cell(checkin.help_needed),
                 safe_cell(checkin.source),
+                "objective" if checkin.about_objective else "kr",
             ]
         )
     return out.getvalue()

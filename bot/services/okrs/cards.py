@@ -2,8 +2,10 @@
 
 `load_cards` reads a screen's cards in a fixed number of statements whatever the number of
 Objectives (no N+1): Objectives, their KRs, the last check-in per KR, people, teams. Dates
-are in the viewer's zone and language. `message_templates/okr/_cards.j2` renders the cards;
-`card_blocks` is how many blocks it uses for one, so callers can fit a message or a view.
+are in the viewer's zone and language. Each KR shows the notes of its latest check-in (its
+note, blocker and help request; a later check-in without one means it is resolved).
+`message_templates/okr/_cards.j2` renders the cards; `card_blocks` is how many blocks it uses
+for one, so callers can fit a message or a view.
 """
 
 from __future__ import annotations
@@ -16,17 +18,18 @@ from typing import Literal
 from sqlmodel import Session
 
 from bot.domain import local_dates
-from bot.domain.digest_rules import ValuePoint
+from bot.domain.digest_rules import ValuePoint, clip_text
 from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_percent, format_score, format_value, progress_bar
 from bot.domain.scoring import elapsed_fraction, kr_score, objective_score, time_colour
 from bot.domain.vocabulary import KRKind
 from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
-from storage.models import Cycle, KeyResult, Objective, Person, Team
+from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
 from storage.queries import okrs as queries_okrs
 
 COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 UNSCORED_EMOJI = "⚪"
+NOTE_LIMIT = 150  # characters of each check-in note on a card
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,14 @@ class KRLine:
     last_checkin_date: str | None
     owner_name: str | None  # only when someone other than the Objective's owner holds it
     forecast: ForecastLine
+    note: str = ""  # the latest check-in's note, blocker and help request, clipped
+    blocker: str = ""
+    help_needed: str = ""
+    about_objective: bool = False  # written once for the whole Objective (before 0004)
+
+    @property
+    def has_notes(self) -> bool:
+        return bool(self.note or self.blocker or self.help_needed)
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,7 @@ def cards_for(
     objective_ids = [o.id for o in objectives if o.id is not None]
     krs = queries_okrs.live_key_results(session=session, objective_ids=objective_ids)
     kr_ids = [kr.id for kr in krs if kr.id is not None]
-    checked = queries_okrs.last_checkin_times(session=session, kr_ids=kr_ids) if kr_ids else {}
+    checked = queries_okrs.latest_checkins(session=session, kr_ids=kr_ids) if kr_ids else {}
     history = history_by_kr(
         queries_okrs.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
     cycles = queries_okrs.cycles_by_ids(session=session, ids={o.cycle_id for o in objectives})
@@ -165,8 +176,9 @@ def cards_for(
 
 
 def card_blocks(card: ObjectiveCard) -> int:
-    """Blocks `okr/_cards.j2` uses for `card`: a divider, the Objective, one per shown KR."""
-    return 2 + len(card.krs)
+    """Blocks `okr/_cards.j2` uses for `card`: a divider, the Objective, one per shown KR and
+    one more per shown KR with notes."""
+    return 2 + len(card.krs) + sum(kr.has_notes for kr in card.krs)
 
 
 def fit_cards(
@@ -204,7 +216,7 @@ def _owner_key(objective: Objective) -> tuple[str, int]:
 class _Context:
     """What the cards of one screen share."""
 
-    checked: dict[int, datetime]
+    checked: dict[int, CheckIn]  # each KR's latest check-in
     history: dict[int, list[ValuePoint]]
     people: dict[int, Person]
     teams: dict[int, Team]
@@ -251,7 +263,8 @@ def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, f
     assert kr.id is not None
     viewer = ctx.viewer
     score = kr_score_of(kr)
-    last = _latest(ctx.checked.get(kr.id), kr.last_checkin_at)
+    latest = ctx.checked.get(kr.id)
+    last = _latest(latest.updated_at if latest else None, kr.last_checkin_at)
     holder = None
     if kr.owner_person_id is not None and kr.owner_person_id != objective.owner_person_id:
         person = ctx.people.get(kr.owner_person_id)
@@ -275,6 +288,10 @@ def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, f
         last_checkin_date=viewer.date_of(last) if last else None,
         owner_name=holder,
         forecast=forecast_text,
+        note=clip_text(latest.progress, NOTE_LIMIT) if latest else "",
+        blocker=clip_text(latest.blockers, NOTE_LIMIT) if latest else "",
+        help_needed=clip_text(latest.help_needed, NOTE_LIMIT) if latest else "",
+        about_objective=latest.about_objective if latest else False,
     ), forecast.score
 
 

@@ -1,0 +1,38 @@
+"""Check-in notes per Key Result: notes written once per Objective are marked as such.
+
+Until now the check-in form asked progress, blockers and help once per Objective and stored
+them on the Objective's first KR. From now on every KR has its own. The old notes stay where
+they are (nothing is lost) and `checkin.about_objective` says they were about the whole
+Objective, so displays do not present them as about its first KR alone.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-03 08:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("checkin") as batch:
+        batch.add_column(
+            sa.Column("about_objective", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    op.execute(
+        "UPDATE checkin SET about_objective = TRUE "
+        "WHERE source IN ('slack', 'shell') "
+        "AND (progress <> '' OR blockers <> '' OR help_needed <> '')"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("checkin") as batch:
+        batch.drop_column("about_objective")
