@@ -33,7 +33,7 @@ def answer_kr(state: State, kr_id: int | None, value: str | None = None, *,
     return state
 
 
-def notes(state: State, page: int = 0, *, blockers: str | None = None,
+def notes(state: State, *, page: int = 0, blockers: str | None = None,
           blocker_krs: Sequence[int | None] = (), help_needed: str | None = None,
           help_kr: int | None = None, whom: str | None = None) -> State:
     """The page's blocker and help request (None = left empty, as Slack sends it)."""

@@ -171,7 +171,7 @@ def test_a_checkin_submitted_during_an_outage_is_not_saved_and_says_so_then_save
     view = app.slack.wait_for("views.open")[0].args["view"]
     view = {**(json.loads(view) if isinstance(view, str) else view), "id": "V1", "hash": "h1"}
     state = answer_kr({}, world.kr.id or 0, "120", confidence="on_track")
-    notes(state, world.kr.objective_id, blockers="Waiting on <!channel> & legal")
+    notes(state, blockers="Waiting on <!channel> & legal")
     before = counts(db)
     outage.cut()
     with caplog.at_level(logging.CRITICAL, logger="bot.app"):

@@ -106,8 +106,10 @@ def test_nothing_people_typed_reaches_slack_unescaped(harness: Harness) -> None:
     assert opened.status == 200
     form = opened_view(harness, ids.CHECKIN_SUBMIT)
     state: State = {f"{ids.CHECKIN_VALUE}.{leads.id}": {
-        f"{ids.CHECKIN_VALUE}.{leads.id}": {"type": "plain_text_input", "value": "120"}}}
-    notes(state, goal.id or 0, progress=LONG, blockers=LONG, help_needed=LONG)
+        f"{ids.CHECKIN_VALUE}.{leads.id}": {"type": "plain_text_input", "value": "120"}},
+        f"{ids.CHECKIN_PROGRESS}.{leads.id}": {
+        f"{ids.CHECKIN_PROGRESS}.{leads.id}": {"type": "plain_text_input", "value": LONG}}}
+    notes(state, blockers=LONG, blocker_krs=[leads.id], help_needed=LONG, help_kr=leads.id)
     submitted = harness.sender.view_submission(form, state, user_id="UEVE")
     assert submitted.json() == {"response_action": "clear"}
     harness.slack.wait_for("chat.update")

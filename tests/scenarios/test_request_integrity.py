@@ -64,7 +64,7 @@ def row_counts(db: Database) -> dict[str, int]:
 def submission(world: World, value: str = "150") -> str:
     """The body of a check-in submission that asks the team lead for help."""
     state = answer_kr({}, world.kr.id or 0, value, confidence="at_risk")
-    notes(state, world.kr.objective_id, help_needed="Need a budget call")
+    notes(state, help_needed="Need a budget call")
     payload = {
         "type": "view_submission", "team": {"id": "T0001", "domain": "acme"},
         "user": {"id": "UANA", "username": "uana", "team_id": "T0001"},
