@@ -78,4 +78,8 @@ def summary_lines(report: ImportReport, file: str) -> list[str]:
                 deleted=report.deleted.get(kind, 0),
             )
         )
+    if report.unowned:
+        lines.append(message("unowned", count=len(report.unowned)))
+        lines.extend(message(f"unowned_{a.because.value}", kr=a.kr_key or a.kr_title,
+                             names=", ".join(a.names)) for a in report.unowned)
     return lines

@@ -7,18 +7,19 @@ from collections.abc import Collection
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import CheckIn, KeyResult, Objective, Person
+from storage.models import CheckIn, KeyResult, Objective, Person, TeamMember
 
 
 def checkin_key_results(
     *, session: Session, cycle_id: int, person_id: int
 ) -> list[tuple[Objective, KeyResult]]:
-    """The active KRs `person_id` checks in on in `cycle_id`, with their Objective, in display
-    order: KRs they own, and unowned KRs of Objectives they own.
+    """The active KRs `person_id` is asked about in `cycle_id` (bot.domain.asked.asked_of),
+    with their Objective, in display order: KRs they own, unowned KRs of Objectives they own,
+    and unowned KRs of Objectives of teams they lead.
 
-    Two statements, each on an index (KR owner; cycle + Objective owner): one statement with
-    the OR of both scans every Objective of the cycle (~270 ms at 10,000 people on SQLite,
-    once per prompt the outbox sends; bench/fanout.py)."""
+    Three statements, each on an index (KR owner; cycle + Objective owner; team member): one
+    statement with the OR of them scans every Objective of the cycle (~270 ms at 10,000 people
+    on SQLite, once per prompt the outbox sends; bench/fanout.py)."""
     query = (
         select(Objective, KeyResult)
         .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
@@ -32,6 +33,11 @@ def checkin_key_results(
     found = {kr.id: (objective, kr) for objective, kr in held}
     owned = session.exec(query.where(col(Objective.owner_person_id) == person_id))
     found.update({kr.id: (objective, kr) for objective, kr in owned if kr.owner_person_id is None})
+    led = session.exec(
+        query.join(TeamMember, col(TeamMember.team_id) == col(Objective.owner_team_id))
+        .where(col(TeamMember.person_id) == person_id, col(TeamMember.is_lead),
+               col(KeyResult.owner_person_id).is_(None)))
+    found.update({kr.id: (objective, kr) for objective, kr in led})
     return sorted(found.values(), key=lambda pair: (pair[0].position, pair[0].id or 0,
                                                     pair[1].position, pair[1].id or 0))
 

@@ -175,3 +175,33 @@ def teams_of_person(*, session: Session, person_id: int) -> list[Team]:
         .order_by(col(Team.name))
     )
     return list(session.exec(query))
+
+
+def leads_by_team(*, session: Session, team_ids: Collection[int]) -> dict[int, list[Person]]:
+    """The leads of each of `team_ids`, by name (a team without leads is absent)."""
+    if not team_ids:
+        return {}
+    query = (
+        select(TeamMember.team_id, Person)
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(col(TeamMember.team_id).in_(list(team_ids)), col(TeamMember.is_lead))
+        .order_by(col(Person.name), col(Person.id))
+    )
+    found: dict[int, list[Person]] = {}
+    for team_id, person in session.exec(query):
+        found.setdefault(team_id, []).append(person)
+    return found
+
+
+def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]]:
+    """Active KRs without an owner of active Objectives in active cycles, in display order."""
+    query = (
+        select(Objective, KeyResult)
+        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+        .join(Cycle, col(Cycle.id) == col(Objective.cycle_id))
+        .where(col(Cycle.state) == "active", col(Objective.state) == "active",
+               col(KeyResult.state) == "active", col(KeyResult.owner_person_id).is_(None))
+        .order_by(col(Cycle.start_date), col(Objective.position), col(Objective.id),
+                  col(KeyResult.position), col(KeyResult.id))
+    )
+    return [(objective, kr) for objective, kr in session.exec(query)]

@@ -98,24 +98,35 @@ def existing_dedupe_keys(*, session: Session, keys: Collection[str]) -> set[str]
 def people_with_key_results(
     *, session: Session, cycle_id: int, person_ids: Collection[int]
 ) -> set[int]:
-    """Those of `person_ids` with an active KR to check in on in `cycle_id` (one they own, or an
-    unowned KR of an Objective they own; the same rule as the check-in form)."""
+    """Those of `person_ids` asked about an active KR in `cycle_id` (bot.domain.asked.asked_of,
+    the same rule as the check-in form): its owner, else its Objective's owner, else the
+    leads of the team owning the Objective."""
     found: set[int] = set()
     owner = func.coalesce(col(KeyResult.owner_person_id), col(Objective.owner_person_id))
+    live = (
+        col(Objective.cycle_id) == cycle_id,
+        col(Objective.state) == "active",
+        col(KeyResult.state) == "active",
+    )
     for chunk in _chunks(sorted(person_ids)):
         query = (
             select(owner)
             .select_from(KeyResult)
             .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
-            .where(
-                col(Objective.cycle_id) == cycle_id,
-                col(Objective.state) == "active",
-                col(KeyResult.state) == "active",
-                owner.in_(list(chunk)),
-            )
+            .where(*live, owner.in_(list(chunk)))
             .distinct()
         )
         found.update(pid for pid in session.exec(query) if pid is not None)
+        leads = (
+            select(TeamMember.person_id)
+            .select_from(KeyResult)
+            .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+            .join(TeamMember, col(TeamMember.team_id) == col(Objective.owner_team_id))
+            .where(*live, col(KeyResult.owner_person_id).is_(None), col(TeamMember.is_lead),
+                   col(TeamMember.person_id).in_(list(chunk)))
+            .distinct()
+        )
+        found.update(session.exec(leads))
     return found
 
 

@@ -379,3 +379,20 @@ def test_okr_new_without_an_active_cycle_says_so(harness: Harness) -> None:
     reply = harness.sender.command("new", user_id="UBEN").json()
     assert reply["response_type"] == "ephemeral" and "no active OKR cycle" in reply["text"]
     assert harness.slack.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize(("user", "said"), [
+    ("UANA", "还没有负责人：打卡时会请团队负责人 Lee 更新它。"),
+    ("ULEE", "No owner yet: check-ins ask the team's leads, Lee."),
+])
+def test_a_team_objective_says_who_check_ins_ask_about_its_krs(
+    harness: Harness, world: World, user: str, said: str
+) -> None:
+    view = open_new(harness, user)
+    state = new_state("让新栏目成为读者最爱", GOOD_KRS, owner=f"team:{world.marketing.id}")
+    ack = save(harness, view, state, user)
+    contexts = [e["text"] for b in ack["view"]["blocks"] if b["type"] == "context"
+                for e in b["elements"]]
+    assert contexts == [said, said]  # one per KR
+    personal = save(harness, open_new(harness, user), new_state("让栏目更好读", GOOD_KRS), user)
+    assert not any(b["type"] == "context" for b in personal["view"]["blocks"])

@@ -132,3 +132,22 @@ def test_cli_exports_checkins_csv(
     assert raw.startswith(b"\xef\xbb\xbf")  # spreadsheet programs then read UTF-8
     header = next(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert header[:3] == ["kr_key", "objective_key", "author_slack_id"]
+
+
+def test_cli_import_says_who_is_asked_about_each_kr_without_an_owner(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["import", "--dry-run", str(EXAMPLE)]) == 0
+    dry = capsys.readouterr().out
+    assert main(["import", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if "without an owner" in line)
+    asked = lines[header + 1:]
+    count = int(lines[header].split()[0])
+    assert count == len(asked) > 0
+    assert all(line.startswith("  ") and ": " in line for line in asked)
+    assert any("(leads of the owning team)" in line for line in asked)
+    assert not any("nobody" in line for line in asked)  # every team of the example has a lead
+    assert lines[header:] == dry.splitlines()[-len(lines[header:]):]  # a dry run says the same

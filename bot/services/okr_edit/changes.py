@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, update
 
 from bot.clock import Clock
+from bot.domain.asked import AskedBecause
 from bot.domain.coach import Finding, Severity, check_objective
 from bot.domain.formatting import format_value
 from bot.domain.okr_draft import (
@@ -47,6 +48,7 @@ from bot.services.okr_edit.access import (
     refuse,
 )
 from bot.services.okr_edit.parents import parent_problem
+from bot.services.okrs.asked import asked_about
 from storage.db import Database
 from storage.models import KeyResult, KRValueHistory, Objective, Person
 from storage.queries.okr_edit import (
@@ -67,6 +69,8 @@ SOURCE = "slack"
 class SavedKR:
     title: str
     range_text: str  # "0 → 10 篇", or "" for a milestone
+    asked: AskedBecause = AskedBecause.OWNER  # why `asked_names` answer for it in check-ins
+    asked_names: str = ""  # who check-ins ask about it, joined with ", "
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ def create_objective(
                      objective_snapshot(objective))
         for kr in krs:
             audit_change(session, now, actor, "create", KEY_RESULT, kr.id, None, kr_snapshot(kr))
-        return _saved(objective, krs, refresh_targets(actor, objective, session=session))
+        return _saved(session, objective, krs, refresh_targets(actor, objective, session=session))
 
 
 def update_objective(
@@ -187,7 +191,7 @@ def update_objective(
         if not claim_inbox(inbox_key, now, session=session):
             return Duplicate()
         _apply_edit(session, now, actor, person, objective, parsed, krs)
-        return _saved(objective, list(krs.values()),
+        return _saved(session, objective, list(krs.values()),
                       refresh_targets(actor, objective, session=session))
 
 
@@ -333,9 +337,13 @@ def _apply_edit(
                          kr_snapshot(kr))
 
 
-def _saved(objective: Objective, krs: list[KeyResult], refresh: tuple[str, ...]) -> Saved:
+def _saved(session: Session, objective: Objective, krs: list[KeyResult],
+           refresh: tuple[str, ...]) -> Saved:
+    """What the saved modal shows, with whom check-ins ask about each KR."""
     assert objective.id is not None
-    lines = tuple(SavedKR(kr.title, _range_text(kr)) for kr in krs)
+    asked = asked_about(session, [(objective, kr) for kr in krs])
+    lines = tuple(SavedKR(kr.title, _range_text(kr), who.because, ", ".join(who.names))
+                  for kr, who in zip(krs, asked, strict=True))
     return Saved(objective.id, objective.title, lines, refresh)
 
 

@@ -24,6 +24,8 @@ from bot.services.okr_file.checks import Existing, KRValues, check_file, kr_valu
 from bot.services.okr_file.model import KeyResultIn, ObjectiveIn, OkrFile, PersonIn, TeamIn, kr_keys
 from bot.services.okr_file.reader import format_problems, parse_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
+from bot.services.okrs import asked
+from bot.services.okrs.asked import AskedAbout
 from storage.db import Database
 from storage.models import (
     AuditLog,
@@ -70,6 +72,7 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    unowned: tuple[AskedAbout, ...] = ()  # who check-ins ask about each KR without an owner
 
     @property
     def total_created(self) -> int:
@@ -114,6 +117,8 @@ def import_okr_file(
             if problems:
                 raise OkrFileError(format_problems(problems, parsed.lines))
             report = _Upsert(session, found, clock.now(), progress).run(parsed.doc)
+            session.flush()
+            report = replace(report, unowned=tuple(asked.unowned(session)))
             if dry_run:
                 raise _DryRun(report)
     except _DryRun as rolled_back:
