@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import availability, checkin, digest, home, lookup, okr_edit, review, schedule
+from handlers import (
+    availability,
+    checkin,
+    digest,
+    help_requests,
+    home,
+    lookup,
+    okr_edit,
+    review,
+    schedule,
+)
 from handlers.command import CommandTable
 
 
@@ -15,6 +25,7 @@ def register_all(app: App, deps: Deps) -> None:
     home.register(app, deps, commands)
     okr_edit.register(app, deps, commands)
     checkin.register(app, deps, commands)
+    help_requests.register(app, deps, commands)
     digest.register(app, deps, commands)
     availability.register(app, deps, commands)
     schedule.register(app, deps, commands)

@@ -31,6 +31,7 @@ KR_KINDS = ("metric", "milestone")
 DIRECTIONS = ("increase", "decrease")
 CONFIDENCES = ("on_track", "at_risk", "off_track")
 CHECKIN_SOURCES = ("slack", "api", "import", "shell")
+HELP_ANSWERS = ("can_help", "not_now")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "ambiguous", "skipped")
 
 
@@ -155,7 +156,8 @@ class CheckIn(SQLModel, table=True):
 
     `about_objective` marks notes written when the form asked for them once per Objective
     (before revision 0004): they are kept on the Objective's first KR, and shown as about the
-    whole Objective.
+    whole Objective. `help_answer` is what the person asked for help (`help_from_person_id`)
+    answered: "I can help" or "Not now"; a changed request clears it.
 
     `idempotency_key` makes every way of recording a check-in safe to retry: a Slack
     submission uses `slack:{person}:{kr}:{period}` (so a re-submission edits it), the API the
@@ -168,6 +170,8 @@ class CheckIn(SQLModel, table=True):
         CheckConstraint(
             "confidence IS NULL OR " + _in("confidence", CONFIDENCES), name="confidence"
         ),
+        CheckConstraint("help_answer IS NULL OR " + _in("help_answer", HELP_ANSWERS),
+                        name="help_answer"),
         Index("ix_checkin_kr_created", "key_result_id", "created_at"),
         Index("ix_checkin_author_created", "author_id", "created_at"),
     )
@@ -183,6 +187,8 @@ class CheckIn(SQLModel, table=True):
     help_needed: str = Field(default="", sa_type=Text)
     help_from_person_id: int | None = Field(default=None, foreign_key="person.id")
     about_objective: bool = False
+    help_answer: str | None = Field(default=None, max_length=16)  # the named helper's answer
+    help_answered_at: datetime | None = _utc(default=None)  # type: ignore[assignment]
     source: str = Field(default="slack", max_length=16)
     idempotency_key: str = Field(max_length=200, unique=True)
     version: int = 1

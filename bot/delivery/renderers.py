@@ -113,12 +113,20 @@ def render_reminder(session: Session, delivery: Delivery, renderer: Renderer) ->
             {**reply, "thread_ts": prompt.ts}]
 
 
+HELP_TEMPLATES = {
+    "help": "checkin/help_alert",  # to a lead
+    "help_ask": "checkin/help_ask",  # to the named helper, with "I can help" / "Not now"
+    "help_answer": "checkin/help_answer",  # the helper's answer, to the asker
+}
+
+
 def render_help(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
-    """A help request of a check-in, rendered from the payload the check-in stored."""
+    """A help request of a check-in or its answer, rendered from the payload stored with it."""
     payload = payload_of(delivery)
     recipient = session.get(Person, delivery.person_id) if delivery.person_id else None
     locale = payload.pop("locale", None) or (recipient.locale if recipient else None)
-    return [renderer.render("checkin/help_alert", locale, ids=ids.TEMPLATE_IDS, **payload)]
+    return [renderer.render(HELP_TEMPLATES[delivery.kind], locale, ids=ids.TEMPLATE_IDS,
+                            **payload)]
 
 
 def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
@@ -139,6 +147,8 @@ RENDERERS: dict[str, Render] = {
     "checkin": render_checkin,
     "reminder": render_reminder,
     "help": render_help,
+    "help_ask": render_help,
+    "help_answer": render_help,
     "digest": render_digest_row,
     "review": review_messages.render_review,
     "review_summary": review_messages.render_review_summary,

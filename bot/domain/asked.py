@@ -11,7 +11,7 @@ A team Objective's unowned KR with a team that has no lead is asked of nobody: t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -43,3 +43,23 @@ def asked_of(
     if team_leads:
         return Asked(frozenset(team_leads), AskedBecause.TEAM_LEADS)
     return Asked(frozenset(), AskedBecause.NOBODY)
+
+
+def help_alert_leads(
+    asker: int,
+    teams: Collection[int],
+    leads: Mapping[int, Collection[int]],
+    parents: Mapping[int, int | None],
+    admins: Collection[int],
+) -> frozenset[int]:
+    """Who hears of `asker`'s help request besides the named helper: the leads of `teams` (the
+    asker's and the Objective's owning team). When the asker is the only lead there, the leads
+    of the parent teams, and so on up; above the top team, the admins. Never the asker."""
+    level, seen = set(teams), set()
+    while level:
+        found = {lead for team in level for lead in leads.get(team, ())} - {asker}
+        if found:
+            return frozenset(found)
+        seen |= level
+        level = {p for team in level if (p := parents.get(team)) is not None} - seen
+    return frozenset(admins) - {asker}

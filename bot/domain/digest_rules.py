@@ -123,6 +123,7 @@ class Ask:
     blockers: str
     help_needed: str
     help_from_id: int | None = None
+    help_answer: str = ""  # the named helper's answer: "", "can_help" or "not_now"
 
 
 def _value_points(facts: KRFacts) -> list[ValuePoint]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from storage.models import CheckIn, KeyResult, Objective, Person, TeamMember
@@ -61,3 +61,31 @@ def checkins_by_source(*, session: Session) -> dict[str, int]:
     """How many check-ins are stored, by source (slack, api, import, shell)."""
     query = select(CheckIn.source, func.count()).group_by(col(CheckIn.source))
     return {source: int(n) for source, n in session.exec(query)}
+
+
+def open_help_requests(
+    *, session: Session, cycle_id: int
+) -> list[tuple[CheckIn, KeyResult, Objective]]:
+    """Help requests still open in `cycle_id`: each author's latest check-in on each active KR,
+    when it asks for help (a later check-in without one closes it); oldest first."""
+    latest = (
+        select(CheckIn.key_result_id, CheckIn.author_id,
+               func.max(CheckIn.updated_at).label("at"))
+        .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .where(col(Objective.cycle_id) == cycle_id, col(Objective.state) == "active",
+               col(KeyResult.state) == "active")
+        .group_by(col(CheckIn.key_result_id), col(CheckIn.author_id))
+        .subquery()
+    )
+    query = (
+        select(CheckIn, KeyResult, Objective)
+        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
+                           col(CheckIn.author_id) == latest.c.author_id,
+                           col(CheckIn.updated_at) == latest.c.at))
+        .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .where(col(CheckIn.help_needed) != "")
+        .order_by(col(CheckIn.updated_at), col(CheckIn.id))
+    )
+    return [(c, kr, o) for c, kr, o in session.exec(query)]

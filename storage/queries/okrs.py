@@ -205,3 +205,15 @@ def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]
                   col(KeyResult.position), col(KeyResult.id))
     )
     return [(objective, kr) for objective, kr in session.exec(query)]
+
+
+def team_parents(*, session: Session) -> dict[int, int | None]:
+    """Every team's parent team (None at the top), by team id."""
+    rows = session.exec(select(Team.id, Team.parent_id))
+    return {team_id: parent for team_id, parent in rows if team_id is not None}
+
+
+def admin_ids(*, session: Session) -> set[int]:
+    """The ids of the admins."""
+    return {pid for pid in session.exec(select(Person.id).where(col(Person.is_admin)))
+            if pid is not None}

@@ -19,6 +19,7 @@ from bot.services.checkin.form import (
     PageFooter,
     PageNotesPrefill,
 )
+from bot.services.checkin.help_requests import HelpWanted, WantedLine
 from bot.services.checkin.save import CheckinSummary, SummaryLine, SummaryNotes
 from handlers.checkin_payloads import metadata
 from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
@@ -197,3 +198,38 @@ def test_the_help_alert_without_a_helper_and_at_full_length() -> None:
 def test_the_help_alert_refuses_a_forged_mention() -> None:
     with pytest.raises(ValueError, match="not a Slack id"):
         help_alert("en", asker_slack_id="<!channel>")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("answer", ["can_help", "not_now"])
+def test_the_help_request_its_answer_and_the_reply_are_escaped(locale: str, answer: str) -> None:
+    ask = renderer.render("checkin/help_ask", locale, ids=ids.TEMPLATE_IDS, asker_slack_id="UANA",
+                          asker_name=HOSTILE, objective_title=HOSTILE, kr_title=HOSTILE,
+                          help_text="&" * MAX_TEXT + HOSTILE, helper_slack_id="UBEN",
+                          checkin_id=4)
+    told = renderer.render("checkin/help_answer", locale, helper_slack_id="UBEN",
+                           helper_name=HOSTILE, answer=answer, kr_title=HOSTILE,
+                           help_text=HOSTILE)
+    done = renderer.render("checkin/help_answered", locale, not_yours=False, answer=answer,
+                           asker_name=HOSTILE, kr_title=HOSTILE)
+    for message in (ask, told, done):
+        assert violations(message, "message") == []
+        assert all(len(t) <= 3000 for t in mrkdwn_objects(message))
+        assert_escaped([*mrkdwn_objects(message), message.get("text", "")])
+    actions = next(b for b in ask["blocks"] if b["type"] == "actions")["elements"]
+    assert [(e["action_id"], e["value"]) for e in actions] == [
+        ("help.can_help", "4"), ("help.not_now", "4")]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_help_wanted_fits_a_message_with_many_requests(locale: str) -> None:
+    line = WantedLine(HOSTILE, HOSTILE, "UANA", "&" * MAX_TEXT, "UBEN", "not_now", False)
+    mine = WantedLine("Leads", "Win", "", "a designer", "", "can_help", True)
+    for lines in ((line,) * 60 + (mine,), (mine,), ()):
+        message = renderer.render("checkin/help_wanted", locale,
+                                  wanted=HelpWanted("2026-Q4", lines))
+        assert violations(message, "message") == []
+        assert len(message["blocks"]) <= 50
+        assert not any(raw in t for t in mrkdwn_objects(message) for raw in ("<!channel>",))
+    empty = renderer.render("checkin/help_wanted", locale, wanted=HelpWanted("", ()))
+    assert len(empty["blocks"]) == 1

@@ -5,9 +5,9 @@ same week is the same row with version + 1 and the period's `previous_value` kep
 value, confidence and `last_checkin_at`, a `KRValueHistory` row when the value moved and an
 audit entry. Notes are per KR: the KR's own note (progress), and the page's blocker and help
 request on the KRs their pickers name; a KR taken out of a picker loses the note it showed.
-Help needed adds one outbox row per team lead (`help:{checkin_id}:{lead}`). The submission
-itself is recorded in the inbox (`view:{view.id}:{view.hash}`), so a retried or
-double-clicked submit stores once. Any field error returns before anything is written.
+Help needed tells the named helper and the leads (bot.services.checkin.help_requests).
+The submission itself is recorded in the inbox (`view:{view.id}:{view.hash}`), so a retried
+or double-clicked submit stores once. Any field error returns before anything is written.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from bot.domain.checkin_input import (
 )
 from bot.domain.formatting import format_value
 from bot.domain.vocabulary import KRKind
+from bot.services.checkin import help_requests
 from bot.services.checkin.form import (
     CheckinForm,
     PageNotesPrefill,
@@ -53,7 +54,6 @@ from storage.db import Database
 from storage.models import CheckIn, KeyResult, KRValueHistory, Objective
 from storage.queries import checkins as queries_checkin
 from storage.queries import okr_edit as queries_okr_edit
-from storage.queries.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,9 @@ def submit(
                 action="checkin.prompt_refused", entity="delivery",
                 entity_id=str(submission.delivery_id))
         rows = _store(session, person, period, now, read)
-        _alert_leads(session, person, now, list(zip(read, rows, strict=True)))
+        help_requests.announce(session, person, now, [
+            help_requests.HelpAsked(item.objective, item.kr, row, item.help_from)
+            for item, row in zip(read, rows, strict=True) if row.help_needed])
         summary = _summary(read, rows, local_dates.local(now, person.tz))
         ref = (PromptRef(prompt.channel_id, prompt.ts)
                if prompt is not None and prompt.channel_id and prompt.ts else None)
@@ -307,6 +309,8 @@ def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer) 
     row.value = answer.value
     row.confidence = answer.confidence.value if answer.confidence else kr.confidence
     row.updated_at = now
+    if (row.help_needed, row.help_from_person_id) != (item.help_needed, item.help_from_id):
+        row.help_answer = row.help_answered_at = None  # a new request: not answered yet
     row.progress, row.blockers, row.help_needed = answer.note, item.blockers, item.help_needed
     row.help_from_person_id = item.help_from_id
     row.about_objective = False
@@ -317,32 +321,6 @@ def _audit_state(row: CheckIn) -> str:
     """What the audit keeps of a check-in: numbers and choices, not what people wrote."""
     return json.dumps({"kr": row.key_result_id, "value": row.value, "confidence": row.confidence,
                        "version": row.version, "help": bool(row.help_needed)})
-
-
-def _alert_leads(
-    session: Session, person: PersonView, now: datetime, saved: list[tuple[_Answer, CheckIn]]
-) -> None:
-    """One help alert per check-in asking for help, per lead of the asker's teams (and of the
-    team owning the Objective); the dedupe key makes a resubmission add none."""
-    asking = [(item, row) for item, row in saved if row.help_needed]
-    if not asking:
-        return
-    teams = {m.team_id for m in queries_okr_edit.memberships_of(person.id, session=session)}
-    teams |= {item.objective.owner_team_id for item, _ in asking if item.objective.owner_team_id}
-    leads = sorted(queries_okr_edit.lead_ids(teams, session=session) - {person.id})
-    for item, row in asking:
-        payload = {
-            "asker_slack_id": person.slack_user_id,
-            "asker_name": person.name,
-            "objective_title": item.objective.title,
-            "kr_title": item.kr.title,
-            "help_text": row.help_needed,
-            "helper_slack_id": item.help_from,
-            "checkin_id": row.id,
-        }
-        for lead in leads:
-            enqueue(session, kind="help", dedupe_key=f"help:{row.id}:{lead}", due_at=now,
-                    person_id=lead, payload=payload)
 
 
 def _summary(items: list[_Answer], rows: list[CheckIn], when: datetime) -> CheckinSummary:

@@ -305,7 +305,8 @@ def _asks(
             if person is not None and person.id is not None:
                 people[person.id] = person
         asks.append(rules.Ask(checkin.key_result_id, checkin.author_id, checkin.created_at,
-                              checkin.blockers, checkin.help_needed, checkin.help_from_person_id))
+                              checkin.blockers, checkin.help_needed, checkin.help_from_person_id,
+                              checkin.help_answer or ""))
     order = {kr_id: index for index, kr_id in enumerate(titles)}
     open_asks = sorted(rules.open_asks(asks), key=lambda a: (order[a.key_result_id], a.at))
 
@@ -318,6 +319,7 @@ def _asks(
             person=_ref(who) if who else None,
             text=rules.clip_text(text),
             asks=_ref(asked) if asked else None,
+            answer=ask.help_answer if asks_id is not None else "",
         )
 
     blockers = tuple(line(a, a.blockers, None) for a in open_asks if a.blockers.strip())

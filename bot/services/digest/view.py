@@ -61,6 +61,7 @@ class AskLine:
     person: PersonRef | None  # the author, else the KR's owner
     text: str  # one line, clipped to digest_rules.FREE_TEXT_LIMIT
     asks: PersonRef | None = None  # the person asked for help
+    answer: str = ""  # their answer: "", "can_help" or "not_now"
 
 
 @dataclass(frozen=True)
