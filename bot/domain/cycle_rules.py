@@ -3,7 +3,7 @@ which KRs that check names. Pure: the caller passes local dates and stored numbe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -66,3 +66,34 @@ def alignment_flags(kr: KRSignals, now: datetime) -> tuple[Flag, ...]:
     if len(ranks) == 2 and ranks[0] < ranks[1]:
         flags.append(Flag.CONFIDENCE_FELL)
     return tuple(flags)
+
+
+def unaligned_team_objectives(
+    objectives: Sequence[tuple[int, int | None, int | None]],
+    team_parents: Mapping[int, int | None],
+) -> set[int]:
+    """The team (and department) Objectives that align to nothing though a team above theirs
+    has Objectives in the cycle (guide: every level aligns to the level above).
+
+    `objectives` are (id, owning team or None for a person's, parent Objective id or None) of
+    one cycle's live Objectives; a parent outside them counts as none."""
+    ids = {objective_id for objective_id, _, _ in objectives}
+    with_objectives = {team for _, team, _ in objectives if team is not None}
+    found = set()
+    for objective_id, team, parent in objectives:
+        if team is None or parent in ids:
+            continue
+        above, seen = team_parents.get(team), {team}
+        while above is not None and above not in seen:
+            if above in with_objectives:
+                found.add(objective_id)
+                break
+            seen.add(above)
+            above = team_parents.get(above)
+    return found
+
+
+def in_cycle(today: date, start_date: date, end_date: date) -> bool:
+    """Whether the local date `today` falls within a cycle (an ended cycle gets no monthly
+    alignment check, even before it is closed)."""
+    return start_date <= today <= end_date

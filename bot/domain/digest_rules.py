@@ -18,7 +18,15 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.domain import slots
-from bot.domain.scoring import Colour, KRState, colour, kr_score, objective_score
+from bot.domain.scoring import (
+    Colour,
+    KRState,
+    colour,
+    elapsed_fraction,
+    kr_score,
+    objective_score,
+    time_colour,
+)
 from bot.domain.vocabulary import Direction, KRKind
 
 STALL_AFTER = timedelta(days=14)
@@ -47,7 +55,7 @@ class Trend(StrEnum):
 class Status(StrEnum):
     """The one list a KR appears in (a KR is never listed twice)."""
 
-    TURNED_RED = "turned_red"
+    TURNED_RED = "turned_red"  # red at the digest, whether it just turned or stayed red
     WIN = "win"
     MOVED = "moved"
     STALLED = "stalled"
@@ -77,6 +85,7 @@ class KRFacts:
     created_at: datetime
     history: tuple[ValuePoint, ...] = ()
     last_checkin_at: datetime | None = None
+    cycle: tuple[date, date] | None = None  # its cycle's first and last day: colour by time
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,18 @@ def snapshot_at(facts: KRFacts, when: datetime) -> Snapshot | None:
         kind=facts.kind, start=facts.start, target=target, current=value, direction=facts.direction
     )
     score = kr_score(state)
-    return Snapshot(value=value, target=target, score=score, colour=colour(score))
+    if facts.cycle is None:
+        return Snapshot(value=value, target=target, score=score, colour=colour(score))
+    elapsed = elapsed_fraction(facts.cycle[0], facts.cycle[1], when.date())
+    return Snapshot(value=value, target=target, score=score, colour=time_colour(score, elapsed))
+
+
+def value_when_created(facts: KRFacts) -> float:
+    """The value a KR was created with: the value recorded at its creation (an import brings
+    a KR in with the value it had), else its start value. Movement is counted from there."""
+    at_creation = [p for p in _value_points(facts) if p.at <= facts.created_at]
+    value = at_creation[-1].value if at_creation else None
+    return value if value is not None else facts.start
 
 
 def last_value_change(facts: KRFacts, before: datetime) -> datetime | None:
@@ -212,20 +232,21 @@ def classify(facts: KRFacts, start: datetime, end: datetime) -> KRChange | None:
     """What happened to a KR between `start` (the previous digest) and `end`.
 
     None when the KR did not exist at `end`. Each KR gets one status, the first that applies:
-    turned red (red now, existed and was not red at `start`), a win (reached its target, a
-    milestone done, or turned green), moved (value differs from `start`, or from its start
-    value for a KR created since), stalled.
+    red (red at `end`, whether it just turned red or stayed red: a lead sees every red KR), a
+    win (reached its target, a milestone done, or turned green), moved (value differs from
+    `start`, or from the value it was created with for a KR created since: an imported value
+    is where the KR stood, not movement), stalled.
     """
     now = snapshot_at(facts, end)
     if now is None:
         return None
     before = snapshot_at(facts, start)
-    if before is not None and before.colour is not Colour.RED and now.colour is Colour.RED:
+    if now.colour is Colour.RED:
         return KRChange(before, now, Status.TURNED_RED)
     win = _win(facts, before, now)
     if win is not None:
         return KRChange(before, now, Status.WIN, win=win)
-    baseline = before.value if before is not None else facts.start
+    baseline = before.value if before is not None else value_when_created(facts)
     if abs(now.value - baseline) > _EPS:
         return KRChange(before, now, Status.MOVED)
     stalled = stall(facts, now, end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -62,14 +63,21 @@ def test_target_as_of_a_moment_reads_target_points_only() -> None:
     [
         # 0.5 → 0.1: red now, yellow before
         (metric(value(day(1), 5), value(day(25), 1)), Status.TURNED_RED, None),
-        # red before and after: not "turned" red; it moved
-        (metric(value(day(1), 1), value(day(25), 2)), Status.MOVED, None),
+        # red before and after: still listed, every KR red at the digest is
+        (metric(value(day(1), 1), value(day(25), 2)), Status.TURNED_RED, None),
         (metric(value(day(1), 9), value(day(25), 10)), Status.WIN, WinKind.REACHED_TARGET),
         (metric(value(day(1), 6), value(day(25), 8)), Status.WIN, WinKind.TURNED_GREEN),
-        (metric(value(day(1), 2), value(day(25), 3)), Status.MOVED, None),
-        # created during the period: moved from its start value, never "turned red"
-        (metric(value(day(20), 1), created=day(18)), Status.MOVED, None),
-        (metric(created=day(18)), Status.STEADY, None),
+        (metric(value(day(1), 2), value(day(25), 3)), Status.TURNED_RED, None),
+        (metric(value(day(1), 4), value(day(25), 5)), Status.MOVED, None),
+        # created during the period: moved from the value it was created with
+        (metric(value(day(20), 5), created=day(18)), Status.MOVED, None),
+        # imported with its value (a point at its creation): that is no movement
+        (metric(value(day(18), 6), created=day(18)), Status.STEADY, None),
+        (metric(value(day(18), 6), value(day(25), 7), created=day(18)), Status.MOVED, None),
+        # at its start value early in its cycle: judged against the time gone, not red
+        (replace(metric(created=day(18)), cycle=(date(2026, 11, 15), date(2027, 2, 15))),
+         Status.STEADY, None),
+        (metric(created=day(18)), Status.TURNED_RED, None),  # the same by score bands alone
         (metric(value(day(1), 5), checked=day(1)), Status.STALLED, StallReason.NO_CHECKIN),
         (metric(value(day(1), 5), checked=day(20)), Status.STALLED, StallReason.NO_CHANGE),
         (metric(value(day(1), 5), value(day(20), 5), checked=day(20)), Status.STALLED,
@@ -108,7 +116,7 @@ def test_a_done_or_young_kr_is_never_stalled() -> None:
 
 
 def test_stalled_days_count_from_the_last_check_in_or_creation() -> None:
-    never = metric(created=OLD, checked=None)
+    never = metric(created=OLD, checked=None, current=5)  # yellow: red would list it as red
     change = rules.classify(never, START, END)
     assert change is not None and change.stall is StallReason.NO_CHECKIN
     assert change.quiet_days == (END - OLD).days

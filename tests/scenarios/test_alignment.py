@@ -56,14 +56,24 @@ def test_a_holiday_moves_the_check_and_a_late_one_is_skipped(
     harness: Harness, world: World, clock: FakeClock
 ) -> None:
     with harness.deps.db.write() as session:
-        session.add(Holiday(team_id=world.growth.id, day=date(2027, 1, 1), name="New Year"))
-    clock.set(datetime(2027, 1, 1, 2, tzinfo=UTC))
+        session.add(Holiday(team_id=world.growth.id, day=date(2026, 12, 1), name="Founders"))
+    clock.set(datetime(2026, 12, 1, 2, tzinfo=UTC))
     assert plan(harness.deps.db, clock, grace=GRACE).alignments == 0
-    clock.set(datetime(2027, 1, 4, 12, tzinfo=UTC))  # Monday Jan 4, 20:00 local: past grace
+    clock.set(datetime(2026, 12, 2, 12, tzinfo=UTC))  # Wednesday Dec 2, 20:00 local: too late
     assert plan(harness.deps.db, clock, grace=GRACE).alignments == 0
     rows = deliveries(harness.deps.db, "alignment")
     assert [(r.dedupe_key.split(":")[2], r.status, r.last_error) for r in rows] == [
-        ("2027-01", "skipped", "late")]
+        ("2026-12", "skipped", "late")]
+
+
+def test_no_alignment_check_is_about_a_cycle_that_has_ended(
+    harness: Harness, world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2027, 1, 1, 2, tzinfo=UTC))  # New Year's Day: 2026-Q4 ended yesterday
+    assert plan(harness.deps.db, clock, grace=GRACE).alignments == 0
+    clock.set(datetime(2027, 1, 4, 2, tzinfo=UTC))
+    assert plan(harness.deps.db, clock, grace=GRACE).alignments == 0
+    assert deliveries(harness.deps.db, "alignment") == []
 
 
 def test_the_alignment_dm_lists_flagged_krs_with_a_button_to_adjust(

@@ -127,7 +127,7 @@ def test_golden_english_digest(renderer: Renderer) -> None:
         "• Someone needs help on _Conversion rate_: API asks",
         "*⏰ Not checked in this period*",
         "<@UP000004>, <@UP000005>",
-        "*🔴 Turned red*",
+        "*🔴 Red now*",
         "• _Conversion rate_ (Ben): score 0.50 → 0.10",
         "*💤 Stalled*",
         "• _Onboarding NPS_ (Dee): no check-in for 60 days",

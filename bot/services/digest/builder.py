@@ -126,12 +126,14 @@ def _ref(person: Person) -> PersonRef:
 
 
 def _facts(
-    kr: KeyResult, history: Iterable[rules.ValuePoint], last_checkin: datetime | None
+    kr: KeyResult, history: Iterable[rules.ValuePoint], last_checkin: datetime | None,
+    cycle: Cycle | None,
 ) -> rules.KRFacts:
     return rules.KRFacts(
         kind=KRKind(kr.kind), start=kr.start_value, target=kr.target_value,
         current=kr.current_value, direction=Direction(kr.direction), created_at=kr.created_at,
         history=tuple(history), last_checkin_at=last_checkin,
+        cycle=(cycle.start_date, cycle.end_date) if cycle is not None else None,
     )
 
 
@@ -158,7 +160,8 @@ def _assemble(
     for kr, owner in data.key_results:
         assert kr.id is not None
         kr_owner[kr.id] = owner or objective_owner.get(kr.objective_id)
-        facts = _facts(kr, points[kr.id], data.last_checkins.get(kr.id))
+        cycle = data.cycles.get(objective_of[kr.objective_id].cycle_id)
+        facts = _facts(kr, points[kr.id], data.last_checkins.get(kr.id), cycle)
         change = rules.classify(facts, start, end)
         if change is not None:
             facts_of[kr.id], changes[kr.id] = facts, change

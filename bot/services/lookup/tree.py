@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from bot.domain.cycle_rules import unaligned_team_objectives
 from bot.domain.formatting import format_score
 from bot.domain.scoring import elapsed_fraction, objective_score
 from bot.domain.text import clip, escape_mrkdwn
@@ -29,6 +30,7 @@ OWNER_CHARS = 60
 INDENT = "\u2003\u2003"
 CHILD_MARK = "↳ "
 _PERSON_RANK = 1_000
+UNALIGNED_CHARS = 40  # what `lookup.tree.unaligned` adds to a line, in either language
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class TreeLine:
     score_text: str
     title: str
     owner: str
+    unaligned: bool = False  # aligns to nothing above it (unaligned_team_objectives)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
     teams = {t.id: t for t in queries.all_teams(session=session) if t.id is not None}
     scores = _scores(krs)
     elapsed = 1.0 if today is None else elapsed_fraction(cycle.start_date, cycle.end_date, today)
+    loose = unaligned_team_objectives(
+        [(o.id or 0, o.owner_team_id, o.parent_id) for o in objectives],
+        {team_id: team.parent_id for team_id, team in teams.items()})
     lines: list[TreeLine] = []
     total = 0
     for depth, objective in _walk(objectives, teams):
@@ -79,6 +85,7 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
             score_text=format_score(score),
             title=clip(objective.title, TITLE_CHARS),
             owner=clip(owner_name(objective, people, teams), OWNER_CHARS),
+            unaligned=objective.id in loose,
         ))
     sections = pack_sections(lines)
     shown = sum(len(s) for s in sections)
@@ -153,4 +160,5 @@ def pack_sections(lines: list[TreeLine]) -> tuple[tuple[TreeLine, ...], ...]:
 
 def _escaped_length(line: TreeLine) -> int:
     values = (line.prefix, line.emoji, line.score_text, line.title, line.owner)
-    return sum(len(escape_mrkdwn(v)) for v in values) + LINE_OVERHEAD
+    flag = UNALIGNED_CHARS if line.unaligned else 0
+    return sum(len(escape_mrkdwn(v)) for v in values) + LINE_OVERHEAD + flag

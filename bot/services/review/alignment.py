@@ -1,6 +1,7 @@
 """The monthly alignment check (guide 三.2): which of a team's KRs are red, forecast to miss
 (before they turn red), stalled (no value change for three weeks or more) or losing
-confidence, so its lead can decide to adjust."""
+confidence, and which of its Objectives align to nothing above them, so its lead can decide
+to adjust."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.domain.cycle_rules import KRSignals, alignment_flags
+from bot.domain.cycle_rules import KRSignals, alignment_flags, unaligned_team_objectives
 from bot.domain.review_rules import format_score, under_bar
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okrs.forecasts import forecast_of, history_by_kr
@@ -42,6 +43,12 @@ def flagged_krs(session: Session, team_id: int, cycle_id: int,
     """The team's flagged KRs of the cycle, by Objective position (at most MAX_ITEMS)."""
     objectives = team_objectives(session, cycle_id, team_id)
     titles = {o.id or 0: o.title for o in objectives}
+    every = q.cycle_objectives(cycle_id, session=session)
+    loose = unaligned_team_objectives(
+        [(o.id or 0, o.owner_team_id, o.parent_id) for o in every],
+        queries_okrs.team_parents(session=session))
+    unaligned = [AlignmentItem(o.id or 0, o.title, "", "", ("unaligned",)) for o in objectives
+                 if o.id in loose]
     types = {o.id or 0: o.type for o in objectives}
     cycle = session.get(Cycle, cycle_id)
     krs = q.live_krs(list(titles), session=session)
@@ -65,4 +72,4 @@ def flagged_krs(session: Session, team_id: int, cycle_id: int,
                 kr.objective_id, titles[kr.objective_id], kr.title, format_score(score),
                 tuple(f.value for f in flags),
                 format_score(forecast) if forecast is not None else ""))
-    return items[:MAX_ITEMS]
+    return (unaligned + items)[:MAX_ITEMS]

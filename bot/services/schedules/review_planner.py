@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, col, select
 
 from bot.domain import slots
-from bot.domain.cycle_rules import first_working_day, month_key, review_open
+from bot.domain.cycle_rules import first_working_day, in_cycle, month_key, review_open
 from bot.domain.local_dates import local
 from bot.services.review.alignment import flagged_krs
 from storage.models import Delivery
@@ -79,8 +79,9 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
         if keys and _all_planned(session, keys.values()):
             continue  # decided earlier this month: don't re-read the team's KRs every tick
         cycle = queries_okrs.current_cycle(session=session, today=today)
-        if cycle is None or cycle.id is None:
-            continue
+        if cycle is None or cycle.id is None or not in_cycle(today, cycle.start_date,
+                                                             cycle.end_date):
+            continue  # no cycle runs today: nothing to align (an ended one awaits its review)
         items = flagged_krs(session, team.id or 0, cycle.id, now)
         if not items:
             for lead, key in keys.items():
