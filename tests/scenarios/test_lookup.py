@@ -323,3 +323,16 @@ def test_names_and_titles_from_people_are_escaped(harness: Harness, seed: Seed) 
         body = texts(reply)
         assert "&lt;!channel&gt; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;amp; 中文 🚀" in body
         assert violations(reply, "message") == []
+
+
+@pytest.mark.parametrize(("user_id", "mark"), [
+    ("UBEN", "⚠️ _aligns to nothing above_"), ("UANA", "⚠️ _未对齐到上级目标_")])
+def test_tree_flags_a_team_objective_that_aligns_to_nothing_above(
+    harness: Harness, seed: Seed, world: dict[str, Any], user_id: str, mark: str
+) -> None:
+    seed.make_objective("Run more webinars", owner=world["growth"], cycle=world["q4"])
+    lines = texts(ask(harness, "tree", user_id=user_id)).splitlines()
+    loose = next(line for line in lines if "Run more webinars" in line)
+    assert loose.endswith(mark)
+    assert not any(mark in line for line in lines if "Fill the pipeline" in line)
+    assert not any(mark in line for line in lines if "Be the most loved tool" in line)
