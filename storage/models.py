@@ -155,7 +155,7 @@ class CheckIn(SQLModel, table=True):
     """One answer about one KR: progress, confidence, blockers, help needed.
 
     `about_objective` marks notes written when the form asked for them once per Objective
-    (before revision 0004): they are kept on the Objective's first KR, and shown as about the
+    (before revision 0005): they are kept on the Objective's first KR, and shown as about the
     whole Objective. `help_answer` is what the person asked for help (`help_from_person_id`)
     answered: "I can help" or "Not now"; a changed request clears it.
 

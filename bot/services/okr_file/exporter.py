@@ -37,7 +37,7 @@ CSV_COLUMNS = (
     "blockers",
     "help_needed",
     "source",
-    "notes_about",  # "kr", or "objective" for notes written once per Objective (before 0004)
+    "notes_about",  # "kr", or "objective" for notes written once per Objective (before 0005)
 )
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -73,7 +73,7 @@ class KRLine:
     note: str = ""  # the latest check-in's note, blocker and help request, clipped
     blocker: str = ""
     help_needed: str = ""
-    about_objective: bool = False  # written once for the whole Objective (before 0004)
+    about_objective: bool = False  # written once for the whole Objective (before 0005)
 
     @property
     def has_notes(self) -> bool:

@@ -1,4 +1,4 @@
-"""Revision 0004 keeps every note written per Objective and marks it as about the Objective."""
+"""Revision 0005 keeps every note written per Objective and marks it as about the Objective."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ROWS = [  # id, kr, source, progress, blockers, help
 
 
 def test_per_objective_notes_migrate_without_loss(empty_database_url: str) -> None:
-    command.upgrade(alembic_config(empty_database_url), "0003")
+    command.upgrade(alembic_config(empty_database_url), "0004")
     engine = make_engine(empty_database_url)
     try:
         with engine.begin() as conn:

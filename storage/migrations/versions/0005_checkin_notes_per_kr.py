@@ -6,8 +6,8 @@ them on the Objective's first KR. From now on every KR has its own. The old note
 they are (nothing is lost) and `checkin.about_objective` says they were about the whole
 Objective, so displays do not present them as about its first KR alone.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
