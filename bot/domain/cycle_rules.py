@@ -23,6 +23,14 @@ class Flag(StrEnum):
     FORECAST_MISS = "forecast_miss"  # not red yet, but heading below its type's bar
 
 
+def confidence_fell(before: str | None, now: str | None) -> bool:
+    """Whether confidence went down from `before` to `now` (on track > at risk > off track);
+    an unknown or missing one is no fall."""
+    if before not in _CONFIDENCE_RANK or now not in _CONFIDENCE_RANK:
+        return False
+    return _CONFIDENCE_RANK[now] < _CONFIDENCE_RANK[before]
+
+
 def review_open(today: date, end_date: date, days_before_end: int) -> bool:
     """Whether the review of a cycle ending `end_date` is open on the local date `today`."""
     return today >= end_date - timedelta(days=days_before_end)
@@ -62,8 +70,7 @@ def alignment_flags(kr: KRSignals, now: datetime) -> tuple[Flag, ...]:
         flags.append(Flag.FORECAST_MISS)
     if kr.score < 1 and now - kr.last_value_change >= STALL_AFTER:
         flags.append(Flag.STALLED)
-    ranks = [_CONFIDENCE_RANK[c] for c in kr.confidences[:2] if c in _CONFIDENCE_RANK]
-    if len(ranks) == 2 and ranks[0] < ranks[1]:
+    if len(kr.confidences) >= 2 and confidence_fell(kr.confidences[1], kr.confidences[0]):
         flags.append(Flag.CONFIDENCE_FELL)
     return tuple(flags)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import CompoundSelect, Select, func, or_, union
+from sqlalchemy import CompoundSelect, Select, and_, func, or_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -226,3 +226,26 @@ def team_names(*, session: Session) -> list[str]:
 
 def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
     return session.exec(select(Schedule).where(col(Schedule.team_id) == team_id)).first()
+
+
+def confidences_before(
+    team_id: int, first: date, last: date, start: datetime, end: datetime, *, session: Session
+) -> dict[int, str]:
+    """The confidence each KR in scope had at `start`: that of its latest check-in before it
+    which gave one (KRs without one are absent)."""
+    scope = _kr_ids(team_id, first, last, end)
+    latest = (
+        select(CheckIn.key_result_id, func.max(CheckIn.created_at).label("at"))
+        .where(col(CheckIn.key_result_id).in_(scope), col(CheckIn.created_at) < start,
+               col(CheckIn.confidence).is_not(None))
+        .group_by(col(CheckIn.key_result_id))
+        .subquery()
+    )
+    query = (
+        select(CheckIn.key_result_id, CheckIn.confidence)
+        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
+                           col(CheckIn.created_at) == latest.c.at))
+        .where(col(CheckIn.confidence).is_not(None))
+        .order_by(col(CheckIn.id))
+    )
+    return {kr_id: str(confidence) for kr_id, confidence in session.exec(query)}

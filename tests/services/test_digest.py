@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,10 +10,12 @@ import pytest
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
+from bot.digest_render import render_digest
+from bot.rendering import Renderer
 from bot.services.digest.builder import TeamNotFoundError, build_digest
 from bot.services.digest.view import DigestView
 from storage.db import Database
-from storage.models import Team, TeamMember
+from storage.models import CheckIn, Team, TeamMember
 from tests.services.digest_seed import (
     INJECTION,
     NOW,
@@ -148,7 +151,7 @@ def test_statement_count_does_not_grow_with_the_team(db: Database, clock: FakeCl
     assert (len(small_digest.not_checked_in), len(big_digest.not_checked_in)) == (2, 20)
     assert (len(small_digest.stalled), len(big_digest.stalled)) == (5, 50)
     assert len(for_small) == len(for_big)
-    assert len([s for s in for_big if s.lstrip().upper().startswith("SELECT")]) <= 10
+    assert len([s for s in for_big if s.lstrip().upper().startswith("SELECT")]) <= 11
 
 
 def test_a_member_of_two_teams_counts_in_both(db: Database, clock: FakeClock,
@@ -162,3 +165,26 @@ def test_a_member_of_two_teams_counts_in_both(db: Database, clock: FakeClock,
     assert "Make onboarding effortless" in [o.title for o in digest.objectives]
     assert "Double qualified leads" not in [o.title for o in digest.objectives]
     assert [p.name for p in digest.not_checked_in] == ["Dee"]  # Zed checked in
+
+
+@pytest.mark.parametrize(("locale", "line"), [
+    ("en", "• _Leads per month_ (Ana): 🟢 On track → 🟡 At risk"),
+    ("zh", "• _Leads per month_ （Ana）：🟢 进展顺利 → 🟡 有风险"),
+])
+def test_every_confidence_drop_of_the_period_is_listed(
+    db: Database, clock: FakeClock, growth: Growth, locale: str, line: str
+) -> None:
+    said = {(growth.kr["monthly"], 1): "on_track", (growth.kr["monthly"], 18): "on_track",
+            (growth.kr["monthly"], 23): "at_risk",  # fell this period
+            (growth.kr["demos"], 1): "at_risk", (growth.kr["demos"], 26): "on_track"}  # rose
+    with db.write() as session:
+        for row in session.exec(select(CheckIn)):
+            confidence = said.get((row.key_result_id, row.created_at.day))
+            if confidence and row.created_at.month == 11:
+                row.confidence = confidence
+                session.add(row)
+    digest = build_digest(db, clock, growth.team_id, **period())
+    assert [(d.key_result_id, d.before, d.now) for d in digest.confidence_drops] == [
+        (growth.kr["monthly"], "on_track", "at_risk")]
+    posted = json.dumps(render_digest(Renderer(), digest, locale), ensure_ascii=False)
+    assert line in posted

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain import digest_rules as rules
+from bot.domain.cycle_rules import confidence_fell
 from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_score, format_value
 from bot.domain.local_dates import local
@@ -24,6 +25,7 @@ from bot.domain.scoring import elapsed_fraction, time_colour
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.digest.view import (
     AskLine,
+    ConfidenceDrop,
     DigestView,
     HeadingLine,
     KRLine,
@@ -60,6 +62,7 @@ class _Loaded:
     history: list[q.HistoryPoint]
     checkins: list[tuple[CheckIn, Person | None, Person | None]]
     last_checkins: dict[int, datetime]
+    confidences: dict[int, str]  # each KR's confidence at the period's start
     absences: dict[int, list[tuple[date, date]]]
     holidays: list[date]
     cycles: dict[int, Cycle]
@@ -112,6 +115,7 @@ def _load(
         history=q.digest_history(team_id, first, last, end, session=session),
         checkins=q.digest_checkins(team_id, first, last, start, end, session=session),
         last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
+        confidences=q.confidences_before(team_id, first, last, start, end, session=session),
         absences=absences,
         holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
         cycles=queries_okrs.cycles_by_ids(
@@ -213,7 +217,24 @@ def _assemble(
         ),
         heading=tuple(sorted(heading, key=lambda h: not h.forecast.miss)),
         chart=_chart(data, facts_by_objective, projected, last, end),
+        confidence_drops=_confidence_drops(data, kr_owner, start, end),
     )
+
+
+def _confidence_drops(
+    data: _Loaded, kr_owner: dict[int, Person | None], start: datetime, end: datetime
+) -> tuple[ConfidenceDrop, ...]:
+    """KRs whose latest confidence of the period is below the one they had at its start."""
+    said: dict[int, str] = {}
+    for checkin, _, _ in sorted(data.checkins, key=lambda row: row[0].updated_at):
+        if checkin.confidence and start <= checkin.created_at < end:
+            said[checkin.key_result_id] = checkin.confidence
+    return tuple(
+        ConfidenceDrop(kr.id, rules.clip_text(kr.title, TITLE_LIMIT), _name(kr_owner.get(kr.id)),
+                       data.confidences[kr.id], said[kr.id])
+        for kr, _ in data.key_results
+        if kr.id is not None and kr.id in said
+        and confidence_fell(data.confidences.get(kr.id), said[kr.id]))
 
 
 def _chart(

@@ -108,6 +108,17 @@ class TeamChart:
 
 
 @dataclass(frozen=True)
+class ConfidenceDrop:
+    """A KR whose confidence went down in the period: as it stood at the period's start, now."""
+
+    key_result_id: int
+    kr_title: str
+    owner_name: str
+    before: str  # "on_track", "at_risk" or "off_track"
+    now: str
+
+
+@dataclass(frozen=True)
 class DigestView:
     """One team's digest for the period [period_start, period_end)."""
 
@@ -130,6 +141,7 @@ class DigestView:
     moved: tuple[KRLine, ...]
     target_changes: tuple[TargetChangeLine, ...]
     heading: tuple[HeadingLine, ...] = ()  # KRs with a forecast, those heading for a miss first
+    confidence_drops: tuple[ConfidenceDrop, ...] = ()  # KRs said less confident this period
     chart: TeamChart | None = None  # None when the team has no scored Objective
 
     @property
@@ -137,7 +149,7 @@ class DigestView:
         """Nothing to act on or celebrate: no asks, gaps, reds, stalls, wins, moves, targets."""
         return not (self.blockers or self.help_requests or self.not_checked_in
                     or self.turned_red or self.stalled or self.wins or self.moved
-                    or self.target_changes)
+                    or self.target_changes or self.confidence_drops)
 
     def locale(self, default: str) -> str:
         """The language the team's channel reads: its lead's, else `default`."""
