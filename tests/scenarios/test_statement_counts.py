@@ -18,8 +18,10 @@ from tests.scenarios.test_checkin import latest_view, open_by_command
 from tests.statements import counting
 
 # Pinned as measured (both databases; SQLite's BEGIN not counted): a change that adds a round
-# trip to a request must say so here. The check-in includes the refreshed App Home after it.
-MOST = {"colleague": 11, "team": 10, "home": 21, "checkin": 34}
+# trip to a request must say so here. The check-in includes the refreshed App Home after it;
+# 35 since loading a person's KRs also asks for unowned KRs of the teams they lead (every KR
+# is asked of someone: bot.domain.asked).
+MOST = {"colleague": 11, "team": 10, "home": 21, "checkin": 35}
 
 
 @dataclass
