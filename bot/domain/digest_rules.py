@@ -351,7 +351,7 @@ def digest_window(rhythm: slots.Rhythm, now: datetime) -> DigestWindow:
     It starts where the last scheduled digest before `now` was due, so it shows what the next
     one will; without one (digests off, a new team) it covers one period length back.
     """
-    length = timedelta(days=14 if rhythm.digest_cadence == "biweekly" else 7)
+    length = slots.digest_period(rhythm)
     index = slots.period_index(rhythm, slots.local_date(now, rhythm.timezone))
     earlier = [s for s in slots.digest_slots(rhythm, now - 2 * length, now) if s.due_at < now]
     start = earlier[-1].due_at if earlier else now - length

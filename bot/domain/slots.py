@@ -154,10 +154,15 @@ def current_checkin_key(tz: str, now: datetime) -> str:
     return local_date(now, tz).isoformat()
 
 
+def digest_period(rhythm: Rhythm) -> timedelta:
+    """How long one digest period is: 14 days for a biweekly digest, else 7 (weekly, or the
+    length an on-demand digest covers when digests are off)."""
+    return timedelta(days=14 if rhythm.digest_cadence == "biweekly" else 7)
+
+
 def period_index(rhythm: Rhythm, day: date) -> int:
-    """The digest period of team-local date `day`: 14-day periods (biweekly) or 7-day ones."""
-    length = 14 if rhythm.digest_cadence == "biweekly" else 7
-    return (day - rhythm.anchor_date).days // length
+    """The digest period of team-local date `day`, counted in `digest_period`s from the anchor."""
+    return (day - rhythm.anchor_date).days // digest_period(rhythm).days
 
 
 def is_digest_day(rhythm: Rhythm, day: date) -> bool:

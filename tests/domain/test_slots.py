@@ -206,6 +206,12 @@ def test_period_index_counts_periods_from_the_anchor(day: date, cadence: str, in
     assert slots.period_index(Rhythm(digest_cadence=cadence), day) == index
 
 
+
+@pytest.mark.parametrize(("cadence", "days"), [("biweekly", 14), ("weekly", 7), ("off", 7)])
+def test_a_digest_period_is_two_weeks_when_biweekly_else_one(cadence: str, days: int) -> None:
+    """One length for the planner's digest rows, on-demand digests and period indexes."""
+    assert slots.digest_period(Rhythm(digest_cadence=cadence)) == timedelta(days=days)
+
 BERLIN_OFFICE = Rhythm(timezone="Europe/Berlin", work_start=time(9), work_end=time(18))
 # prompt sent at, hours, holidays, expected reminder moment
 REMINDERS = [

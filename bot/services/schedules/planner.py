@@ -226,7 +226,7 @@ def _digests(teams: list[_Team], now: datetime, grace: timedelta) -> Iterable[_R
         rhythm = team.rhythm
         if rhythm.digest_cadence == "off":
             continue
-        period = timedelta(days=14 if rhythm.digest_cadence == "biweekly" else 7)
+        period = slots.digest_period(rhythm)
         for slot in slots.digest_slots(rhythm, now - LOOKBACK, now):
             late = slot.due_at < now - grace
             if late and slot.due_at < team.created_at:
