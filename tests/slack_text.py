@@ -4,7 +4,7 @@ hostile text template tests render to prove it is escaped."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 _TAG = re.compile(r"<([^<>]*)>")
@@ -15,18 +15,28 @@ ESCAPED = "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil|click&gt; &amp;
 RAW = ("<!channel>", "<@U123>", "<https://evil|click>")
 
 
-def mrkdwn_objects(payload: Any) -> list[str]:
-    """The text of every `{"type": "mrkdwn"}` object in a payload."""
-    found: list[str] = []
+def text_fields(payload: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """The one walk over a payload: every string under a `text` key, with the object holding
+    it (metadata, which Slack never shows, is skipped)."""
     if isinstance(payload, dict):
-        if payload.get("type") == "mrkdwn":
-            found.append(str(payload.get("text", "")))
-        for value in payload.values():
-            found.extend(mrkdwn_objects(value))
+        for key, value in payload.items():
+            if key == "text" and isinstance(value, str):
+                yield payload, value
+            elif key not in ("metadata", "private_metadata"):
+                yield from text_fields(value)
     elif isinstance(payload, list):
         for item in payload:
-            found.extend(mrkdwn_objects(item))
-    return found
+            yield from text_fields(item)
+
+
+def all_texts(payload: Any) -> list[str]:
+    """Every text of a payload, mrkdwn as sent and plain_text alike."""
+    return [text for _, text in text_fields(payload)]
+
+
+def mrkdwn_objects(payload: Any) -> list[str]:
+    """The text of every `{"type": "mrkdwn"}` object in a payload."""
+    return [text for holder, text in text_fields(payload) if holder.get("type") == "mrkdwn"]
 
 
 def assert_escaped(texts: list[str]) -> None:
@@ -38,18 +48,7 @@ def assert_escaped(texts: list[str]) -> None:
 def mrkdwn_strings(payload: Any) -> list[str]:
     """Every string Slack reads as mrkdwn: `text` anywhere except in plain_text objects
     (a message's top-level `text` included; metadata excluded)."""
-    found: list[str] = []
-    if isinstance(payload, dict):
-        for key, value in payload.items():
-            if key == "text" and isinstance(value, str):
-                if payload.get("type") != "plain_text":
-                    found.append(value)
-            elif key not in ("metadata", "private_metadata"):
-                found.extend(mrkdwn_strings(value))
-    elif isinstance(payload, list):
-        for item in payload:
-            found.extend(mrkdwn_strings(item))
-    return found
+    return [text for holder, text in text_fields(payload) if holder.get("type") != "plain_text"]
 
 
 def unsafe(text: str, *, people: Collection[str] = (), channels: Collection[str] = ()

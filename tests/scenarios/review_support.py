@@ -15,6 +15,7 @@ from bot.rendering import Renderer
 from storage.db import Database
 from storage.models import Cycle, Delivery, KeyResult, Objective, Person, Team
 from tests.scenarios.seed import Seed
+from tests.slack_text import all_texts
 
 
 @dataclass
@@ -104,18 +105,4 @@ def render_row(db: Database, row: Delivery) -> list[dict[str, Any]]:
 
 def all_text(payload: Any) -> str:
     """Every text of a payload, joined (mrkdwn as sent)."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(payload)
-    return "\n".join(found)
+    return "\n".join(all_texts(payload))

@@ -17,15 +17,11 @@ from bot.services.digest.on_demand import TeamRef, digest_now, resolve_team
 from storage.models import Delivery, Person
 from tests.scenarios.conftest import Harness
 from tests.services.digest_seed import seed_growth_team, seed_team_of
+from tests.slack_text import all_texts
 
 
 def texts(reply: dict[str, Any]) -> str:
-    parts = [reply["text"]]
-    for block in reply["blocks"]:
-        if "text" in block:
-            parts.append(block["text"]["text"])
-        parts.extend(e["text"] for e in block.get("elements", []))
-    return "\n".join(parts)
+    return "\n".join(all_texts(reply))
 
 
 def preview(harness: Harness, text: str, user_id: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from bot.clock import FakeClock
 from storage.models import Person
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
+from tests.slack_text import all_texts
 
 
 @pytest.fixture
@@ -48,21 +49,8 @@ def world(seed: Seed) -> dict[str, Any]:
 
 
 def texts(payload: dict[str, Any]) -> str:
-    """Every mrkdwn / plain text of a message, joined."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text"):
-                found.append(str(node.get("text", "")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(payload.get("blocks", []))
-    return "\n".join(found)
+    """Every mrkdwn / plain text of a message's blocks, joined."""
+    return "\n".join(all_texts(payload.get("blocks", [])))
 
 
 def ask(harness: Harness, text: str, user_id: str = "UBEN") -> dict[str, Any]:

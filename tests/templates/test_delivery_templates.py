@@ -12,24 +12,12 @@ from bot.delivery.renderers import PromptKR, PromptView
 from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.rendering import Renderer, load_catalogue
 from bot.services.schedules.admin import ScheduleLine
-from tests.slack_text import ESCAPED, HOSTILE
+from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_objects
 
 LOCALES = ("en", "zh")
 
 renderer = Renderer()
 
-
-def texts(node: Any) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        if node.get("type") == "mrkdwn":
-            found.append(str(node["text"]))
-        for value in node.values():
-            found += texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += texts(value)
-    return found
 
 
 def prompt(locale: str, *, reminder: bool = False, more: int = 0) -> dict[str, Any]:
@@ -49,7 +37,7 @@ def test_the_prompt_lists_krs_and_carries_the_button_with_the_row_id(locale: str
     actions = [b for b in payload["blocks"] if b["type"] == "actions"]
     [button] = actions[0]["elements"]
     assert (button["action_id"], button["value"]) == ("checkin.open", "42")
-    body = "\n".join(texts(payload))
+    body = "\n".join(mrkdwn_objects(payload))
     assert "120 leads" in body and "600 leads" in body
     assert ("done" in body) if locale == "en" else ("已完成" in body)
     assert "⏰" not in body
@@ -58,7 +46,7 @@ def test_the_prompt_lists_krs_and_carries_the_button_with_the_row_id(locale: str
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_prompt_escapes_what_people_typed(locale: str) -> None:
     payload = prompt(locale)
-    body = "\n".join(texts(payload))
+    body = "\n".join(mrkdwn_objects(payload))
     assert ESCAPED in body
     assert "<!channel>" not in body and "<@U123>" not in body
     assert "<!channel>" not in payload["text"]  # the fallback text is mrkdwn too
@@ -67,7 +55,7 @@ def test_the_prompt_escapes_what_people_typed(locale: str) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_reminder_marks_the_prompt_and_says_how_many_more(locale: str) -> None:
     payload = prompt(locale, reminder=True, more=7)
-    body = "\n".join(texts(payload))
+    body = "\n".join(mrkdwn_objects(payload))
     assert body.startswith("⏰")
     assert "7" in body
     assert violations(payload, "message") == []
@@ -114,7 +102,7 @@ def test_the_schedule_list_describes_each_team(locale: str) -> None:
     payload = renderer.render("schedule/reply", locale, outcome="list", more=False, lines=[
         line(HOSTILE), line("Ops", reminder_hours=None, digest_cadence="off", channel_id=None)])
     assert violations(payload, "message") == []
-    body = "\n".join(texts(payload))
+    body = "\n".join(mrkdwn_objects(payload))
     assert ESCAPED in body and "<!channel>" not in body
     assert "<#CGROWTH>" in body
     assert ("Mon, Thu at 09:30" in body) if locale == "en" else ("周一, 周四 09:30" in body)
@@ -134,7 +122,7 @@ def test_every_schedule_error_renders_in_both_languages(locale: str, code: str) 
     payload = renderer.render("schedule/reply", locale, outcome="error",
                               error_key=f"schedule.errors.{code}", params=params)
     assert violations(payload, "message") == []
-    assert "<!channel>" not in "\n".join(texts(payload))
+    assert "<!channel>" not in "\n".join(mrkdwn_objects(payload))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -143,7 +131,7 @@ def test_schedule_refusals_and_usage_render(locale: str, outcome: str) -> None:
     payload = renderer.render("schedule/reply", locale, outcome=outcome, name=HOSTILE,
                               known=[HOSTILE, "Ops"])
     assert violations(payload, "message") == []
-    assert "<!channel>" not in "\n".join(texts(payload))
+    assert "<!channel>" not in "\n".join(mrkdwn_objects(payload))
 
 
 @pytest.mark.parametrize("text", [
