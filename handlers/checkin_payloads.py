@@ -41,7 +41,7 @@ class OpenRequest:
 def parse_open(body: dict[str, Any]) -> OpenRequest:
     actions = body.get("actions") or [{}]
     return OpenRequest(user_id(body), str(body.get("trigger_id", "")),
-                       _opaque_id(actions[0].get("value")), body.get("response_url"))
+                       ids.row_id(actions[0].get("value")), body.get("response_url"))
 
 
 def metadata(delivery_id: int | None, page: int) -> str:
@@ -57,13 +57,13 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
     except json.JSONDecodeError:
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    page = _opaque_id(meta.get("p"))
+    page = ids.row_id(meta.get("p"))
     krs: dict[int, dict[str, Any]] = {}
     notes: dict[str, Any] = {}
     values = (view.get("state") or {}).get("values") or {}
     for block_id, actions in values.items():
         prefix, _, raw_id = str(block_id).rpartition(".")
-        item_id = _opaque_id(raw_id)
+        item_id = ids.row_id(raw_id)
         if item_id is None or not isinstance(actions, dict):
             continue
         element = actions.get(block_id) or {}
@@ -73,7 +73,7 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
             notes[PAGE_FIELDS[prefix]] = _element_value(element)
     submission = Submission(
         view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
-        delivery_id=_opaque_id(meta.get("d")),
+        delivery_id=ids.row_id(meta.get("d")),
         page=page or 0,
         krs={kr_id: KRInput(str(f.get("value", "")), f.get("no_change") is True,
                             str(f.get("confidence", "")), str(f.get("note", "")))
@@ -90,13 +90,6 @@ def error_block(ref: FieldRef) -> str:
     field, item_id = ref
     return f"{ERROR_BLOCKS[field]}.{item_id}"
 
-
-def _opaque_id(value: object) -> int | None:
-    """A row id from a button value, metadata or block id: ASCII digits only, else None."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if value >= 0 else None
-    text = str(value) if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _choices(value: object) -> tuple[str, ...]:

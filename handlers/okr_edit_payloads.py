@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot import ids
 from bot.domain.okr_draft import KR_SLOTS, EditForm, KREditForm, KRForm, ObjectiveForm, kr_field
 from handlers.payloads import user_id
 
@@ -87,8 +88,7 @@ def parse_click(body: dict[str, Any]) -> ButtonClick:
     return ButtonClick(
         user_id=user_id(body),
         action_id=str(action.get("action_id", "")),
-        objective_id=int(value) if value.isascii() and value.isdigit() and len(value) < 19
-        else None,
+        objective_id=ids.row_id(value),
         action_ts=str(action.get("action_ts", "")),
         trigger_id=str(body.get("trigger_id", "")),
         response_url=body.get("response_url") or None,

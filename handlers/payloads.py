@@ -69,3 +69,4 @@ def home_tab_user(event: dict[str, Any]) -> str | None:
     if event.get("tab", "home") != "home" or not event.get("user"):
         return None
     return str(event["user"])
+

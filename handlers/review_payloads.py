@@ -40,7 +40,7 @@ def parse_click(body: dict[str, Any]) -> Click:
     actions = body.get("actions") or [{}]
     value = str(actions[0].get("value") or "")
     return Click(user_id(body), str(body.get("trigger_id", "")),
-                 int(value) if value.isdigit() else None, body.get("response_url"))
+                 ids.row_id(value), body.get("response_url"))
 
 
 def metadata(cycle_id: int, page: int, objective_id: int) -> str:
@@ -61,12 +61,13 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None
     values = (view.get("state") or {}).get("values") or {}
     for block_id, actions in values.items():
         prefix, _, raw_id = str(block_id).rpartition(".")
-        if not raw_id.isdigit() or not isinstance(actions, dict):
+        item_id = ids.row_id(raw_id)
+        if item_id is None or not isinstance(actions, dict):
             continue
         element = actions.get(block_id) or {}
         if prefix in KR_FIELDS:
-            krs.setdefault(int(raw_id), {})[KR_FIELDS[prefix]] = _value(element)
-        elif prefix in NOTE_FIELDS and int(raw_id) == meta["o"]:
+            krs.setdefault(item_id, {})[KR_FIELDS[prefix]] = _value(element)
+        elif prefix in NOTE_FIELDS and item_id == meta["o"]:
             notes[NOTE_FIELDS[prefix]] = _value(element)
     return user_id(body), ReviewSubmission(
         view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",

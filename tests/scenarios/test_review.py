@@ -221,3 +221,20 @@ def test_the_review_summary_reaches_the_team_channel_in_its_language(
     # brand known lands in the sweet spot at 0.65.
     assert "*跨周期校准*" in text
     assert "• 2026-Q4：承诺型达到 1.0：0/2 · 雄心勃勃型落在 0.6–0.7：1/1（高于 0.7：0）" in text
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "1e3", " 7", "99999999999"])
+def test_a_strange_review_button_value_changes_nothing_and_breaks_nothing(
+    harness: Harness, world: World, value: str
+) -> None:
+    """`"²".isdigit()` is True, but int("²") fails: the button used to answer "Something went
+    wrong". Ids are read one way (bot.ids.row_id): ASCII digits in range, else nothing."""
+    reply = harness.sender.block_action(ids.REVIEW_OPEN, value, user_id="UANA")
+    assert reply.status == 200
+    assert "Something went wrong" not in reply.body
+    carry = harness.sender.block_action(f"{ids.REVIEW_CARRY}.1", value, user_id="UANA")
+    assert carry.status == 200
+    assert "Something went wrong" not in carry.body
+    assert harness.slack.calls_to("views.open") == []
+    assert harness.slack.calls_to("response_url") == []
+    assert stored(harness) == []
