@@ -63,10 +63,10 @@ def read_in_my_language(deps: Deps, body: dict[str, Any]) -> None:
 
 
 def _window(value: str) -> tuple[int, datetime, datetime] | None:
-    parts = value.split(":")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    parts = [ids.row_id(p) for p in value.split(":")]  # ASCII digits only: "²" is no number
+    if len(parts) != 3 or any(p is None for p in parts):
         return None
-    team_id, start, end = (int(p) for p in parts)
+    team_id, start, end = (p or 0 for p in parts)
     return team_id, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
 
 
