@@ -42,10 +42,10 @@ from sqlmodel import col, select
 from bench import benchlib
 from bot.clock import SystemClock
 from bot.services.schedules.planner import plan_now
-from bot.standin import Call, PostLimits, RandomFaults, SlackStandIn
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import Delivery, Team, TeamMember
+from tests.fakes.slack_api import Call, PostLimits, RandomFaults, SlackStandIn
 
 SLACK_LIKE = {"rate": 240, "open": 50}  # documented defaults: Settings' 240/min, tier 3
 

@@ -44,10 +44,10 @@ from bench import benchlib
 from bot import ids
 from bot.gunicorn_app import default_shape
 from bot.rendering import Renderer
-from bot.standin import Call, SlackStandIn
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
 from storage.models import KeyResult, Person, Team, TeamMember
+from tests.fakes.slack_api import Call, SlackStandIn
 
 SCENARIOS = ("/okr @colleague", "/okr team <name>", "App Home", "check-in submit")
 SLACK_LIMIT_MS = 3000

@@ -22,7 +22,7 @@ from bot.clock import FakeClock
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.settings import Settings
-from bot.standin import Call, SlackStandIn
+from bot.shell.slack_standin import Call, SlackStandIn
 from storage.db import Database, make_engine
 from storage.models import Person
 

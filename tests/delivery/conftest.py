@@ -14,8 +14,8 @@ from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
 from bot.settings import load_settings
-from bot.standin import SlackStandIn
 from storage.db import Database
+from tests.fakes.slack_api import SlackStandIn
 from tests.scenarios.seed import Seed
 
 GRACE = timedelta(hours=6)

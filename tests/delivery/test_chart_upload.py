@@ -15,8 +15,8 @@ from bot.rendering import Renderer
 from bot.services.digest.builder import build_digest
 from bot.services.digest.view import DigestView
 from bot.settings import load_settings
-from bot.standin import SlackStandIn
 from storage.db import Database
+from tests.fakes.slack_api import SlackStandIn
 from tests.scenarios.seed import Seed
 from tests.slack_text import HOSTILE
 

@@ -16,13 +16,13 @@ from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.scheduler import start_scheduler
 from bot.settings import load_settings
-from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries.outbox import enqueue
 from tests.delivery.conftest import MakeSender
 from tests.delivery.test_concurrency import _env, okr_bot
 from tests.delivery.world import make_world
+from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.scenarios.seed import Seed
 
 

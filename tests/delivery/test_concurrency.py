@@ -17,12 +17,12 @@ import pytest
 from bot.clock import FakeClock
 from bot.delivery import claims
 from bot.delivery.sender import Sender
-from bot.standin import Call, SlackStandIn
 from storage.db import Database
 from storage.models import Person
 from storage.queries.outbox import enqueue
 from tests.delivery.conftest import MakeSender
 from tests.delivery.world import World, make_world, rows
+from tests.fakes.slack_api import Call, SlackStandIn
 from tests.scenarios.seed import Seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,11 +26,11 @@ from bot.delivery.sender import METADATA_TYPE, Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
 from bot.settings import load_settings
-from bot.standin import Fault, SlackStandIn, Workspace
 from storage import models
 from storage.db import Database, make_engine
 from storage.models import Delivery, Person
 from storage.queries.outbox import enqueue
+from tests.fakes.slack_api import Fault, SlackStandIn, Workspace
 
 FAULTS = [Fault("ok"), Fault("429", retry_after=3), Fault("500"), Fault("drop"),
           Fault("error", error="fatal_error"), Fault("error", error="channel_not_found")]

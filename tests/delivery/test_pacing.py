@@ -14,12 +14,12 @@ from bot.clock import FakeClock
 from bot.delivery import claims
 from bot.delivery.pace import WORKSPACE, Pacing
 from bot.delivery.sender import REFUSALS_TO_HOLD, Sender
-from bot.standin import Call, Fault, SlackStandIn
 from storage.db import Database
 from storage.models import SendPace
 from tests.delivery.conftest import MakeSender
 from tests.delivery.test_sender import prompt
 from tests.delivery.world import World, make_world, rows
+from tests.fakes.slack_api import Call, Fault, SlackStandIn
 from tests.scenarios.seed import Seed
 
 

@@ -16,9 +16,9 @@ from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.server import OkrWsgiApp
 from bot.settings import load_settings
-from bot.standin import SlackStandIn
 from bot.wiring import build_wsgi_app
 from storage.db import Database
+from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 

@@ -18,7 +18,6 @@ from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
 from bot.services.checkin.form import idempotency_key
-from bot.standin import Fault
 from storage.models import (
     AuditLog,
     CheckIn,
@@ -30,6 +29,7 @@ from storage.models import (
     Objective,
     Person,
 )
+from tests.fakes.slack_api import Fault
 from tests.scenarios.checkin_forms import State, answer_kr, blank_form, notes
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed

@@ -33,10 +33,10 @@ from bot.rendering import Renderer
 from bot.scheduler import sender_tick
 from bot.services.schedules.planner import plan_now
 from bot.settings import load_settings
-from bot.standin import Call, SlackStandIn
 from bot.wiring import REQUEST_STATEMENT_TIMEOUT_MS, build_wsgi_app
 from storage.db import Database, make_engine
 from storage.models import AuditLog, CheckIn, Delivery, InboxEntry, KeyResult, Team
+from tests.fakes.slack_api import Call, SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.scenarios.checkin_forms import answer_kr, notes

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from bot.blockkit import violations
 from bot.cli import main
-from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.models import Delivery, Team
 from tests.fakes.unreachable import closed_port_url
+from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.services.digest_seed import NOW, seed_growth_team, seed_team_of
 
 PERIOD = 23  # (2026-11-30 - 2026-01-05) // 14

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.gunicorn_app import default_shape
-from bot.standin import SlackStandIn
+from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 
