@@ -393,3 +393,13 @@ class CarriedObjective(SQLModel, table=True):
     cycle_id: int = Field(foreign_key="cycle.id")
     draft_objective_id: int = Field(foreign_key="objective.id", unique=True)
     created_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class ShellState(SQLModel, table=True):
+    """Where `okr-bot shell` left off in its own database: its clock and who was typing.
+    One row (id 1); a real deployment never has one."""
+
+    __tablename__ = "shell_state"
+    id: int | None = Field(default=None, primary_key=True)
+    clock: datetime = _utc()  # type: ignore[assignment]
+    slack_user_id: str = Field(default="", max_length=32)

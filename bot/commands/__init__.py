@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,6 +51,16 @@ def locale(value: str) -> str:
     return short
 
 
+def start_time(text: str) -> datetime:
+    """An argparse type: `okr-bot shell --at`, an ISO date and time, UTC unless it says."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time like 2027-03-01T09:00") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _command(parser: argparse.ArgumentParser, command: Command) -> None:
     parser.set_defaults(command=command)
 
@@ -74,11 +84,16 @@ def _shell(sub: Any) -> None:
     parser = sub.add_parser(
         "shell", help="try okr-bot in the terminal, with a local stand-in for Slack")
     parser.add_argument("--as", dest="as_user", default="",
-                        help="who you are: @name or a Slack id (default: the first admin)")
+                        help="who you are: @name or a Slack id (default: who you were last "
+                             "time, else the first admin)")
     parser.add_argument("--db", type=Path, default=SHELL_DB,
-                        help="SQLite file to use (default okr-shell.db; kept apart from okr.db)")
+                        help="SQLite file to use (default okr-shell.db; kept apart from okr.db; "
+                             "the log goes beside it, e.g. okr-shell.log)")
     parser.add_argument("--locale", type=locale, default="en",
                         help="default language: en or zh")
+    parser.add_argument("--at", type=start_time, default=None, metavar="YYYY-MM-DDTHH:MM",
+                        help="start the clock here, in UTC (default: where the shell left it "
+                             "last time, else now)")
     _command(parser, Command("bot.commands.shell:run"))
 
 

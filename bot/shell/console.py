@@ -8,59 +8,84 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
-from bot.shell.blocks_text import Button, Input, render_blocks, state_value
+from bot.domain.local_dates import local
+from bot.shell import forms
+from bot.shell.blocks_text import Button, render_blocks
+from bot.shell.people import escape_mentions
 from bot.shell.session import Output, ShellSession
 
 Tick = Callable[[], None]
-_DURATION = re.compile(r"^(\d+)([dhm])$")
-_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 STEP = timedelta(minutes=30)  # a message may arrive one step late, well inside the grace window
 
 HELP = """\
 Type what a Slack user would:
   /okr                  your OKRs          /okr @bob       Bob's OKRs
   /okr team <name>      a team's OKRs      /okr tree       the alignment tree
-  /okr checkin          check in           /okr digest     preview your team's digest
-  /okr help             everything else
+  /okr checkin          check in           /okr new        a new Objective
+  /okr digest           your team's digest /okr help       everything else
 Shell commands:
-  :as @name             become someone else (:as alone lists people)
+  :as @name             become someone else and read their DMs (:as alone lists people)
   :press N              press button (N) of the last thing shown
   :home                 open your App Home
-  :advance 7d           move time forward (d, h, m): scheduled prompts and digests arrive
+  :advance 1w           move time forward (w, d, h, m; e.g. 6d10h): scheduled prompts and
+                        digests arrive
   :time                 what time it is here
   :blocks               the raw Block Kit JSON of the last thing shown
   :help                 this text            :quit   leave
 """
 
 
+def parse_duration(text: str) -> timedelta | None:
+    """`1w`, `6d10h`, `90m`, `2h30m` → a positive duration; None when it is not one."""
+    match = _DURATION.match(text.strip().lower())
+    if match is None or not any(match.groups()):
+        return None
+    weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
+    duration = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    return duration if duration > timedelta(0) else None
+
+
 class Console:
     """A read-print loop over `stdin`/`stdout`-like streams (scripted in tests)."""
 
     def __init__(self, session: ShellSession, read: TextIO, write: TextIO,
-                 ticks: Sequence[Tick] = ()) -> None:
+                 ticks: Sequence[Tick] = (), on_time: Callable[[], None] = lambda: None) -> None:
         self.session = session
         self.read = read
         self.write = write
         self.ticks = list(ticks)
+        self.on_time = on_time
         self.buttons: list[tuple[Output, Button]] = []
         self.last: Output | None = None
+        self.closed = False  # the input ended
+        self.home_open = False
+        self.unread: dict[str, list[Output]] = {}  # DMs to people other than the one typing
+        self.typed: dict[str, dict[str, str]] = {}  # view id → block id → what was typed
+        self._modal_shown: tuple[str, Any] | None = None
 
     # ---- loop ------------------------------------------------------------------------------
     def run(self) -> None:
         self.say(f"You are {self.session.name_of(self.session.user_id)}. "
                  "Type :help for help, :quit to leave.")
-        while True:
+        self.show_new()
+        while not self.closed:
             line = self.ask("> ")
             if line is None or line.strip() in (":quit", ":q", "exit"):
-                self.say("bye")
-                return
+                break
             self.handle(line.strip())
+        self.say("bye")
 
     def ask(self, prompt: str) -> str | None:
+        """A line typed after `prompt`; None at the end of the input."""
+        if self.closed:
+            return None
         self.write.write(prompt)
         self.write.flush()
         line = self.read.readline()
         if not line:
+            self.closed = True
+            self.write.write("\n")
             return None
         line = line.rstrip("\n")
         if not getattr(self.read, "isatty", lambda: False)():
@@ -74,7 +99,12 @@ class Console:
         if not line:
             return
         if line.startswith("/okr"):
-            self.session.command(line.removeprefix("/okr").strip())
+            self.home_open = False
+            text, unclear = escape_mentions(line.removeprefix("/okr").strip(),
+                                            self.session.find_people, self.session.name_of)
+            for word in unclear:
+                self.say(self._who(word, self.session.find_people(word)))
+            self.session.command(text)
             self.show_new()
             return
         word, _, rest = line.partition(" ")
@@ -95,40 +125,67 @@ class Console:
                 where = f"{person.slack_user_id}, {person.tz}, {person.locale}"
                 self.say(f"  @{person.name}  ({where})")
             return
-        user = self.session.find_user(who)
-        if user is None:
-            self.say(f"Nobody called {who} here. :as lists everyone.")
+        found = self.session.find_people(who)
+        if len(found) != 1:
+            self.say(self._who(who, found))
             return
-        self.session.user_id = user
-        self.say(f"You are now {self.session.name_of(user)}.")
+        self.session.user_id = found[0]
+        self.home_open = False
+        self._modal_shown = None
+        self.say(f"You are now {self.session.name_of(found[0])}.")
+        self.on_time()
+        unread = self.unread.pop(found[0], [])
+        if unread:
+            self.say(f"{len(unread)} direct message(s) arrived for you while you were away:")
+        self.buttons = []
+        for output in unread:
+            self.print_output(output)
+        self.show_modal()
+
+    def _who(self, who: str, found: list[str]) -> str:
+        if not found:
+            return f"Nobody called {who} here. :as lists everyone."
+        names = ", ".join("@" + self.session.name_of(u) for u in found)
+        return f"{who} could be {names}: type more of the name."
 
     def press(self, number: str) -> None:
         if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
             self.say("Press which? Give a button number shown as (N).")
             return
         output, button = self.buttons[int(number) - 1]
-        self.session.press(output, button.action_id, button.value, button.block_id)
+        if button.confirm:
+            answer = self.ask(f"{button.confirm} [y/N] ")
+            if answer is None or answer.strip().lower() not in ("y", "yes"):
+                self.say("Not pressed.")
+                return
+        self.session.press(output, button)
         self.show_new()
 
     def home(self) -> None:
+        self.home_open = True
         self.session.open_home()
         self.show_new()
 
     def advance(self, amount: str) -> None:
-        match = _DURATION.match(amount)
-        if match is None:
-            self.say("Advance by what? e.g. :advance 7d, :advance 3h, :advance 30m")
+        duration = parse_duration(amount)
+        if duration is None:
+            self.say("Advance by what? e.g. :advance 1w, :advance 6d10h, :advance 30m")
             return
-        end = self.session.clock.now() + timedelta(**{_UNITS[match[2]]: int(match[1])})
-        while self.session.clock.now() < end:
-            self.session.clock.set(min(self.session.clock.now() + STEP, end))
+        clock = self.session.clock
+        end = clock.now() + duration
+        while clock.now() < end:
+            clock.set(min(clock.now() + STEP, end))
             for tick in self.ticks:
                 tick()
+        self.on_time()
         self.time()
         self.show_new()
 
     def time(self) -> None:
-        self.say(f"It is now {self.session.clock.now():%a %Y-%m-%d %H:%M} UTC.")
+        now = self.session.clock.now()
+        tz = self.session.tz_of(self.session.user_id)
+        mine = f" ({local(now, tz):%a %H:%M} for you, {tz})" if tz != "UTC" else ""
+        self.say(f"It is now {now:%a %Y-%m-%d %H:%M} UTC{mine}.")
 
     def blocks(self) -> None:
         if self.last is None:
@@ -138,24 +195,44 @@ class Console:
 
     # ---- printing ------------------------------------------------------------------------------
     def show_new(self) -> None:
+        """Print what arrived for the person typing, then the modal they are looking at."""
         self.buttons = []
-        new = self.session.collect()
-        others = 0
-        modal: Output | None = None
-        for output in new:
-            if output.surface == "dm" and output.channel != self._my_dm():
-                others += 1
-                continue
-            self.print_output(output)
-            if output.surface == "modal":
-                modal = output
-        if others:
-            self.say(f"({others} direct messages went to other people; :as @name to see theirs)")
-        if modal is not None:
-            self.fill(modal)
+        self.show_messages()
+        self.show_modal()
 
-    def _my_dm(self) -> str:
-        return "D" + self.session.user_id[1:]
+    def show_messages(self) -> None:
+        me = self.session.user_id
+        away: dict[str, int] = {}
+        for output in self.session.collect():
+            if output.surface == "dm" and output.audience != me:
+                self.unread.setdefault(output.audience, []).append(output)
+                away[output.audience] = away.get(output.audience, 0) + 1
+            elif self._visible(output):
+                self.print_output(output)
+        if away:
+            names = ", ".join(f"@{self.session.name_of(u)} ({n})" for u, n in away.items())
+            self.say(f"(direct messages went to {names}; :as @name to read them)")
+
+    def _visible(self, output: Output) -> bool:
+        """Whether the person typing sees `output` now (an App Home only while it is open)."""
+        if output.surface == "channel":
+            return True
+        return output.audience == self.session.user_id and (
+            output.surface != "home" or self.home_open)
+
+    def show_modal(self) -> None:
+        """Show and fill the modal on top of the person's stack until none is new."""
+        while not self.closed:
+            modal = self.session.modal()
+            if modal is None:
+                self._modal_shown = None
+                return
+            key = (modal.view_id, modal.payload.get("hash"))
+            if key == self._modal_shown:
+                return
+            self._modal_shown = key
+            self.print_output(modal)
+            forms.fill(self, modal)
 
     def print_output(self, output: Output) -> None:
         self.last = output
@@ -177,50 +254,3 @@ class Console:
         if output.surface == "modal" and payload.get("submit"):
             self.say(f"│ (submit: {payload['submit']['text']})")
         self.say("└─")
-
-    # ---- modals ------------------------------------------------------------------------------
-    def fill(self, modal: Output) -> None:
-        """Ask for each field of `modal`, submit, and show errors or what follows."""
-        fields = render_blocks(modal.payload.get("blocks") or [], self.session.name_of).inputs
-        if not fields:
-            return
-        self.say("Fill in the form. Enter keeps the value shown, '-' clears it, ':cancel' stops.")
-        answers = {f.block_id: f.initial for f in fields}
-        to_ask = fields
-        while True:
-            for field_ in to_ask:
-                answer = self.ask_field(field_, answers[field_.block_id])
-                if answer is None:
-                    self.say("Form closed without saving.")
-                    return
-                answers[field_.block_id] = answer
-            values = {f.block_id: {f.action_id: state_value(f, answers[f.block_id])}
-                      for f in fields}
-            ack = self.session.submit(modal, values)
-            if ack and ack.get("response_action") == "errors":
-                errors: dict[str, Any] = ack.get("errors", {})
-                for block_id, message in errors.items():
-                    label = next((f.label for f in fields if f.block_id == block_id), block_id)
-                    self.say(f"  ✗ {label}: {message}")
-                to_ask = [f for f in fields if f.block_id in errors]
-                continue
-            self.show_new()
-            return
-
-    def ask_field(self, field_: Input, current: str) -> str | None:
-        hint = ""
-        if field_.options:
-            hint = " (" + ", ".join(f"{v}={label}" for v, label in field_.options) + ")"
-        elif field_.kind.endswith("users_select"):
-            hint = " (@name)"
-        line = self.ask(f"  {field_.label}{hint} [{current or '—'}]: ")
-        if line is None or line.strip() in (":cancel", ":quit", ":q"):
-            return None
-        line = line.strip()
-        if not line:
-            return current
-        if line == "-":
-            return ""
-        if field_.kind.endswith("users_select"):
-            return self.session.find_user(line) or line
-        return line

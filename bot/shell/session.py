@@ -1,4 +1,9 @@
-"""A shell session: the real Bolt app, a Slack stand-in, a movable clock, one person at a time."""
+"""A shell session: the real Bolt app, the shell's Slack, a movable clock, one person at a time.
+
+Requests go into the app signed, as Slack sends them; what the app sends to Slack is kept in
+the stand-in's workspace — every message to every channel and DM, each person's modal stack —
+and handed to the console as `Output`s, each marked with who may see it.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,9 @@ from bot.clock import FakeClock
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.settings import Settings
-from bot.shell.slack_standin import Call, SlackStandIn
+from bot.shell.blocks_text import Button, Input
+from bot.shell.people import find_people
+from bot.shell.slack_standin import Call, SlackStandIn, decoded, dm_channel
 from storage.db import Database, make_engine
 from storage.models import Person
 
@@ -31,7 +38,8 @@ _ids = itertools.count(1)
 
 @dataclass
 class Output:
-    """Something the bot showed: where (`ephemeral`, `dm`, `#C…`, `modal`, `home`) and what."""
+    """Something the bot showed: where (`ephemeral`, `dm`, `channel`, `modal`, `home`), what,
+    and to whom (`audience`: a Slack user id, or "" for everyone in a channel)."""
 
     surface: str
     payload: dict[str, Any]
@@ -39,6 +47,7 @@ class Output:
     ts: str = ""
     view_id: str = ""
     updated: bool = False
+    audience: str = ""
 
 
 @dataclass
@@ -54,7 +63,7 @@ class ShellSession:
     outputs: list[Output] = field(default_factory=list)
     upload_dir: Path = Path("okr-shell-files")  # where files the bot uploads are saved
     _seen: int = 0
-    _shown: int = 0
+    _acked: list[Output] = field(default_factory=list)  # shown in the ack, not via the API
 
     # ---- who ---------------------------------------------------------------------------
     def people(self) -> list[Person]:
@@ -71,17 +80,18 @@ class ShellSession:
         user = self.standin.workspace.users.get(user_id)
         return str(user["name"]) if user else user_id
 
+    def tz_of(self, user_id: str) -> str:
+        user = self.standin.workspace.users.get(user_id)
+        return str(user["tz"]) if user else "UTC"
+
+    def find_people(self, text: str) -> list[str]:
+        """Slack ids of the people `text` (`@name`, a name with spaces, a prefix, `U…`) may
+        mean: one when it is clear, several when it is ambiguous, none when nobody."""
+        return find_people(self.people(), text)
+
     def find_user(self, text: str) -> str | None:
-        """A Slack id from `@name`, `name` or `U…`."""
-        wanted = text.strip().lstrip("@").lower()
-        for person in self.people():
-            if wanted in (person.slack_user_id.lower(), person.name.lower()):
-                return person.slack_user_id
-        for person in self.people():
-            words = person.name.lower().split()
-            if wanted and any(word.startswith(wanted) for word in words):
-                return person.slack_user_id
-        return None
+        found = self.find_people(text)
+        return found[0] if len(found) == 1 else None
 
     # ---- requests into the app ---------------------------------------------------------
     def _dispatch(self, body: str, content_type: str) -> dict[str, Any] | None:
@@ -100,50 +110,47 @@ class ShellSession:
         return json.loads(response.body) if response.body else None
 
     def command(self, text: str) -> dict[str, Any] | None:
-        """Type `/okr <text>` as the current person, with mentions escaped as Slack does."""
+        """Type `/okr <text>` as the current person (mentions already escaped)."""
         form = {
             "token": "shell", "team_id": "T0SHELL", "team_domain": "shell",
-            "channel_id": "D" + self.user_id[1:], "channel_name": "directmessage",
+            "channel_id": dm_channel(self.user_id), "channel_name": "directmessage",
             "user_id": self.user_id, "user_name": self.name_of(self.user_id), "command": "/okr",
-            "text": self._escape_mentions(text), "api_app_id": "A0SHELL",
+            "text": text, "api_app_id": "A0SHELL",
             "response_url": self.standin.response_url(f"cmd{next(_ids)}"),
-            "trigger_id": f"shell.{next(_ids)}",
+            "trigger_id": self.standin.trigger(self.user_id),
         }
         ack = self._dispatch(urlencode(form), "application/x-www-form-urlencoded")
-        if ack and (ack.get("blocks") or ack.get("text") or ack.get("response_action")):
-            self.outputs.append(Output("ephemeral", ack))
+        if ack and (ack.get("blocks") or ack.get("text")):
+            self._acked.append(Output("ephemeral", ack, audience=self.user_id))
         return ack
-
-    def _escape_mentions(self, text: str) -> str:
-        words = []
-        for word in text.split():
-            if word.startswith("@") and (user := self.find_user(word)):
-                word = f"<@{user}|{self.name_of(user)}>"
-            elif word.startswith("#") and (channel := self._channel_of(word[1:])):
-                word = f"<#{channel}|{word[1:]}>"
-            words.append(word)
-        return " ".join(words)
-
-    def _channel_of(self, name: str) -> str | None:
-        return name if name.startswith("C") and name.isalnum() else None
 
     def interact(self, payload: dict[str, Any]) -> dict[str, Any] | None:
         payload = {"team": {"id": "T0SHELL", "domain": "shell"}, "api_app_id": "A0SHELL",
-                   "token": "shell", "trigger_id": f"shell.{next(_ids)}",
+                   "token": "shell", "trigger_id": self.standin.trigger(self.user_id),
                    "user": {"id": self.user_id, "username": self.name_of(self.user_id),
                             "team_id": "T0SHELL"}, **payload}
         return self._dispatch(urlencode({"payload": json.dumps(payload)}),
                               "application/x-www-form-urlencoded")
 
-    def press(self, output: Output, action_id: str, value: str, block_id: str) -> None:
+    def press(self, output: Output, button: Button) -> None:
+        """Click `button` of `output` (a message, the App Home or the open modal)."""
+        self._block_action(output, {"type": "button", "action_id": button.action_id,
+                                    "block_id": button.block_id, "value": button.value})
+
+    def choose(self, modal: Output, field_: Input, state: dict[str, Any]) -> None:
+        """A form element outside an input block changed: Slack tells the app at once."""
+        self._block_action(modal, {"action_id": field_.action_id, "block_id": field_.block_id,
+                                   **state})
+
+    def _block_action(self, output: Output, action: dict[str, Any]) -> None:
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
-                         "value": value, "action_ts": str(time.time())}],
+            "actions": [{**action, "action_ts": str(time.time())}],
             "response_url": self.standin.response_url(f"act{next(_ids)}"),
         }
         if output.surface in ("modal", "home"):
-            payload["view"] = {**output.payload, "id": output.view_id}
+            stored = self.standin.workspace.views.get(output.view_id, output.payload)
+            payload["view"] = {**stored, "id": output.view_id}
             payload["container"] = {"type": "view", "view_id": output.view_id}
         else:
             payload["container"] = {"type": "message", "message_ts": output.ts,
@@ -152,13 +159,24 @@ class ShellSession:
             payload["message"] = {**output.payload, "ts": output.ts}
         self.interact(payload)
 
-    def submit(self, view: Output, values: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-        stored = self.standin.workspace.views.get(view.view_id, view.payload)
+    def modal(self) -> Output | None:
+        """The modal the current person is looking at (the top of their stack)."""
+        view = self.standin.workspace.top_view(self.user_id)
+        if view is None:
+            return None
+        return Output("modal", view, view_id=str(view["id"]), audience=self.user_id)
+
+    def submit(self, modal: Output, values: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """Press the modal's submit button with `values` as its state; Slack then applies the
+        app's answer (errors, update, push, clear, or close)."""
+        stored = self.standin.workspace.views.get(modal.view_id, modal.payload)
         ack = self.interact({"type": "view_submission", "response_urls": [],
                              "view": {**stored, "state": {"values": values}}})
-        if ack and ack.get("response_action") == "update":
-            self.outputs.append(Output("modal", ack["view"], view_id=view.view_id))
+        self.standin.answer_submission(self.user_id, modal.view_id, ack)
         return ack
+
+    def close_modal(self) -> None:
+        self.standin.close_view(self.user_id)
 
     def open_home(self) -> None:
         self._dispatch(json.dumps({
@@ -171,37 +189,35 @@ class ShellSession:
 
     # ---- what came back -----------------------------------------------------------------
     def collect(self) -> list[Output]:
-        """Turn the stand-in's new calls into outputs; returns the new ones."""
+        """Turn the stand-in's new calls into outputs (kept for everyone); returns the new."""
         calls = self.standin.calls[self._seen:]
         self._seen += len(calls)
-        start = self._shown
-        for call in calls:
-            output = self._output_of(call)
-            if output is not None:
-                self.outputs.append(output)
-        self._shown = len(self.outputs)
-        return self.outputs[start:]
+        new, self._acked = self._acked, []
+        new += [o for o in (self._output_of(call) for call in calls) if o is not None]
+        self.outputs.extend(new)
+        return new
 
     def _output_of(self, call: Call) -> Output | None:
-        args = _decode(call.args)
+        args = decoded(call.args)
         if not call.ok:
             return None
-        if call.method == "chat.postMessage":
-            message = self.standin.workspace.messages.get(str(args["channel"]), [])
-            ts = message[-1]["ts"] if message else ""
-            surface = "dm" if str(args["channel"]).startswith("D") else "channel"
-            return Output(surface, args, channel=str(args["channel"]), ts=ts)
-        if call.method == "chat.update":
-            surface = "dm" if str(args["channel"]).startswith("D") else "channel"
-            return Output(surface, args, channel=str(args["channel"]), ts=str(args["ts"]),
-                          updated=True)
-        if call.method in ("chat.postEphemeral", "response_url"):
-            return Output("ephemeral", args)
-        if call.method in ("views.open", "views.push", "views.update"):
-            view_id = str(args.get("view_id") or self._newest_view_id())
-            return Output("modal", args["view"], view_id=view_id)
+        if call.method in ("chat.postMessage", "chat.update"):
+            channel = str(args["channel"])
+            ts = str(args.get("ts", ""))
+            if call.method == "chat.postMessage":
+                message = self.standin.workspace.messages.get(channel, [])
+                ts = message[-1]["ts"] if message else ""
+            audience = self._dm_recipient(channel)
+            return Output("dm" if audience else "channel", args, channel=channel, ts=ts,
+                          updated=call.method == "chat.update", audience=audience)
+        if call.method == "chat.postEphemeral":
+            return Output("ephemeral", args, channel=str(args.get("channel", "")),
+                          audience=str(args.get("user", "")))
+        if call.method == "response_url":
+            return Output("ephemeral", args, audience=self.user_id)
         if call.method == "views.publish":
-            return Output("home", args["view"], view_id="VHOME")
+            return Output("home", args["view"], view_id="VHOME",
+                          audience=str(args.get("user_id", "")))
         if call.method == "files.completeUploadExternal":
             return self._saved_files(args)
         return None
@@ -221,20 +237,16 @@ class ShellSession:
         return Output("channel", {"text": "\n".join(lines), "blocks": blocks},
                       channel=str(args.get("channel_id", "")))
 
-    def _newest_view_id(self) -> str:
-        return list(self.standin.workspace.views)[-1] if self.standin.workspace.views else ""
+    def _dm_recipient(self, channel: str) -> str:
+        """Whose DM with the bot `channel` is ("" for a channel)."""
+        for user_id in self.standin.workspace.users:
+            if dm_channel(user_id) == channel:
+                return user_id
+        return ""
 
     def close(self) -> None:
         self.standin.stop()
         self.deps.db.dispose()
-
-
-def _decode(args: dict[str, Any]) -> dict[str, Any]:
-    out = dict(args)
-    for key in ("blocks", "view", "metadata"):
-        if isinstance(out.get(key), str):
-            out[key] = json.loads(out[key])
-    return out
 
 
 def open_session(database_url: str, *, clock: FakeClock, default_locale: str = "en",

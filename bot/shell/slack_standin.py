@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -83,6 +85,9 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.invalid: list[tuple[str, list[str]]] = []
         self._lock = threading.Condition()
+        # Ids unique across runs, as Slack's are: a shell database outlives the stand-in.
+        self._run = secrets.token_hex(3).upper()
+        self._epoch = int(time.time())
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._triggers: dict[str, str] = {}  # trigger id → the user who caused it
@@ -146,8 +151,8 @@ class SlackStandIn:
                 stack.pop()
 
     def _store_view(self, view_id: str | None, view: dict[str, Any]) -> dict[str, Any]:
-        view_id = view_id or f"V{next(self._ids):08d}"
-        stored = {**view, "id": view_id, "hash": f"h{next(self._ids)}"}
+        view_id = view_id or f"V{self._run}{next(self._ids):06d}"
+        stored = {**view, "id": view_id, "hash": f"{self._run}.{next(self._ids)}"}
         self.workspace.views[view_id] = stored
         return stored
 
@@ -203,7 +208,7 @@ class SlackStandIn:
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel"))
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        ts = f"{self._epoch + next(self._ts)}.000100"
         message = {"ts": ts, **decoded(args)}
         with self._lock:
             self.workspace.messages.setdefault(channel, []).append(message)
@@ -221,7 +226,7 @@ class SlackStandIn:
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self.workspace.ephemeral.append(decoded(args))
-        return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+        return {"ok": True, "message_ts": f"{self._epoch + next(self._ts)}.000200"}
 
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Top-level messages, newest first; metadata only with `include_all_metadata` (as

@@ -16,11 +16,11 @@ from bot.delivery.sender import Sender
 from bot.deps import make_web_client
 from bot.rendering import Renderer
 from bot.settings import load_settings
-from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.queries.outbox import enqueue
 from tests.delivery.conftest import GRACE, MakeSender
 from tests.delivery.world import make_world, rows
+from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.fakes.unreachable import closed_port_url
 from tests.scenarios.seed import Seed
 

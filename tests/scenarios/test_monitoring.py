@@ -24,12 +24,12 @@ from sqlalchemy.engine import make_url
 from bot.clock import FakeClock
 from bot.delivery.reach import UNREACHABLE_AFTER
 from bot.scheduler import make_sender
-from bot.standin import Fault
 from bot.wiring import build_wsgi_app
 from storage.db import Database, make_engine
 from storage.queries.outbox import enqueue
 from tests.delivery.test_slack_reach import sender_without_slack
 from tests.delivery.world import make_world
+from tests.fakes.slack_api import Fault
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 

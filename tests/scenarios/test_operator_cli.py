@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.standin import Fault, SlackStandIn
+from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.fakes.unreachable import closed_port_url
 
 ROOT = Path(__file__).resolve().parents[2]

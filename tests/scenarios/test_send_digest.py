@@ -14,8 +14,8 @@ from bot.blockkit import violations
 from bot.cli import main
 from storage.db import Database
 from storage.models import Delivery, Team
-from tests.fakes.unreachable import closed_port_url
 from tests.fakes.slack_api import Fault, SlackStandIn
+from tests.fakes.unreachable import closed_port_url
 from tests.services.digest_seed import NOW, seed_growth_team, seed_team_of
 
 PERIOD = 23  # (2026-11-30 - 2026-01-05) // 14
