@@ -117,11 +117,21 @@ def _option(field_: Input, word: str) -> str | None:
     if word.isascii() and word.isdigit() and 1 <= int(word) <= len(field_.options):
         return field_.options[int(word) - 1][0]
     folded = word.casefold()
-    for value, label in field_.options:
-        if folded in (value.casefold(), label.casefold()):
+    labels = [(value, _words(label)) for value, label in field_.options]
+    for value, label in labels:
+        if folded in (value.casefold(), label):
             return value
-    starting = [value for value, label in field_.options if label.casefold().startswith(folded)]
-    return starting[0] if len(starting) == 1 else None
+    for found in ([v for v, label in labels if label.startswith(folded)],
+                  [v for v, label in labels if folded in label]):
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _words(label: str) -> str:
+    """A label as typed: without the emoji or marks before its first word, any case."""
+    start = next((i for i, c in enumerate(label) if c.isalnum()), 0)
+    return label[start:].casefold()
 
 
 def _people(field_: Input, typed: str, find: PeopleFinder,
@@ -152,8 +162,9 @@ def _date(typed: str) -> str | Problem:
 
 
 def _time(typed: str) -> str | Problem:
+    hours, _, minutes = typed.partition(":")
     try:
-        return time.fromisoformat(typed).strftime("%H:%M")
+        return time(int(hours), int(minutes)).strftime("%H:%M")
     except ValueError:
         return Problem("Type a time as HH:MM, e.g. 09:30.")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TextIO
 
@@ -134,7 +135,12 @@ class Console:
         self._modal_shown = None
         self.say(f"You are now {self.session.name_of(found[0])}.")
         self.on_time()
-        unread = self.unread.pop(found[0], [])
+        latest: dict[tuple[str, str], Output] = {}  # a message as it reads now, in its place
+        for output in self.unread.pop(found[0], []):
+            first = latest.get((output.channel, output.ts), output)
+            latest[(output.channel, output.ts)] = replace(first, payload=output.payload,
+                                                          updated=False)
+        unread = list(latest.values())
         if unread:
             self.say(f"{len(unread)} direct message(s) arrived for you while you were away:")
         self.buttons = []

@@ -203,10 +203,7 @@ class ShellSession:
             return None
         if call.method in ("chat.postMessage", "chat.update"):
             channel = str(args["channel"])
-            ts = str(args.get("ts", ""))
-            if call.method == "chat.postMessage":
-                message = self.standin.workspace.messages.get(channel, [])
-                ts = message[-1]["ts"] if message else ""
+            ts = str((call.answer or {}).get("ts") or args.get("ts", ""))
             audience = self._dm_recipient(channel)
             return Output("dm" if audience else "channel", args, channel=channel, ts=ts,
                           updated=call.method == "chat.update", audience=audience)

@@ -40,6 +40,7 @@ class Call:
     args: dict[str, Any]
     ok: bool = True
     error: str | None = None
+    answer: dict[str, Any] | None = None  # what the stand-in answered, when it did
 
 
 @dataclass
@@ -161,7 +162,7 @@ class SlackStandIn:
         """Answer and record one call (tests' fakes wrap this with faults and pacing)."""
         status, body = self.handle(method, args)
         ok = bool(body.get("ok"))
-        self._record(Call(method, args, ok, None if ok else str(body.get("error"))))
+        self._record(Call(method, args, ok, None if ok else str(body.get("error")), body))
         return Reply(status, body)
 
     def _record(self, call: Call) -> None:
