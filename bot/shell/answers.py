@@ -141,13 +141,13 @@ def _people(field_: Input, typed: str, find: PeopleFinder,
     for who in wanted:
         found = find(who)
         if len(found) != 1:
-            return Problem(_who(who, found, name_of))
+            return Problem(who_is_meant(who, found, name_of))
         chosen.append(found[0])
     return ",".join(chosen)
 
 
-def _who(who: str, found: list[str], name_of: Callable[[str], str]) -> str:
-    """Why `who` names nobody or several people (the same words as `:as`)."""
+def who_is_meant(who: str, found: list[str], name_of: Callable[[str], str]) -> str:
+    """Why `who` names nobody or several people (in forms, `:as` and `/okr @…` alike)."""
     if not found:
         return f"Nobody called {who} here. :as lists everyone."
     names = ", ".join("@" + name_of(u) for u in found)

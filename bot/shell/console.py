@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from bot.domain.local_dates import local
 from bot.shell import forms
+from bot.shell.answers import who_is_meant
 from bot.shell.blocks_text import Button, render_blocks
 from bot.shell.people import escape_mentions
 from bot.shell.session import Output, ShellSession
@@ -149,10 +150,7 @@ class Console:
         self.show_modal()
 
     def _who(self, who: str, found: list[str]) -> str:
-        if not found:
-            return f"Nobody called {who} here. :as lists everyone."
-        names = ", ".join("@" + self.session.name_of(u) for u in found)
-        return f"{who} could be {names}: type more of the name."
+        return who_is_meant(who, found, self.session.name_of)
 
     def press(self, number: str) -> None:
         if not number.isdigit() or not 1 <= int(number) <= len(self.buttons):
