@@ -5,8 +5,8 @@ and each import is checked against the layer order of STYLE.md "Layers and where
 
     edges     handlers, bot.api, bot.commands, bot.shell, bot.delivery, the server, CLI and
               monitoring routes
-    words     bot.rendering, bot.digest_render, bot.digest_chart, bot.blockkit, bot.deps (what edges
-              render with)
+    words     bot.rendering, bot.digest_render, bot.digest_chart, bot.review_markdown,
+              bot.blockkit, bot.deps (what edges render with)
     config    bot.settings (read by the edges; use cases get values, not settings)
     use cases bot.services
     rules     bot.domain (pure)              data  storage
@@ -42,10 +42,10 @@ LAYER_OF_PREFIX = {
     "bot.monitoring": "edge",
     "bot.gunicorn_app": "edge",
     "bot.scheduler": "edge",
-    "bot.standin": "edge",
     "bot.rendering": "words",
     "bot.digest_render": "words",
     "bot.digest_chart": "words",
+    "bot.review_markdown": "words",
     "bot.blockkit": "words",
     "bot.deps": "words",
     "bot.services": "services",

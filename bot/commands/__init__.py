@@ -163,6 +163,8 @@ def _export(sub: Any) -> None:
         "--review", action="store_true",
         help="the cycle's review (scores, verdicts, causes, lessons) in --format csv|yaml|md",
     )
+    parser.add_argument("--locale", type=locale, default=None,
+                        help="language of the Markdown review: en or zh (default: DEFAULT_LOCALE)")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     target.add_argument(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from bot.commands.bootstrap import Context
 from bot.rendering import load_catalogue
+from bot.review_markdown import review_markdown
 from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
 from bot.services.okr_file.messages import message
-from bot.services.review.export import calibration_markdown, export_review
+from bot.services.review.export import export_review, review_calibrations, review_report
 from storage.db import Database
 
 EXIT_BAD_ARGUMENT = 2
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     out: Path | None = args.checkins_csv or args.out
     try:
         if args.review or args.format == "md":
-            text = _review(db, args, ctx.settings.default_locale)
+            text = _review(db, args, args.locale or ctx.settings.default_locale)
         elif as_csv:
             text = export_checkins_csv(db, cycle=args.cycle)
         else:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 def _review(db: Database, args: argparse.Namespace, locale: str) -> str:
     if args.cycle is None:
         raise ExportError("--review and --format md need --cycle NAME")
-    text = export_review(db, cycle=args.cycle, fmt=args.format)
     if args.format == "md":
-        text += calibration_markdown(db, cycle=args.cycle, text=load_catalogue(locale).text)
-    return text
+        return review_markdown(review_report(db, cycle=args.cycle), load_catalogue(locale),
+                               review_calibrations(db, cycle=args.cycle))
+    return export_review(db, cycle=args.cycle, fmt=args.format)

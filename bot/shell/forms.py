@@ -7,14 +7,27 @@ warnings, the next page) or one pushed on top and closed again shows it still, a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.shell import answers
-from bot.shell.blocks_text import Input, render_blocks, state_value
-from bot.shell.session import Output
+from bot.shell.blocks_text import Button, Input, render_blocks, state_value
+from bot.shell.session import Output, ShellSession
 
-if TYPE_CHECKING:
-    from bot.shell.console import Console
+
+class Console(Protocol):
+    """What filling a form needs of the console (bot/shell/console.py)."""
+
+    session: ShellSession
+    buttons: list[tuple[Output, Button]]
+    typed: dict[str, dict[str, str]]  # view id → block id → what was typed
+
+    def ask(self, prompt: str) -> str | None: ...
+
+    def say(self, text: str = "") -> None: ...
+
+    def press(self, number: str) -> None: ...
+
+    def show_messages(self) -> None: ...
 
 FORM_HELP = ("Enter keeps the value shown, '-' clears it, ':press N' presses a button of the "
              "form, ':cancel' closes it without saving.")

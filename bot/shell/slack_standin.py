@@ -2,8 +2,8 @@
 
 `okr-bot shell` points `SLACK_API_URL` at it. It keeps a small workspace as Slack would —
 users, every message in every channel and DM, ephemeral notes, views with each person's modal
-stack, the App Home, uploaded files — records every call with its decoded body, and refuses Block Kit that
-breaks Slack's limits. Tests and benchmarks extend it with faults and pacing
+stack, the App Home, uploaded files — records every call with its decoded body, and refuses
+Block Kit that breaks Slack's limits. Tests and benchmarks extend it with faults and pacing
 (tests/fakes/slack_api.py); nothing here is for them alone.
 """
 

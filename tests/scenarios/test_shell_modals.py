@@ -8,13 +8,23 @@ app registers, and a test keeps that list complete.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 from sqlmodel import col, select
 
 from storage.db import Database, make_engine
-from storage.models import CheckIn, KeyResult, KRReview, Objective, ObjectiveReview, Person
+from storage.models import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRReview,
+    Objective,
+    ObjectiveReview,
+    Person,
+    Schedule,
+    Team,
+)
 from tests.scenarios.shell_support import drive
 
 AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # inside the example's 2026-Q4
@@ -130,6 +140,38 @@ def test_a_prompt_sent_to_someone_else_is_read_and_answered_after_becoming_them(
         confidences = session.exec(
             select(CheckIn.confidence).where(col(CheckIn.author_id) == daniel.id)).all()
     assert confidences == ["on_track"]
+
+
+def test_the_app_homes_check_in_button_opens_the_form_and_saves(tmp_path: Path) -> None:
+    db = loaded(tmp_path)
+    code, screen = drive(db, [":home", ":press 1"], [("New value", "15")], as_user="@Daniel")
+    assert code == 0 and "┌─ App Home" in screen and "modal: Check-in" in screen
+    with database(db).read() as session:
+        values = session.exec(select(CheckIn.value)).all()
+    assert values == [15]
+
+
+def test_an_admin_sets_a_teams_schedule(tmp_path: Path) -> None:
+    db = loaded(tmp_path)
+    code, screen = drive(db, ["/okr schedule team Sales checkin mon,thu 09:30"],
+                         as_user="@Chen")
+    assert code == 0 and "only visible to you" in screen
+    with database(db).read() as session:
+        sales = session.exec(select(Team).where(Team.name == "Sales")).one()
+        schedule = session.exec(select(Schedule).where(Schedule.team_id == sales.id)).one()
+    assert schedule.checkin_time == time(9, 30)
+
+
+def test_a_new_cycle_then_carrying_an_objective_forward_by_its_button(tmp_path: Path) -> None:
+    db = loaded(tmp_path)
+    code, screen = drive(db, ["/okr cycle new 2027-Q1 2027-01-01 2027-03-31", "/okr carry",
+                              ":press 1"], as_user="@Chen", at=datetime(2027, 1, 4, 9, 0,
+                                                                        tzinfo=UTC))
+    assert code == 0 and "2027-Q1" in screen
+    with database(db).read() as session:
+        q1 = session.exec(select(Cycle).where(Cycle.name == "2027-Q1")).one()
+        drafts = session.exec(select(Objective).where(Objective.cycle_id == q1.id)).all()
+    assert len(drafts) == 1 and drafts[0].state == "draft"
 
 
 DRIVEN = {
