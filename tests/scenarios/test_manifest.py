@@ -30,7 +30,7 @@ MANIFEST_SCHEMA = REFDATA / "slack-manifest-schema" / "schemas" / "manifest.sche
 EVENT = re.compile(r"\.event\(\s*[\"']([a-z_]+)[\"']")
 CALL = re.compile(r"\.((?:chat|users|conversations|views|files)_[A-Za-z0-9_]+)\b")
 CODE_DIRS = ("bot", "handlers")
-SKIP_FILES = {"standin.py"}  # the stand-in answers these methods; it does not call them
+SKIP_FILES = {"slack_standin.py"}  # the stand-in answers these methods; it does not call them
 
 # Bot scopes each Web API method needs, as Slack's method reference lists them (any one of them
 # will do); `refdata` is checked against this table where it is present.
