@@ -10,8 +10,12 @@ from typing import Any
 from sqlmodel import select
 
 from bot import ids
+from bot.clock import FakeClock
 from bot.delivery.renderers import RENDERERS
+from bot.domain.review_rules import KRReviewInput
 from bot.rendering import Renderer
+from bot.services.people import view_of
+from bot.services.review import answers as review
 from storage.db import Database
 from storage.models import Cycle, Delivery, KeyResult, Objective, Person, Team
 from tests.scenarios.seed import Seed
@@ -52,6 +56,19 @@ def build_world(seed: Seed) -> World:
     response = seed.make_kr(support, "Response time", start=4, target=1, current=2.5, unit="h")
     return World(ana, ben, growth, q4, market, moonshot, explore, support, leads, launch, brand,
                  interviews, response)
+
+
+# One page of Ana's review: the Objective, its KRs' answers by KR id, its lessons.
+Page = tuple[Objective, dict[Any, KRReviewInput], dict[str, str]]
+
+
+def review_pages(db: Database, clock: FakeClock, world: World, pages: list[Page]) -> None:
+    """Ana saves these pages of her review one after another, as the modal sends them."""
+    ana = view_of(world.ana)
+    for page, (objective, krs, notes) in enumerate(pages):
+        result = review.submit(db, clock, ana, review.ReviewSubmission(
+            f"view:V{page}:h", world.q4.id or 0, page, objective.id or 0, krs, notes))
+        assert isinstance(result, review.Saved)
 
 
 State = dict[str, dict[str, Any]]

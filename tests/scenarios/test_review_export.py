@@ -14,30 +14,23 @@ from bot.cli import main
 from bot.clock import FakeClock
 from bot.domain.review_rules import KRReviewInput
 from bot.services.okr_file.exporter import ExportError
-from bot.services.people import view_of
-from bot.services.review import answers as review
 from bot.services.review.export import export_review
 from storage.db import Database
-from tests.scenarios.review_support import World, build_world
+from tests.scenarios.review_support import World, build_world, review_pages
 from tests.scenarios.seed import Seed
 
 
 @pytest.fixture
 def world(db: Database, clock: FakeClock) -> World:
     built = build_world(Seed(db, clock))
-    ana = view_of(built.ana)
-    pages = [
+    review_pages(db, clock, built, [
         (built.market, {built.leads.id: KRReviewInput("0.9", "objective", "Market | shrank"),
                         built.launch.id: KRReviewInput("1")},
          {"what_worked": "Partner webinars", "avoid": "=HYPERLINK(\"x\")"}),
         (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
         (built.explore, {built.interviews.id: KRReviewInput("0.2")},
          {"learned": "SEA buyers want local payment"}),
-    ]
-    for page, (objective, krs, notes) in enumerate(pages):
-        result = review.submit(db, clock, ana, review.ReviewSubmission(
-            f"view:V{page}:h", built.q4.id or 0, page, objective.id or 0, krs, notes))
-        assert isinstance(result, review.Saved)
+    ])
     return built
 
 

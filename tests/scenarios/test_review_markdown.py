@@ -21,7 +21,7 @@ from bot.services.review import answers as review
 from bot.services.review.export import review_report
 from storage.db import Database
 from storage.models import Cycle, KeyResult, Objective, Person, Team
-from tests.scenarios.review_support import World, build_world
+from tests.scenarios.review_support import World, build_world, review_pages
 from tests.scenarios.seed import Seed
 
 ATTACKS = ("<img src=x onerror=alert(1)>", "[click](javascript:alert(1))",
@@ -49,18 +49,13 @@ def walk(tokens: list[Token]) -> list[Token]:
 @pytest.fixture
 def world(db: Database, clock: FakeClock) -> World:
     built = build_world(Seed(db, clock))
-    ana = view_of(built.ana)
-    pages = [
+    review_pages(db, clock, built, [
         (built.market, {built.leads.id: KRReviewInput("0.9", "objective", "Market shrank"),
                         built.launch.id: KRReviewInput("1")},
          {"what_worked": "Partner webinars"}),
         (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
         (built.explore, {built.interviews.id: KRReviewInput("0.2")}, {}),
-    ]
-    for page, (objective, krs, notes) in enumerate(pages):
-        result = review.submit(db, clock, ana, review.ReviewSubmission(
-            f"view:V{page}:h", built.q4.id or 0, page, objective.id or 0, krs, notes))
-        assert isinstance(result, review.Saved)
+    ])
     return built
 
 
