@@ -49,9 +49,8 @@ def review_markdown(report: CycleReport, words: Catalogue,
         lines += ["## " + esc(team.name or words.text("review_export.no_team")), ""]
         for objective in team.objectives:
             lines += _objective(objective, words)
-    if calibrations:
-        lines += _calibration(calibrations, words)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    return text + calibration_markdown(calibrations, words)
 
 
 def _objective(o: ObjectiveReport, words: Catalogue) -> list[str]:
@@ -87,8 +86,11 @@ def _objective(o: ObjectiveReport, words: Catalogue) -> list[str]:
     return lines
 
 
-def _calibration(teams: Sequence[TeamCalibration], words: Catalogue) -> list[str]:
-    """Per team, one row per cycle up to this one: to set better OKRs, never to rate people."""
+def calibration_markdown(teams: Sequence[TeamCalibration], words: Catalogue) -> str:
+    """The closing section: per team, one row per cycle up to this one (to set better OKRs,
+    never to rate people); "" without teams."""
+    if not teams:
+        return ""
     esc = escape_markdown
     lines = ["", "## " + esc(words.text("review.calibration.md_title")), "",
              esc(words.text("review.calibration.md_note")), ""]
@@ -100,4 +102,4 @@ def _calibration(teams: Sequence[TeamCalibration], words: Catalogue) -> list[str
                   f"| {c.on_track_below}/{c.on_track_answers} | {c.late_cuts} |"
                   for c in team.cycles]
         lines.append("")
-    return lines
+    return "\n".join(lines)

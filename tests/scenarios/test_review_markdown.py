@@ -18,7 +18,7 @@ from bot.rendering import load_catalogue
 from bot.review_markdown import escape_markdown, review_markdown
 from bot.services.people import view_of
 from bot.services.review import answers as review
-from bot.services.review.export import review_report
+from bot.services.review.export import review_calibrations, review_report
 from storage.db import Database
 from storage.models import Cycle, KeyResult, Objective, Person, Team
 from tests.scenarios.review_support import World, build_world, review_pages
@@ -106,7 +106,9 @@ def test_hostile_text_everywhere_stays_text(db: Database, world: World, clock: F
         {world.leads.id: KRReviewInput("0.9", "objective", HOSTILE),
          world.launch.id: KRReviewInput("1")}, {"what_worked": HOSTILE, "avoid": HOSTILE}))
     assert isinstance(result, review.Saved)
-    text = review_markdown(review_report(db, cycle=CYCLE), load_catalogue("en"))
+    text = review_markdown(review_report(db, cycle=CYCLE), load_catalogue("en"),
+                           review_calibrations(db, cycle=CYCLE))
+    assert "## Calibration across cycles" in text
     tokens = walk(permissive().parse(text))
     kinds = {t.type for t in tokens}
     assert not kinds & {"html_inline", "html_block", "link_open", "image", "code_inline",
@@ -119,10 +121,16 @@ def test_hostile_text_everywhere_stays_text(db: Database, world: World, clock: F
     assert "<img" not in html and "<iframe" not in html and "<script" not in html
     assert "href=" not in html
     headings = [t for t in tokens if t.type == "heading_open"]
-    assert [h.tag for h in headings].count("h3") == 4
-    rows = [t for t in tokens if t.type == "tr_open"]
-    cells = [t for t in tokens if t.type in ("td_open", "th_open")]
-    assert len(cells) == 5 * len(rows)  # pipes in names never add a column
+    assert [h.tag for h in headings].count("h3") == 4 + 1  # + Growth's calibration
+    widths: list[list[int]] = []  # per table, the cell count of each row
+    for token in tokens:
+        if token.type == "table_open":
+            widths.append([])
+        elif token.type == "tr_open":
+            widths[-1].append(0)
+        elif token.type in ("td_open", "th_open"):
+            widths[-1][-1] += 1
+    assert [sorted(set(w)) for w in widths] == [[5]] * 4 + [[6]]  # no row grew a column
 
 
 @pytest.mark.parametrize(("raw", "shown"), [

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 from bot.clock import FakeClock
 from bot.rendering import load_catalogue
+from bot.review_markdown import calibration_markdown
 from bot.services.review.calibration import team_calibrations
-from bot.services.review.export import calibration_markdown
+from bot.services.review.export import review_calibrations
 from storage.db import Database
 from storage.models import KRReview, KRValueHistory
 from storage.queries.reviews import cycle_named
@@ -72,11 +73,11 @@ def test_each_cycle_is_counted_oldest_first(db: Database, clock: FakeClock) -> N
 
 def test_the_markdown_review_has_a_calibration_section(db: Database, clock: FakeClock) -> None:
     seed_two_cycles(db, clock)
-    words = load_catalogue("en").text
-    section = calibration_markdown(db, cycle="2026-Q4", text=words)
+    words = load_catalogue("en")
+    section = calibration_markdown(review_calibrations(db, cycle="2026-Q4"), words)
     assert section.startswith("\n## Calibration across cycles\n")
     assert "### Growth \\| Ops\n" in section
     assert "| 2026-Q3 | 1/1 | 0/1 | 1 | 2/2 | 1 |" in section
     assert "| 2026-Q4 | 0/1 | 1/1 | 0 | 0/0 | 0 |" in section
-    q3_only = calibration_markdown(db, cycle="2026-Q3", text=words)
+    q3_only = calibration_markdown(review_calibrations(db, cycle="2026-Q3"), words)
     assert "| 2026-Q3 | 1/1 |" in q3_only and "| 2026-Q4 |" not in q3_only
