@@ -1,8 +1,8 @@
 """The floor of bench/latency.py: a bare Bolt app on the same server stack as `okr-bot serve`.
 
-    .venv/bin/python bench/floor_app.py --port 3100 [--workers 2] [--threads 8]
+    .venv/bin/python bench/floor_app.py --port 3100 [--threads 16]
 
-Same gunicorn configuration (bot.gunicorn_app.serve: gthread, workers × threads, keep-alive),
+Same waitress configuration (bot.http_server.serve: one process, its limits and threads),
 same WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler), same signature check; every
 listener acks with a fixed text and reads no database. `app_home_opened` publishes a fixed
 one-block Home view (SLACK_API_URL), so the publish delay has a floor too.
@@ -25,13 +25,13 @@ from slack_sdk import WebClient
 
 from bench.benchlib import SIGNING_SECRET
 from bot import ids
-from bot.gunicorn_app import serve
+from bot.http_server import ServerLimits, serve
 
 HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]}
 
 
 def build() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """The WSGI app of one worker (built after the fork, like okr-bot's)."""
+    """The WSGI app of the floor server."""
     client = WebClient(token="xoxb-floor",  # noqa: S106 - a local benchmark's made-up token
                        base_url=os.environ.get("SLACK_API_URL", "http://127.0.0.1:9/api/"))
     app = App(client=client, signing_secret=SIGNING_SECRET, token_verification_enabled=False,
@@ -65,10 +65,9 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3100)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=ServerLimits.threads)
     args = parser.parse_args()
-    serve(build, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    serve(build(), host=args.host, port=args.port, limits=ServerLimits(threads=args.threads))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Response times of `okr-bot serve` (gunicorn, real subprocess, signed requests) against a floor.
+"""Response times of `okr-bot serve` (waitress, real subprocess, signed requests) against a floor.
 
     .venv/bin/python bench/latency.py [--database-url URL] [--concurrency 1,10,50]
 
@@ -7,7 +7,7 @@ Scenarios on the 10,000-person data set (bench/make_dataset.py): `/okr @colleagu
 views.publish reaches the Slack stand-in) and a check-in submission (`view_submission` of the
 check-in modal, which writes). Each runs closed-loop under 1, 10 and 50 concurrent clients
 (threads of a separate client process, keep-alive connections). The floor is a bare Bolt app
-on the same gunicorn stack (bench/floor_app.py) that acks with a fixed text. Reported: p50,
+on the same waitress stack (bench/floor_app.py) that acks with a fixed text. Reported: p50,
 p95, p99 of the HTTP response, the p99 ratio to the floor (goal ≤ 2×), the margin to Slack's
 3-second limit, and the peak RSS of `okr-bot serve` (master + workers, from /proc).
 """
@@ -42,7 +42,7 @@ from sqlmodel import col, select
 
 from bench import benchlib
 from bot import ids
-from bot.gunicorn_app import default_shape
+from bot.http_server import ServerLimits
 from bot.rendering import Renderer
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
@@ -77,11 +77,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200,
                         help="requests per scenario and concurrency (at least 5 per client; "
                              "default 200)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers of both servers (default: serve's for the "
-                             "database: one per core on PostgreSQL, one on SQLite)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads per worker of both servers (default: serve's)")
+    parser.add_argument("--threads", type=int, default=ServerLimits.threads,
+                        help="request threads of both servers (default: serve's)")
     parser.add_argument("--seed", type=int, default=1, help="which people and teams are asked")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of: {', '.join(SCENARIOS)} (default: all)")
@@ -441,14 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(source, scratch / "okr.db")
         url = benchlib.sqlite_url(scratch / "okr.db")
     upgrade(url)
-    workers, threads = default_shape(url)
-    args.workers, args.threads = args.workers or workers, args.threads or threads
     db = Database(make_engine(url))
     rng = random.Random(args.seed)
     concurrency = [int(c) for c in args.concurrency.split(",")]
     world = load_world(db, rng, max(concurrency) * 4)
     print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}; "
-          f"{args.workers} workers × {args.threads} threads; {args.requests} requests per "
+          f"one process × {args.threads} threads; {args.requests} requests per "
           "run (at least 5 per client)\n", flush=True)
     standin = SlackStandIn().start()
     published = Publishes()
@@ -462,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         port = benchlib.free_port()
         okr = Server([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
-                      str(port), "--workers", str(args.workers), "--threads", str(args.threads),
+                      str(port), "--threads", str(args.threads),
                       "--no-scheduler"], env, port, scratch)
         try:
             if "check-in submit" in args.scenarios:
@@ -477,8 +472,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"okr-bot serve logged {errors} tracebacks: {kept}", flush=True)
         port = benchlib.free_port()
         floor = Server([sys.executable, str(Path(__file__).with_name("floor_app.py")), "--port",
-                        str(port), "--workers", str(args.workers), "--threads",
-                        str(args.threads)], env, port, scratch)
+                        str(port), "--threads", str(args.threads)], env, port, scratch)
         try:
             samples += measure(floor, "floor", args, world, standin, pool, published)
         finally:

@@ -1,7 +1,8 @@
 """The HTTP face of okr-bot: one WSGI app for `okr-bot serve`, `socket` and `worker --port`.
 
-Routes: `POST /slack/events` (every Slack request, signature-checked by Bolt; absent in Socket
-Mode, where requests come over Slack's WebSocket), the operator's `/livez`, `/readyz`,
+Routes: `POST /slack/events` (every Slack request: size, signature and shape checked by
+`SlackGate` before Bolt parses anything; absent in Socket Mode, where requests come over Slack's
+WebSocket), the operator's `/livez`, `/readyz`,
 `/healthz` and `/metrics` (bot.monitoring), and the KR value API under `/api/`. Every request
 is counted and timed by route for `/metrics`.
 """
@@ -14,9 +15,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.deps import Deps
+from bot.slack_gate import SlackGate
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -52,7 +53,9 @@ class OkrWsgiApp:
         paths: dict[str, WsgiApp] | None = None,
     ) -> None:
         self.deps = deps
-        self.slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
+        secret = deps.settings.slack_signing_secret
+        self.slack = (SlackGate(app, secret.get_secret_value())
+                      if app is not None and secret is not None else None)
         self.routes = routes or {}
         self.paths = paths or {}
 

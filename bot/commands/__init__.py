@@ -23,7 +23,7 @@ class Command:
     `secrets`: settings the command cannot work without (all missing ones are named at once;
     a `--dry-run` never talks to Slack and needs none). `database`: "none" (the command opens
     what it needs itself), "ready" (migrated on SQLite, checked up to date on PostgreSQL, not
-    kept open: `serve` forks first), "open" (ready, and a Database handed to the command).
+    kept open by the CLI), "open" (ready, and a Database handed to the command).
     `deps`: the process's wired dependencies (engine, clock, renderer, Slack client, metrics).
     """
 
@@ -98,19 +98,22 @@ def _shell(sub: Any) -> None:
 
 
 def _serve(sub: Any) -> None:
+    from bot.http_server import ServerLimits
+
     parser = sub.add_parser(
-        "serve", help="serve Slack requests over HTTP (POST /slack/events) on gunicorn")
-    parser.add_argument("--host", default="0.0.0.0",  # noqa: S104 - a server's job
-                        help="address to bind (default 0.0.0.0)")
+        "serve", help="serve Slack requests over HTTP (POST /slack/events) on waitress")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1; 0.0.0.0 for every interface)")
     parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn worker processes (default: one per core on PostgreSQL, "
-                             "one on SQLite)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads per worker (default: 8 on PostgreSQL, 16 on SQLite)")
+    parser.add_argument("--threads", type=int, default=ServerLimits.threads,
+                        help=f"request threads (default {ServerLimits.threads})")
+    parser.add_argument("--connection-limit", type=int, default=ServerLimits.connection_limit,
+                        help="open connections at most; more wait in the listen backlog "
+                             f"(default {ServerLimits.connection_limit})")
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not plan or send scheduled messages in this process")
-    _command(parser, Command("bot.commands.serve:run", (BOT_TOKEN, SIGNING_SECRET), "ready"))
+    _command(parser, Command("bot.commands.serve:run", (BOT_TOKEN, SIGNING_SECRET), "ready",
+                             deps=True))
 
 
 def _socket(sub: Any) -> None:

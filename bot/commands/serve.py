@@ -1,4 +1,5 @@
-"""`okr-bot serve`: the Slack app, health check and API on gunicorn, with the scheduler."""
+"""`okr-bot serve`: the Slack app, health checks, metrics and API on waitress, with the
+scheduler, in one process (bot/http_server.py says why waitress)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,26 @@ import argparse
 import logging
 
 from bot.commands.bootstrap import Context
-from bot.gunicorn_app import default_shape, serve
-from bot.server import OkrWsgiApp
-from bot.settings import Settings
-from bot.wiring import build_deps, build_wsgi_app
+from bot.http_server import ServerLimits, serve
+from bot.wiring import build_wsgi_app
 
 logger = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    settings = ctx.settings
-    workers, threads = default_shape(settings.database_url)
-    serve(lambda: load_worker_app(settings, scheduler=not args.no_scheduler),
-          host=args.host, port=args.port, workers=args.workers or workers,
-          threads=args.threads or threads)
-    return 0
-
-
-def load_worker_app(settings: Settings, *, scheduler: bool) -> OkrWsgiApp:
-    """Runs in each gunicorn worker after the fork."""
-    deps = build_deps(settings)
-    if scheduler:
+    """One process: its engine, Slack client and scheduler live beside the server's threads
+    (SQLite has one writer, queued fairly only inside one process; on PostgreSQL, more
+    capacity is more `serve` processes or replicas)."""
+    deps = ctx.deps
+    scheduler = None
+    if not args.no_scheduler:
         from bot.scheduler import start_scheduler
 
-        start_scheduler(deps)
-    return build_wsgi_app(deps)
+        scheduler = start_scheduler(deps)
+    limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
+    try:
+        serve(build_wsgi_app(deps), host=args.host, port=args.port, limits=limits)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+    return 0

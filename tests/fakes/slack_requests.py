@@ -27,7 +27,11 @@ class HttpResult:
 
 
 def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
+    return sign_bytes(body.encode(), timestamp, secret)
+
+
+def sign_bytes(body: bytes, timestamp: int, secret: str = SIGNING_SECRET) -> str:
+    base = b"v0:%d:%s" % (timestamp, body)
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 

@@ -1,0 +1,128 @@
+"""Serve the WSGI app on waitress, with the limits that let it face the open internet alone.
+
+Why waitress and not gunicorn's gthread worker: a gthread worker reads a request inside one of
+its threads, so a handful of clients sending a header line every few seconds hold every thread
+and `/healthz` stops answering. Waitress reads and buffers whole requests in one event loop
+(`poll`, so well over 1,024 sockets) and hands only complete requests to its threads: an idle or
+slow connection costs a socket and its buffers, never a thread. What bounds it:
+
+- `max_request_header_size` and `max_request_body_size`: a request larger than either is
+  answered 431/413 by waitress without being read further (a Content-Length over the cap is
+  refused before one byte of the body is read);
+- `inbuf_overflow`: a body beyond it is spooled to a temporary file, not held in memory;
+- `connection_limit`: at most that many sockets (further clients wait in the listen backlog);
+- `channel_timeout`: a connection idle that long is closed; and `REQUEST_DEADLINE_S` here: a
+  request whose bytes are still arriving that long after its first one is closed, however
+  slowly it trickles (waitress alone only times out silence).
+
+Memory held by connections is therefore at most about `connection_limit` × (header cap +
+`inbuf_overflow` + receive buffer); bench/slow_clients.py measures it (README: Serving).
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ThreadedTaskDispatcher
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Slack's largest payloads (a 250 kB view, form-encoded) fit; nothing bigger is read."""
+MAX_HEADER_BYTES = 8 * 1024
+REQUEST_DEADLINE_S = 10.0
+"""A whole request must arrive within this; Slack waits only 3 s for the answer anyway."""
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one `serve` process accepts; the defaults are what the README states."""
+
+    threads: int = 16
+    connection_limit: int = 2000
+    channel_timeout_s: int = 20
+    request_deadline_s: float = REQUEST_DEADLINE_S
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_header_bytes: int = MAX_HEADER_BYTES
+    inbuf_overflow_bytes: int = 64 * 1024
+
+
+class _TimedParser(HTTPRequestParser):  # type: ignore[misc]
+    """Waitress's request parser, remembering when the request's first bytes arrived."""
+
+    def __init__(self, adj: Adjustments) -> None:
+        super().__init__(adj)
+        self.started = time.monotonic()
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    parser_class = _TimedParser
+
+
+class _Server(TcpWSGIServer):  # type: ignore[misc]
+    """Waitress's TCP server, also closing connections whose request arrives too slowly."""
+
+    channel_class = _Channel
+    request_deadline_s = REQUEST_DEADLINE_S
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)
+        cutoff = time.monotonic() - self.request_deadline_s
+        for channel in list(self.active_channels.values()):
+            request = channel.request
+            if request is not None and not request.completed and request.started < cutoff:
+                channel.will_close = True
+
+
+def raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's soft RLIMIT_NOFILE towards `wanted` (up to the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def serve(app: Any, *, host: str, port: int, limits: ServerLimits | None = None) -> None:
+    """Serve `app` until SIGTERM or Ctrl-C; returns after the worker threads stopped."""
+    limits = limits or ServerLimits()
+    # Each connection is a socket; leave room for the database, Slack client and log files.
+    files = raise_open_file_limit(limits.connection_limit + 256)
+    connection_limit = min(limits.connection_limit, max(files - 256, 64))
+    adj = Adjustments(
+        host=host, port=port, threads=limits.threads, connection_limit=connection_limit,
+        channel_timeout=limits.channel_timeout_s, cleanup_interval=1,
+        max_request_body_size=limits.max_body_bytes,
+        max_request_header_size=limits.max_header_bytes,
+        inbuf_overflow=limits.inbuf_overflow_bytes, asyncore_use_poll=True,
+        ident="okr-bot", expose_tracebacks=False, log_untrusted_proxy_headers=False,
+        clear_untrusted_proxy_headers=True,
+    )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    sockets: dict[int, Any] = {}
+    servers = [
+        _Server(app, sockets, True, None, dispatcher=dispatcher, adj=adj, sockinfo=info)
+        for info in adj.listen
+    ]
+    for server in servers:
+        server.request_deadline_s = limits.request_deadline_s
+        logger.info("listening on http://%s:%s (%d threads, at most %d connections)",
+                    server.effective_host, server.effective_port, adj.threads, connection_limit)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    servers[-1].run()
