@@ -6,26 +6,36 @@ at once with "database is locked" whatever the timeout (RELIABILITY.md §17). SQ
 writer: a process's writers to a file queue for it on a lock first, in order, because SQLite's
 own busy wait sleeps up to 100 ms between tries and lets a waiter lose to newcomers until its
 timeout (1 check-in in 30 refused at 10 concurrent clients, bench/latency.py).
+
+Errors keep people's words out of the logs: engines hide SQL parameters, and a driver message's
+lines after the first (PostgreSQL's "DETAIL: Failing row contains (…)") are dropped. A SQLite
+file is created readable by its owner only; its WAL and shared-memory files take its mode.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PRIVATE_MODE = 0o600
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,63 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def keep_words_out_of_errors(engine: Engine) -> Engine:
+    """Cut a driver error's message to its first line (the cause, without the failing row).
+
+    With `hide_parameters=True` on the engine, no logged error then holds what people wrote.
+    """
+
+    @event.listens_for(engine, "handle_error")
+    def _first_line_only(context: Any) -> None:
+        original = context.original_exception
+        text_lines = str(original).split("\n", 1)
+        if len(text_lines) == 1:
+            return
+        original.args = (text_lines[0],)
+        wrapped = context.sqlalchemy_exception
+        if wrapped is not None:
+            kind = type(original)
+            wrapped.args = (f"({kind.__module__}.{kind.__name__}) {text_lines[0]}",)
+
+    return engine
+
+
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked",
+                       "database or disk is full", "disk I/O error",
+                       "unable to open database file", "attempt to write a readonly database")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot serve right now (locked, full, unreachable,
+    too slow) rather than that the request or the schema is wrong: worth a retry later."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.orig
+    if isinstance(cause, sqlite3.OperationalError):
+        return str(cause).startswith(_SQLITE_UNAVAILABLE)
+    # psycopg's OperationalError: connection (08), resources such as a full disk (53),
+    # operator intervention and statement timeouts (57), lock not available (55P03)
+    return True
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite file of `url` with mode 0600 (SQLite gives its WAL and shared-memory
+    files the database's mode), or take group and others' access away from an existing one."""
+    database = make_url(url).database
+    if make_url(url).get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return
+    path = Path(database)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_MODE))
+        for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if each.exists() and stat.S_IMODE(each.stat().st_mode) & 0o077:
+                each.chmod(stat.S_IMODE(each.stat().st_mode) & 0o700)
+    except OSError as error:  # not ours, or a directory that does not exist: SQLite will say
+        logger.warning("could not make the SQLite file private: %s", error.strerror)
+
+
 def make_engine(
     url: str, *, statement_timeout_ms: int | None = None, pool_size: int = 5, echo: bool = False
 ) -> Engine:
@@ -74,18 +141,20 @@ def make_engine(
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, statement_timeout_ms, pool_size, echo)
+        return keep_words_out_of_errors(
+            _sqlite_engine(url, statement_timeout_ms, pool_size, echo))
     connect_args: dict[str, Any] = {}
     if statement_timeout_ms:
         connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
-    return create_engine(
+    return keep_words_out_of_errors(create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         connect_args=connect_args,
-    )
+    ))
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int | None, pool_size: int, echo: bool) -> Engine:
@@ -95,9 +164,11 @@ def _sqlite_engine(url: str, busy_timeout_ms: int | None, pool_size: int, echo: 
     # WAL check, about 1 ms per transaction (bench/latency.py). In memory, SQLAlchemy's default.
     pool: dict[str, Any] = {} if in_memory else {
         "poolclass": QueuePool, "pool_size": pool_size, "max_overflow": pool_size}
+    private_sqlite_file(url)
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         # The driver's own busy wait (5 s by default) applies until the PRAGMA below: a locked
         # file would hold a request that long while connecting (test_database_outage.py).
         connect_args={"check_same_thread": False, "timeout": timeout / 1000},

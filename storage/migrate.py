@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
-from storage.db import make_engine, normalise_url
+from storage.db import keep_words_out_of_errors, make_engine, normalise_url, private_sqlite_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Key of `Config.attributes` holding the URL; an attribute, not an ini option, so that a `%`
@@ -41,7 +41,8 @@ def migration_engine(database_url: str) -> Engine:
     because batch migrations copy, drop and rename tables; `env.py` checks them before commit.
     """
     url = normalise_url(database_url)
-    engine = create_engine(url, poolclass=NullPool)
+    private_sqlite_file(url)
+    engine = keep_words_out_of_errors(create_engine(url, poolclass=NullPool, hide_parameters=True))
     if make_url(url).get_backend_name() != "sqlite":
         return engine
 
