@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.text import SUPPORTED_LOCALES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+MIN_SIGNING_SECRET = 16  # Slack's are 32 hex characters
+TOKEN_PREFIXES = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
 
 
 class Settings(BaseSettings):
@@ -20,6 +24,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    slack_api_allow_http: bool = Field(
+        default=False, description="development only: allow a plain-http SLACK_API_URL on a "
+                                   "host other than this one")
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = "sqlite:///okr.db"
     default_timezone: str = "UTC"
@@ -50,9 +57,42 @@ class Settings(BaseSettings):
             raise ValueError(f"locale must be one of {', '.join(SUPPORTED_LOCALES)}")
         return short
 
+    @field_validator("slack_signing_secret", "slack_bot_token", "slack_app_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`SLACK_APP_TOKEN=` in .env means "not set" (`require` then names it if needed)."""
+        return None if value == "" else value
+
+    @field_validator("slack_signing_secret")
+    @classmethod
+    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < MIN_SIGNING_SECRET:
+            raise ValueError(f"must be the app's signing secret (Basic Information → App "
+                             f"Credentials), not blank and at least {MIN_SIGNING_SECRET} "
+                             "characters")
+        return value
+
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        prefix = TOKEN_PREFIXES[str(info.field_name)]
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"must be a token starting with {prefix}")
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
-    def _trailing_slash(cls, value: str) -> str:
+    def _slack_api_url(cls, value: str, info: ValidationInfo) -> str:
+        """https, except on this host (a local stand-in) or with SLACK_API_ALLOW_HTTP=true."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        if parts.scheme == "http" and not (
+            is_loopback(parts.hostname) or info.data.get("slack_api_allow_http")
+        ):
+            raise ValueError("must use https on a host other than this one (the bot token "
+                             "travels with every call); SLACK_API_ALLOW_HTTP=true allows it "
+                             "for development")
         return value if value.endswith("/") else value + "/"
 
     def require(self, *names: str) -> None:
@@ -64,6 +104,16 @@ class Settings(BaseSettings):
 
 def _unset(value: object) -> bool:
     return value is None or (isinstance(value, SecretStr) and not value.get_secret_value())
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class MissingSettingError(RuntimeError):

@@ -50,7 +50,7 @@ class OutboxMachine(RuleBasedStateMachine):
         standin.reset()
         standin.workspace = Workspace()
         self.clock = FakeClock(START)
-        config = load_settings(slack_bot_token="x", slack_api_url=standin.url, _env_file=None)
+        config = load_settings(slack_bot_token="xoxb-x", slack_api_url=standin.url, _env_file=None)
         self.senders = [
             Sender(self.db, self.clock, make_web_client(config, retries=False, timeout=2),
                    Renderer(), grace=timedelta(hours=6), renderers={"note": _note},

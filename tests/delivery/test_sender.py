@@ -433,7 +433,7 @@ def test_two_messages_to_one_persons_dm_are_a_second_apart(
 
 
 def test_the_stand_in_can_enforce_slacks_pace(standin: SlackStandIn) -> None:
-    settings = load_settings(slack_bot_token="x", slack_api_url=standin.url, _env_file=None)
+    settings = load_settings(slack_bot_token="xoxb-x", slack_api_url=standin.url, _env_file=None)
     client = make_web_client(settings, retries=False)
     standin.limit_posts(PostLimits(per_channel_per_second=0.1, workspace_per_minute=2))
     client.chat_postMessage(channel="C1", text="one")
