@@ -52,7 +52,8 @@ def register(app: App, deps: Deps, commands: CommandTable) -> None:
         problem = _open(deps, person, click.trigger_id, form)
         ack()
         if problem is not None and click.response_url:
-            respond(_notice(deps, person, problem))
+            cycle = form.cycle if isinstance(form, review.NoReview) else ""
+            respond(_notice(deps, person, problem, cycle=cycle))
 
     @app.view(ids.REVIEW_SUBMIT)
     def on_submit(ack: Ack, body: dict[str, Any]) -> None:
@@ -66,7 +67,8 @@ def register(app: App, deps: Deps, commands: CommandTable) -> None:
         if isinstance(result, review.Rejected):
             ack(response_action="errors", errors=_errors(deps, person, result.errors))
         elif isinstance(result, review.NoReview):
-            ack(response_action="update", view=_notice_modal(deps, person, result.reason))
+            ack(response_action="update",
+                view=_notice_modal(deps, person, result.reason, cycle=result.cycle))
         elif result.next_form is not None:
             ack(response_action="update", view=_modal(deps, person, result.next_form))
         elif isinstance(result, review.Saved):
@@ -183,8 +185,9 @@ def _notice(deps: Deps, person: PersonView, key: str, *, title: str = "",
                                 cycle=cycle, as_modal=False)
 
 
-def _notice_modal(deps: Deps, person: PersonView, key: str) -> dict[str, Any]:
-    return deps.renderer.render("review/notice", person.locale, key=key, title="", cycle="",
+def _notice_modal(deps: Deps, person: PersonView, key: str, *,
+                  cycle: str = "") -> dict[str, Any]:
+    return deps.renderer.render("review/notice", person.locale, key=key, title="", cycle=cycle,
                                 as_modal=True)
 
 

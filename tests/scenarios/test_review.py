@@ -238,3 +238,33 @@ def test_a_strange_review_button_value_changes_nothing_and_breaks_nothing(
     assert harness.slack.calls_to("views.open") == []
     assert harness.slack.calls_to("response_url") == []
     assert stored(harness) == []
+
+
+def test_a_review_page_submitted_after_its_cycle_closed_is_refused_and_not_stored(
+    harness: Harness, world: World
+) -> None:
+    view = open_review(harness, user="UBEN")
+    close_cycle(harness.deps.db, harness.deps.clock, actor=CLI_ACTOR, name="2026-Q4")
+    ack = submit(harness, view, review_state(view, **{score(world.response): "0.8"}),
+                 user="UBEN")
+    assert ack["response_action"] == "update"
+    assert "2026-Q4 is closed" in all_text(ack["view"])
+    assert stored(harness) == []
+
+
+def test_review_of_a_closed_cycle_does_not_open(harness: Harness, world: World) -> None:
+    close_cycle(harness.deps.db, harness.deps.clock, actor=CLI_ACTOR, name="2026-Q4")
+    for text in ("review 2026-Q4", "review"):
+        reply = harness.sender.command(text, user_id="UBEN")
+        assert "2026-Q4 is closed" in reply.json()["text"]
+    assert harness.slack.calls_to("views.open") == []
+
+
+def test_the_review_button_of_a_closed_cycle_does_not_open(
+    harness: Harness, world: World
+) -> None:
+    close_cycle(harness.deps.db, harness.deps.clock, actor=CLI_ACTOR, name="2026-Q4")
+    harness.sender.block_action(ids.REVIEW_OPEN, str(world.q4.id), user_id="UBEN")
+    [notice] = harness.slack.wait_for("response_url")
+    assert "2026-Q4 is closed" in notice.args["text"]
+    assert harness.slack.calls_to("views.open") == []

@@ -4,7 +4,8 @@
 A page is saved in ONE transaction with its inbox row (`view:{id}:{hash}`), so a retried submit
 stores once; submitting the page again later updates the stored review. Any field error returns
 before anything is written. Who may review comes from the database: the Objective's owner, or a
-lead of the team that owns it.
+lead of the team that owns it. A closed cycle is read-only (bot.services.cycle_guard): its
+review neither opens nor saves.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.domain.review_rules import (
     text_problem,
 )
 from bot.domain.vocabulary import ObjectiveType
+from bot.services import cycle_guard
 from bot.services.people import PersonView
 from bot.services.review.report import ObjectiveReport, objective_reports
 from storage.db import Database
@@ -57,7 +59,8 @@ class ReviewForm:
 
 @dataclass(frozen=True)
 class NoReview:
-    """Nothing to review: `reason` is "nothing", "unknown_cycle" or "refused"."""
+    """Nothing to review: `reason` is "nothing", "unknown_cycle", "refused" or
+    "cycle_closed"."""
 
     reason: str
     cycle: str = ""
@@ -101,6 +104,8 @@ def load_form(
         cycle = _cycle(session, person, leads, today, cycle_id, cycle_name)
         if cycle is None:
             return NoReview("unknown_cycle" if cycle_name else "nothing", cycle_name)
+        if cycle_guard.is_read_only(cycle):
+            return NoReview("cycle_closed", cycle.name)
         return _form(session, person, leads, cycle, page) or NoReview("nothing", cycle.name)
 
 
@@ -112,7 +117,9 @@ def _cycle(session: Session, person: PersonView, leads: list[int], today: date,
         return q.cycle_named(cycle_name, session=session)
     started = [c for c in q.cycles_with_objectives_of(person.id, leads, session=session)
                if c.start_date <= today]
-    return started[0] if started else None
+    open_ones = [c for c in started if not cycle_guard.is_read_only(c)]
+    chosen = open_ones or started
+    return chosen[0] if chosen else None
 
 
 def _form(session: Session, person: PersonView, leads: list[int], cycle: Cycle,
@@ -136,11 +143,13 @@ def submit(
         objectives = (q.reviewable_objectives(submission.cycle_id, person.id, leads,
                                               session=session) if cycle else [])
         objective = next((o for o in objectives if o.id == submission.objective_id), None)
-        if cycle is None or objective is None:
+        closed = cycle is not None and cycle_guard.is_read_only(cycle)
+        if cycle is None or objective is None or closed:
             add_audit(session=session, at=now, actor=person.slack_user_id, action="refused",
                       entity="objective", entity_id=str(submission.objective_id),
                       after=json.dumps({"attempt": "review"}))
-            return NoReview("refused")
+            return NoReview("cycle_closed", cycle.name) if closed and cycle else \
+                NoReview("refused")
         read = _read(session, objective, submission)
         if isinstance(read, Rejected):
             return read
