@@ -9,7 +9,6 @@ a `Problem`, answered as `{"code", "error", "details"}` in the caller's language
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -20,11 +19,14 @@ from bot.api.http import Environ, bearer_secret, idempotency_key, read_body, req
 from bot.api.openapi import OPENAPI_PATH, openapi_document
 from bot.api.problem import Problem
 from bot.api.schemas import ApiError, ErrorDetail, ValueRecordedResponse
+from bot.api.throttle import FailureThrottle
 from bot.deps import Deps
+from bot.log_sampling import sampled_logger
 from bot.services import tokens
 from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, record_value
+from storage.db import is_unavailable
 
-logger = logging.getLogger(__name__)
+logger = sampled_logger(__name__)
 
 StartResponse = Callable[..., Any]
 
@@ -32,6 +34,7 @@ _BY_ID = re.compile(r"/api/v1/key-results/([0-9]{1,18})/value")
 _BY_KEY = re.compile(r"/api/v1/key-results/by-key/([^/]{1,100})/value")
 MAX_ID = 2**31 - 1  # PostgreSQL `integer`
 REALM = 'Bearer realm="okr-bot"'
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 _REFUSAL_STATUS = {
     Refusal.REVOKED: HTTPStatus.UNAUTHORIZED,
@@ -41,14 +44,16 @@ _REFUSAL_STATUS = {
     Refusal.ARCHIVED: HTTPStatus.CONFLICT,
     Refusal.CYCLE_CLOSED: HTTPStatus.CONFLICT,
     Refusal.MILESTONE_VALUE: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Refusal.OUT_OF_RANGE: HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 
 
 class ApiApp:
     """The WSGI app of everything under `/api/`."""
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, throttle: FailureThrottle | None = None) -> None:
         self.deps = deps
+        self.throttle = throttle or FailureThrottle()
         document = openapi_document(deps.settings.api_public_url)
         self.openapi = json.dumps(document, ensure_ascii=False).encode("utf-8")
 
@@ -58,7 +63,13 @@ class ApiApp:
             return self._route(environ, start_response)
         except Problem as problem:
             return self._answer_problem(start_response, problem, locale)
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):  # locked, full, unreachable, too slow: 503, not 500
+                cause = type(error.__cause__ or error).__name__
+                logger.warning("api: database unavailable (%s)", cause)
+                busy = Problem(HTTPStatus.SERVICE_UNAVAILABLE, "unavailable",
+                               headers=[("Retry-After", str(UNAVAILABLE_RETRY_AFTER_S))])
+                return self._answer_problem(start_response, busy, locale)
             logger.exception("api: request failed")
             failure = Problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal")
             return self._answer_problem(start_response, failure, locale)
@@ -96,14 +107,23 @@ class ApiApp:
         return _send(start_response, HTTPStatus.OK, body, headers)
 
     def _authenticate(self, environ: Environ) -> tokens.TokenView:
+        """The caller's token; 401 without a valid one, 429 after too many failures."""
+        client = str(environ.get("REMOTE_ADDR", "?"))
+        wait = self.throttle.retry_after(client)
+        if wait is not None:
+            logger.warning("api: authentication failures from %s: slowed down", client)
+            raise Problem(HTTPStatus.TOO_MANY_REQUESTS, "too_many_failures",
+                          params={"seconds": wait}, headers=[("Retry-After", str(wait))])
         secret = bearer_secret(environ)
         if secret is None:
+            self.throttle.failed(client)
             raise Problem(HTTPStatus.UNAUTHORIZED, "missing_token",
                           headers=[("WWW-Authenticate", REALM)])
         token = tokens.find_token(self.deps.db, secret)
         if token is None or token.revoked:
+            self.throttle.failed(client)
             logger.warning("api: %s bearer token from %s",
-                           "revoked" if token else "unknown", environ.get("REMOTE_ADDR", "?"))
+                           "revoked" if token else "unknown", client)
             raise Problem(HTTPStatus.UNAUTHORIZED,
                           "revoked_token" if token else "invalid_token",
                           headers=[("WWW-Authenticate", f'{REALM}, error="invalid_token"')])

@@ -37,13 +37,19 @@ _ERRORS = {
     "409": ("The key result is archived, or its cycle is closed (`archived`, `cycle_closed`).",
             False),
     "413": (f"The body is larger than {MAX_BODY_BYTES} bytes (`too_large`).", False),
-    "422": ("The body or a header is not valid, a milestone got a value other than 0 or 1, or "
-            "the Idempotency-Key was used with another body (`invalid_json`, `not_object`, "
-            "`invalid_body`, `bad_idempotency_key`, `milestone_value`, `key_reused`, ...).",
+    "422": ("The body or a header is not valid, a value is outside the range the check-in "
+            "form accepts, a milestone got a value other than 0 or 1, or the Idempotency-Key "
+            "was used with another body (`invalid_json`, `not_object`, `invalid_body`, "
+            "`bad_idempotency_key`, `out_of_range`, `milestone_value`, `key_reused`, ...).",
             False),
+    "429": ("Too many failed authentications from this client; wait `Retry-After` seconds "
+            "(`too_many_failures`).", False),
     "500": ("Something failed on the server; nothing was recorded. Retry with the same "
             "Idempotency-Key (`internal`).", False),
+    "503": ("The database is busy, full or unreachable; nothing was recorded. Retry after "
+            "`Retry-After` seconds with the same Idempotency-Key (`unavailable`).", False),
 }
+_RETRY_AFTER = {"429", "503"}
 
 
 def openapi_document(public_url: str | None = None) -> dict[str, Any]:
@@ -117,6 +123,11 @@ def _set_value(
                 "description": 'The bearer challenge, e.g. `Bearer realm="okr-bot", '
                                'error="invalid_token"`.',
                 "required": True, "schema": {"type": "string"},
+            }}
+        if status in _RETRY_AFTER:
+            response["headers"] = {"Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
             }}
         responses[status] = response
     return {

@@ -180,13 +180,20 @@ def check_value(facts: KRFacts, text: str) -> float | FieldError:
     value = parse_number(text, facts.unit)
     if value is None:
         return FieldError(ErrorCode.NOT_A_NUMBER)
-    low, high = value_bounds(facts.start, facts.target)
+    return range_problem(value, facts.start, facts.target) or value
+
+
+def range_problem(value: float, start: float, target: float) -> FieldError | None:
+    """Why a metric KR from `start` to `target` cannot take `value`, or None. The one range
+    check: the check-in form and the KR value API both ask it."""
+    low, high = value_bounds(start, target)
     if value < 0 <= low:
-        return FieldError(ErrorCode.NEGATIVE)
+        return FieldError(ErrorCode.NEGATIVE, {"low": format_number(low),
+                                               "high": format_number(high)})
     if not low <= value <= high:
         params = {"low": format_number(low), "high": format_number(high)}
         return FieldError(ErrorCode.OUT_OF_RANGE, params)
-    return value
+    return None
 
 
 def read_kr(facts: KRFacts, raw: KRInput, *, force: bool = False) -> KRReading:

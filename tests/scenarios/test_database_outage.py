@@ -32,6 +32,7 @@ from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
 from bot.scheduler import sender_tick
 from bot.services.schedules.planner import plan_now
+from bot.services.tokens import create_token
 from bot.settings import load_settings
 from bot.wiring import REQUEST_STATEMENT_TIMEOUT_MS, build_wsgi_app
 from storage.db import Database, make_engine
@@ -39,6 +40,7 @@ from storage.models import AuditLog, CheckIn, Delivery, InboxEntry, KeyResult, T
 from tests.fakes.slack_api import Call, SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.fakes.tcp_proxy import TcpProxy
+from tests.scenarios.api_client import post_value, value_path
 from tests.scenarios.checkin_forms import answer_kr, notes
 from tests.scenarios.conftest import _QuietHandler, _ThreadingServer
 from tests.scenarios.seed import Seed
@@ -254,3 +256,21 @@ def test_an_outage_between_a_post_and_its_record_still_prompts_everyone_once(
         clock.advance(timedelta(minutes=1))
     assert statuses(db) == ["sent", "sent"]
     assert sorted(posts_per_row(standin).values()) == [1, 1]
+
+
+def test_the_value_api_answers_503_with_retry_after_during_an_outage_then_records(
+    app: App, outage: Outage, world: World, db: Database, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = create_token(db, clock, name="erp").secret
+    base = app.sender.base_url
+    path = value_path(world.kr.id or 0)
+    outage.cut()
+    down = post_value(base, path, secret, {"value": 50}, key="k1", language="en")
+    outage.restore()
+    assert down.status == 503
+    assert down.json()["code"] == "unavailable"
+    assert down.headers["retry-after"] == "5"
+    assert [r for r in caplog.records if r.exc_info] == []  # a warning, not a traceback
+    up = post_value(base, path, secret, {"value": 50}, key="k1")
+    assert up.status == 200

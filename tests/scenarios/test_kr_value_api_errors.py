@@ -205,3 +205,39 @@ def test_malformed_idempotency_key_gets_422(harness: Harness, world: ApiWorld, k
         harness.base_url, "POST", value_path(world.leads.id or 0), body=_json({"value": 1}),
         headers={k: v.encode("utf-8").decode("latin-1") for k, v in headers.items()}),
         422, "bad_idempotency_key")
+
+
+# ---- pushing back: failed authentication, values out of range ---------------------------------
+
+
+def test_repeated_failed_authentication_is_slowed_with_429_and_retry_after(
+    harness: Harness, world: ApiWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = value_path(world.leads.id or 0)
+    statuses = [post_value(harness.base_url, path, "okr_wrong" + str(i), {"value": 1}).status
+                for i in range(30)]
+    limit = statuses.index(429)
+    assert statuses[:limit] == [401] * limit and 0 < limit <= 10
+    assert set(statuses[limit:]) == {429}
+    slowed = refused(harness, lambda: post_value(harness.base_url, path, world.secret,
+                                                 {"value": 1}), 429, "too_many_failures")
+    assert 1 <= int(slowed["headers"]["retry-after"]) <= 60
+    api_lines = [r for r in caplog.records if r.name == "bot.api.app"]
+    assert len(api_lines) <= 3  # sampled, not a line per try
+
+
+def test_successful_calls_are_not_slowed(harness: Harness, world: ApiWorld) -> None:
+    path = value_path(world.leads.id or 0)
+    for value in range(15):
+        assert post_value(harness.base_url, path, world.secret, {"value": value}).status == 200
+
+
+@pytest.mark.parametrize("value", [-999_999_999_999_999, -1, 600_001, 30_000_000])
+def test_a_value_the_checkin_form_refuses_is_refused(
+    harness: Harness, world: ApiWorld, value: float
+) -> None:
+    result = refused(harness, lambda: post_value(
+        harness.base_url, value_path(world.leads.id or 0), world.secret, {"value": value},
+        language="en"), 422, "out_of_range")
+    assert result["body"]["error"] == (
+        f"Key result #{world.leads.id} takes values from 0 to 600,000, as in the check-in form.")

@@ -22,7 +22,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.domain.checkin_input import period_key
+from bot.domain.checkin_input import period_key, range_problem
 from bot.domain.scoring import KRState, kr_score
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.cycles import guard as cycle_guard
@@ -58,6 +58,7 @@ class Refusal(StrEnum):
     ARCHIVED = "archived"
     CYCLE_CLOSED = "cycle_closed"
     MILESTONE_VALUE = "milestone_value"
+    OUT_OF_RANGE = "out_of_range"
 
 
 class ValueRefused(Exception):
@@ -140,8 +141,13 @@ def _check_writable(
         raise ValueRefused(Refusal.ARCHIVED, kr=ref)
     if cycle_guard.is_read_only(cycle):
         raise ValueRefused(Refusal.CYCLE_CLOSED, kr=ref, cycle=cycle.name)
-    if kr.kind == KRKind.MILESTONE and update.value not in (0.0, 1.0):
-        raise ValueRefused(Refusal.MILESTONE_VALUE, kr=ref)
+    if kr.kind == KRKind.MILESTONE:
+        if update.value not in (0.0, 1.0):
+            raise ValueRefused(Refusal.MILESTONE_VALUE, kr=ref)
+        return
+    problem = range_problem(update.value, kr.start_value, kr.target_value)
+    if problem is not None:  # the form's own check (bot.domain.checkin_input)
+        raise ValueRefused(Refusal.OUT_OF_RANGE, kr=ref, **problem.params)
 
 
 def _store(
