@@ -40,7 +40,9 @@ LAYER_OF_PREFIX = {
     "bot.wiring": "edge",
     "bot.server": "edge",
     "bot.monitoring": "edge",
-    "bot.gunicorn_app": "edge",
+    "bot.http_server": "edge",
+    "bot.slack_gate": "edge",
+    "bot.slack_shape": "edge",
     "bot.scheduler": "edge",
     "bot.rendering": "words",
     "bot.digest_render": "words",
@@ -54,6 +56,7 @@ LAYER_OF_PREFIX = {
     "bot.clock": "neutral",
     "bot.settings": "config",
     "bot.ids": "neutral",
+    "bot.log_sampling": "neutral",
     "bot": "neutral",
 }
 MAY_IMPORT = {

@@ -4,7 +4,7 @@
 A page is saved in ONE transaction with its inbox row (`view:{id}:{hash}`), so a retried submit
 stores once; submitting the page again later updates the stored review. Any field error returns
 before anything is written. Who may review comes from the database: the Objective's owner, or a
-lead of the team that owns it. A closed cycle is read-only (bot.services.cycle_guard): its
+lead of the team that owns it. A closed cycle is read-only (bot.services.cycles.guard): its
 review neither opens nor saves.
 """
 
@@ -26,7 +26,7 @@ from bot.domain.review_rules import (
     text_problem,
 )
 from bot.domain.vocabulary import ObjectiveType
-from bot.services import cycle_guard
+from bot.services.cycles import guard as cycle_guard
 from bot.services.people import PersonView
 from bot.services.review.report import ObjectiveReport, objective_reports
 from storage.db import Database
