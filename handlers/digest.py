@@ -21,6 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import ids
 from bot.deps import Deps
 from bot.digest_render import render_digest
+from bot.services import visibility
 from bot.services.digest.builder import TeamNotFoundError, digest_of
 from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
 from handlers.command import CommandContext, CommandTable
@@ -84,7 +85,8 @@ def preview(ctx: CommandContext) -> None:
         logger.warning("/okr digest without a response_url: no preview sent")
         return
     digest = digest_now(ctx.deps.db, ctx.deps.clock, found)
+    view = visibility.digest_for(digest.view, visibility.reader_of(ctx.deps.db, ctx.person))
     client = WebhookClient(ctx.command.response_url)
-    for payload in render_digest(ctx.deps.renderer, digest.view, ctx.locale,
+    for payload in render_digest(ctx.deps.renderer, view, ctx.locale,
                                  preview=True)[:MAX_MESSAGES]:
         client.send_dict(payload)

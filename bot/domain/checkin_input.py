@@ -188,8 +188,7 @@ def range_problem(value: float, start: float, target: float) -> FieldError | Non
     check: the check-in form and the KR value API both ask it."""
     low, high = value_bounds(start, target)
     if value < 0 <= low:
-        return FieldError(ErrorCode.NEGATIVE, {"low": format_number(low),
-                                               "high": format_number(high)})
+        return FieldError(ErrorCode.NEGATIVE)
     if not low <= value <= high:
         params = {"low": format_number(low), "high": format_number(high)}
         return FieldError(ErrorCode.OUT_OF_RANGE, params)

@@ -128,3 +128,11 @@ def checkins_with_context(
     if cycle_ids is not None:
         query = query.where(col(Objective.cycle_id).in_(list(cycle_ids)))
     return [(c, kr, o, p) for c, kr, o, p in session.exec(query)]
+
+
+def memberships_of(person_ids: Collection[int], *, session: Session) -> list[TeamMember]:
+    """The team memberships of `person_ids`."""
+    if not person_ids:
+        return []
+    return list(session.exec(select(TeamMember).where(
+        col(TeamMember.person_id).in_(list(person_ids)))))

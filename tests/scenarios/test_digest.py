@@ -76,11 +76,32 @@ def test_member_previews_in_english_with_the_chinese_verb(harness: Harness) -> N
 
 def test_another_team_by_name_ignoring_case(harness: Harness) -> None:
     seed_growth_team(harness.deps.db)
-    [reply] = preview(harness, "digest ops", "UBEN")
+    [reply] = preview(harness, "digest ops", "UZED")
     text = texts(reply)
     assert reply["text"].startswith("OKR digest for Ops")
     assert "Ops-only blocker" in text and "Leads per month" not in text
     assert_nothing_posted(harness)
+
+
+def test_another_teams_digest_shows_its_numbers_but_not_its_words(harness: Harness) -> None:
+    """Free text is for the team, its leads, admins and the person asked (README table)."""
+    seed_growth_team(harness.deps.db)
+    [reply] = preview(harness, "digest growth", "UZED")  # Ops' lead, not in Growth
+    text = texts(reply)
+    assert reply["text"].startswith("OKR digest for Growth")
+    assert "Leads per month" in text and "score 0.50 → 0.10" in text  # numbers are public
+    for words in ("CRM export broken", "design review", "waiting on legal"):
+        assert words not in text
+
+
+def test_an_admin_reads_another_teams_words(harness: Harness) -> None:
+    seed_growth_team(harness.deps.db)
+    with harness.deps.db.write() as session:
+        zed = session.exec(select(Person).where(Person.slack_user_id == "UZED")).one()
+        zed.is_admin = True
+        session.add(zed)
+    admin = texts(preview(harness, "digest growth", "UZED")[0])
+    assert "CRM export broken" in admin and "design review" in admin
 
 
 def test_unknown_team_is_answered_in_the_callers_language(harness: Harness) -> None:

@@ -12,6 +12,7 @@ import yaml
 from sqlmodel import select
 
 from bot.clock import FakeClock
+from bot.domain.visibility import Reader
 from bot.services.okr_file.exporter import (
     ExportError,
     export_checkins_csv,
@@ -244,3 +245,19 @@ def test_rows_made_in_slack_survive_export_and_reimport(db: Database, clock: Fak
     assert adopted.updated == {"objective": 2, "kr": 2}  # they receive their obj-/kr- keys
     assert (again.total_created, again.total_updated, again.total_deleted) == (0, 0, 0)
     assert export_okr_yaml(db) == first
+
+
+def test_checkins_csv_leaves_out_words_the_reader_may_not_read(
+    db: Database, clock: FakeClock
+) -> None:
+    """The operator reads everything; anyone else only their teams' words (visibility policy)."""
+    import_okr_file(db, EXAMPLE.read_bytes(), clock=clock)
+    _checkin(db, clock, kr_key="sup-2026q4-async.kr2", value=30, text="progress words",
+             source="slack")
+    operator = list(csv.reader(io.StringIO(export_checkins_csv(db))))
+    assert operator[1][8:11] == ["progress words", "'+1 waiting for legal",
+                                 "'@here can someone review?"]
+    outsider = Reader(person_id=10_000, teams=frozenset({10_000}))
+    hidden = list(csv.reader(io.StringIO(export_checkins_csv(db, reader=outsider))))
+    assert hidden[1][8:11] == ["", "", ""]
+    assert hidden[1][:8] == operator[1][:8]  # the numbers stay public

@@ -22,7 +22,8 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.domain.checkin_input import period_key, range_problem
+from bot.domain.checkin_input import period_key, range_problem, value_bounds
+from bot.domain.formatting import format_number
 from bot.domain.scoring import KRState, kr_score
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.cycles import guard as cycle_guard
@@ -145,9 +146,10 @@ def _check_writable(
         if update.value not in (0.0, 1.0):
             raise ValueRefused(Refusal.MILESTONE_VALUE, kr=ref)
         return
-    problem = range_problem(update.value, kr.start_value, kr.target_value)
-    if problem is not None:  # the form's own check (bot.domain.checkin_input)
-        raise ValueRefused(Refusal.OUT_OF_RANGE, kr=ref, **problem.params)
+    if range_problem(update.value, kr.start_value, kr.target_value) is not None:
+        low, high = value_bounds(kr.start_value, kr.target_value)  # the form's own check
+        raise ValueRefused(Refusal.OUT_OF_RANGE, kr=ref, low=format_number(low),
+                           high=format_number(high))
 
 
 def _store(

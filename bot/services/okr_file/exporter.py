@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.domain.visibility import OPERATOR, Reader, may_read_words
 from bot.services.okr_file.checks import number_text
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import FlowList, Quoted, dump_yaml
@@ -99,15 +100,29 @@ def export_okr_yaml(db: Database, *, cycle: str | None = None) -> str:
     return dump_yaml(doc, header=HEADER)
 
 
-def export_checkins_csv(db: Database, *, cycle: str | None = None) -> str:
-    """Check-ins (of one cycle, or all) as CSV, safe to open in a spreadsheet."""
+def export_checkins_csv(
+    db: Database, *, cycle: str | None = None, reader: Reader = OPERATOR
+) -> str:
+    """Check-ins (of one cycle, or all) as CSV, safe to open in a spreadsheet. What people
+    wrote is left blank where `reader` may not read it (the operator at the command line may)."""
     with db.read() as session:
         cycle_ids = [_id(c) for c in _cycles(session, cycle)] if cycle is not None else None
         rows = queries.checkins_with_context(cycle_ids, session=session)
+        owners = {o.owner_person_id for _, _, o, _ in rows if o.owner_person_id is not None}
+        teams_of: dict[int, set[int]] = {}
+        if not reader.is_admin:
+            for member in queries.memberships_of(owners, session=session):
+                teams_of.setdefault(member.person_id, set()).add(member.team_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for checkin, kr, objective, author in rows:
+        teams = ({objective.owner_team_id} if objective.owner_team_id is not None
+                 else teams_of.get(objective.owner_person_id or 0, set()))
+        if not may_read_words(reader, teams, author_id=checkin.author_id,
+                              asked_id=checkin.help_from_person_id):
+            checkin = checkin.model_copy(update={"progress": "", "blockers": "",
+                                                 "help_needed": ""})
         writer.writerow(
             [
                 safe_cell(kr_key(kr)),
