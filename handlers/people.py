@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import logging
+from slack_sdk.errors import SlackApiError, SlackClientError
 
-from slack_sdk.errors import SlackApiError
-
-from bot.deps import Deps
+from bot.deps import Deps, make_web_client
+from bot.log_sampling import sampled_logger
 from bot.services.people import PersonView, SlackProfile, find_person, save_profile
 
-logger = logging.getLogger(__name__)
+logger = sampled_logger(__name__)
+
+LOOKUP_TIMEOUT_S = 1
+"""users.info runs before the ack (Slack waits 3 s): a slow answer is no answer."""
 
 
 def ensure_person(deps: Deps, slack_user_id: str) -> PersonView | None:
@@ -17,10 +19,15 @@ def ensure_person(deps: Deps, slack_user_id: str) -> PersonView | None:
     known = find_person(deps.db, slack_user_id)
     if known is not None:
         return known
+    lookup = make_web_client(deps.settings, retries=False, timeout=LOOKUP_TIMEOUT_S)
     try:
-        response = deps.slack.users_info(user=slack_user_id, include_locale=True)
+        response = lookup.users_info(user=slack_user_id, include_locale=True)
     except SlackApiError as error:
         logger.warning("users.info failed for a user: %s", error.response.get("error"))
+        return None
+    except (SlackClientError, OSError) as error:  # slow or unreachable: not before the ack
+        logger.warning("users.info did not answer in %s s: %s", LOOKUP_TIMEOUT_S,
+                       type(error).__name__)
         return None
     user = response["user"]
     profile = SlackProfile(
