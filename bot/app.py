@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 
 from bot.deps import Deps
+from bot.log_sampling import sampled_logger
 from handlers import register_all
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ def create_app(
 
 
 def _bolt_logger() -> logging.Logger:
-    bolt = logging.getLogger("slack_bolt")
+    """Bolt's logger, its repeated warnings (e.g. "Unhandled request") sampled once a minute."""
+    bolt = sampled_logger("slack_bolt")
     if not any(isinstance(f, _NoTokenNotice) for f in bolt.filters):
         bolt.addFilter(_NoTokenNotice())
     return bolt

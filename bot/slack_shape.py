@@ -34,6 +34,11 @@ def shape_problem(body: dict[str, Any]) -> str | None:
             problem = check(body[name])
             if problem:
                 return f"{name}: {problem}"
+    if body.get("type") in ("view_submission", "view_closed"):
+        view = body.get("view")
+        if not isinstance(view, dict) or not all(isinstance(view.get(k), str)
+                                                 for k in ("id", "type", "callback_id")):
+            return "view: no id, type or callback_id"
     return None
 
 

@@ -73,9 +73,9 @@ def parse_submission(body: dict[str, Any]) -> Submission:
         user_id=user_id(body),
         view_id=str(view.get("id", "")),
         view_hash=str(view.get("hash", "")),
-        objective_id=objective if isinstance(objective, int) else None,
+        objective_id=row_id(objective),
         confirmed=str(meta.get("c", "")),
-        kr_ids=tuple(k for k in kr_ids if isinstance(k, int)),
+        kr_ids=tuple(k for k in map(row_id, kr_ids) if k is not None),
         state=(view.get("state") or {}).get("values") or {},
     )
 

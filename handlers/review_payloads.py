@@ -54,7 +54,10 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None
         meta = json.loads(view.get("private_metadata") or "{}")
     except json.JSONDecodeError:
         meta = {}
-    if not isinstance(meta, dict) or not all(isinstance(meta.get(k), int) for k in "cpo"):
+    if not isinstance(meta, dict):
+        return user_id(body), None
+    cycle_id, page, objective_id = (row_id(meta.get(k)) for k in "cpo")
+    if cycle_id is None or page is None or objective_id is None:
         return user_id(body), None
     krs: dict[int, dict[str, str]] = {}
     notes: dict[str, str] = {}
@@ -71,7 +74,7 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None
             notes[NOTE_FIELDS[prefix]] = _value(element)
     return user_id(body), ReviewSubmission(
         view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
-        cycle_id=meta["c"], page=meta["p"], objective_id=meta["o"],
+        cycle_id=cycle_id, page=page, objective_id=objective_id,
         krs={kr_id: KRReviewInput(**fields) for kr_id, fields in krs.items()},
         notes=notes)
 

@@ -21,6 +21,7 @@ from bot.api.problem import Problem
 from bot.api.schemas import ApiError, ErrorDetail, ValueRecordedResponse
 from bot.api.throttle import FailureThrottle
 from bot.deps import Deps
+from bot.ids import row_id
 from bot.log_sampling import sampled_logger
 from bot.services import tokens
 from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, record_value
@@ -32,7 +33,6 @@ StartResponse = Callable[..., Any]
 
 _BY_ID = re.compile(r"/api/v1/key-results/([0-9]{1,18})/value")
 _BY_KEY = re.compile(r"/api/v1/key-results/by-key/([^/]{1,100})/value")
-MAX_ID = 2**31 - 1  # PostgreSQL `integer`
 REALM = 'Bearer realm="okr-bot"'
 UNAVAILABLE_RETRY_AFTER_S = 5
 
@@ -91,7 +91,7 @@ class ApiApp:
         """POST …/value → 200 with the recorded check-in (also for a replayed retry)."""
         raw = read_body(environ)  # first: an unread body can break the connection's answer
         token = self._authenticate(environ)
-        if ref.id is not None and ref.id > MAX_ID:  # no such row, and too big for the query
+        if ref.id is not None and row_id(ref.id) is None:  # no such row, and too big for the query
             raise Problem(HTTPStatus.NOT_FOUND, "not_found", params={"kr": str(ref)})
         key = idempotency_key(environ)
         update = parse_update(raw)

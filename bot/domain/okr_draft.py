@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 from bot.domain.coach import MIN_KRS, KRDraft, ObjectiveDraft
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
+from bot.ids import row_id
 
 KR_SLOTS = 4  # the new form offers KRs 1-4; 3 and 4 are optional
 TITLE_MAX = 500
@@ -249,7 +250,7 @@ def _objective_type(value: str, errors: list[FieldError]) -> ObjectiveType:
 def _owner(value: str, errors: list[FieldError]) -> int | None:
     if value in ("", OWNER_ME):
         return None
-    team = _int(value.removeprefix(TEAM_PREFIX)) if value.startswith(TEAM_PREFIX) else None
+    team = row_id(value.removeprefix(TEAM_PREFIX)) if value.startswith(TEAM_PREFIX) else None
     if team is None:
         errors.append(FieldError("owner", "choose_one"))
     return team
@@ -258,14 +259,12 @@ def _owner(value: str, errors: list[FieldError]) -> int | None:
 def _optional_id(value: str, name: str, errors: list[FieldError]) -> int | None:
     if not value:
         return None
-    number = _int(value)
+    number = row_id(value)
     if number is None:
         errors.append(FieldError(name, "choose_one"))
     return number
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _number(value: str, name: str, errors: list[FieldError]) -> float | None:

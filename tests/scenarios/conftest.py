@@ -21,6 +21,8 @@ from storage.db import Database
 from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
+LISTENER_THREADS = 10
+
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
@@ -40,6 +42,16 @@ class Harness:
     deps: Deps
     wsgi: OkrWsgiApp
     base_url: str
+    listeners: ThreadPoolExecutor
+
+    def drain(self) -> None:
+        """Wait until every listener that went on after its ack has finished: once all the
+        pool's threads hold a barrier task queued now, none runs anything queued before."""
+        workers = LISTENER_THREADS
+        barrier = threading.Barrier(workers + 1)
+        for _ in range(workers):
+            self.listeners.submit(barrier.wait, 10)
+        barrier.wait(10)
 
 
 @pytest.fixture
@@ -64,7 +76,7 @@ def harness(
     )
     deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
                 slack=make_web_client(settings))
-    listeners = ThreadPoolExecutor(max_workers=10, thread_name_prefix="bolt-listener")
+    listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
     wsgi = build_wsgi_app(deps, executor=listeners)
     server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,
                          handler_class=_QuietHandler)
@@ -72,7 +84,8 @@ def harness(
                               daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
-    yield Harness(standin, SlackSender(base_url, standin.response_url()), deps, wsgi, base_url)
+    yield Harness(standin, SlackSender(base_url, standin.response_url()), deps, wsgi, base_url,
+                  listeners)
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # work after an ack finishes before the database closes

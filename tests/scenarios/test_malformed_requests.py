@@ -50,6 +50,7 @@ WRONG_TYPES: list[dict[str, Any]] = [
     {**INTERACTIVE, "actions": [{"action_id": "review.open", "value": 2**70}]},
     {**INTERACTIVE, "type": "view_submission", "actions": None, "view": []},
     {**INTERACTIVE, "type": "view_submission", "view": {"id": "V1", "state": {"values": []}}},
+    {**INTERACTIVE, "type": "view_submission", "view": {"id": "V1", "callback_id": "x"}},
     {**INTERACTIVE, "type": "view_submission",
      "view": {"id": "V1", "private_metadata": {"c": 1}}},
     {**INTERACTIVE, "channel": "C1"},
@@ -153,3 +154,51 @@ def _post_bytes(harness: Harness, body: bytes, content_type: str, *, signed: boo
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
+
+
+HUGE = str(2**70)
+HUGE_IDS: list[dict[str, Any]] = [
+    {**INTERACTIVE, "actions": [{"type": "button", "action_id": action, "block_id": "b",
+                                 "value": value}]}
+    for action, value in (("review.open", HUGE), ("checkin.open", HUGE), ("okr.edit", HUGE),
+                          ("okr.archive", HUGE), ("review.open", str(2**31)),
+                          (f"review.carry.{HUGE}", HUGE))
+] + [
+    {**{k: v for k, v in INTERACTIVE.items() if k != "actions"}, "type": "view_submission",
+     "view": {"id": "V1", "type": "modal", "hash": "h", "callback_id": callback,
+              "private_metadata": json.dumps(meta), "state": {"values": {
+                  f"review.score.{HUGE}": {f"review.score.{HUGE}": {"type": "plain_text_input",
+                                                                    "value": "0.5"}},
+                  f"checkin.value.{HUGE}": {f"checkin.value.{HUGE}": {
+                      "type": "plain_text_input", "value": "1"}}}}}}
+    for callback, meta in (("review.submit", {"c": 2**70, "p": 0, "o": 1}),
+                           ("review.submit", {"c": 1, "p": 0, "o": 2**64}),
+                           ("checkin.submit", {"d": 2**70, "p": 0}),
+                           ("okr.edit.submit", {"o": 2**70}),
+                           ("okr.edit.submit", {"o": 1, "k": [2**70, -1]}))
+]
+
+
+@pytest.mark.parametrize("payload", HUGE_IDS)
+def test_ids_out_of_range_get_a_polite_answer_without_a_traceback(
+    harness: Harness, caplog: pytest.LogCaptureFixture, payload: dict[str, Any]
+) -> None:
+    harness.sender.command("help", user_id="UANA")  # Ana is met, so her payloads reach listeners
+    reply = harness.sender.interactive(payload)
+    assert reply.status == 200
+    harness.drain()
+    _no_tracebacks(caplog)
+
+
+def test_repeated_unhandled_payloads_log_one_line_a_minute(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    for sampler in logging.getLogger("slack_bolt").filters:
+        if isinstance(sampler, RepeatSampler):
+            sampler.reset()
+    unknown = {**INTERACTIVE, "actions": [{"type": "button", "action_id": "no.such.action",
+                                           "block_id": "b", "value": "1"}]}
+    for _ in range(10):
+        assert harness.sender.interactive(unknown).status == 404
+    assert len([r for r in caplog.records if r.name == "slack_bolt"]) == 1

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from bot.ids import MAX_ROW_ID
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.model import KeyResultIn, ObjectiveIn, TeamIn
 from bot.services.okr_file.reader import ParsedFile, format_path
@@ -35,7 +36,6 @@ from storage.queries import okr_file as queries
 # Keys the exporter gives rows stored without one; importing them adopts the keyless row.
 OBJECTIVE_ID_KEY = re.compile(r"^obj-([1-9][0-9]{0,9})$")
 KR_ID_KEY = re.compile(r"^kr-([1-9][0-9]{0,9})$")
-MAX_ROW_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 @dataclass
