@@ -21,7 +21,13 @@ from bot.delivery.review_renderers import AlignmentGroup, AlignmentView, Summary
 from bot.delivery.review_renderers import PromptView as ReviewPromptView
 from bot.digest_render import render_digest
 from bot.rendering import TEMPLATES_DIR, Renderer
-from bot.services.digest.view import AskLine, ObjectiveLine, TargetChangeLine
+from bot.services.digest.view import (
+    AskLine,
+    ObjectiveLine,
+    ObjectiveSeries,
+    TargetChangeLine,
+    TeamChart,
+)
 from bot.services.home import HomeView, TeamGroup
 from bot.services.lookup.lists import OkrList, TeamNotFound
 from bot.services.lookup.tree import TreeLine, TreeView
@@ -158,6 +164,10 @@ CASES: dict[str, Callable[[str], Payloads]] = {
     "common/try_again_modal": _one("common/try_again_modal"),
     "delivery/checkin_prompt": lambda locale: [prompt(locale), prompt(locale, reminder=True)],
     "delivery/reminder_reply": _one("delivery/reminder_reply", name=HOSTILE),
+    "digest/chart": lambda locale: [renderer.render(
+        "digest/chart", locale, team=HOSTILE, chart=TeamChart(
+            HOSTILE, date(2026, 10, 1), date(2026, 12, 31), date(2026, 11, 30),
+            (ObjectiveSeries("O1", HOSTILE, ((date(2026, 10, 5), 0.1),), 0.5),)))],
     "digest/digest": _digest,
     "digest/digest_continued": _digest_continued,
     "digest/notice": lambda locale: [
