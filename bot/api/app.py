@@ -21,7 +21,7 @@ from bot.api.problem import Problem
 from bot.api.schemas import ApiError, ErrorDetail, ValueRecordedResponse
 from bot.api.throttle import FailureThrottle
 from bot.deps import Deps
-from bot.ids import row_id
+from bot.domain.row_ids import row_id
 from bot.log_sampling import sampled_logger
 from bot.services import tokens
 from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, record_value

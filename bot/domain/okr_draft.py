@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from bot.domain.coach import MIN_KRS, KRDraft, ObjectiveDraft
+from bot.domain.row_ids import row_id
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
-from bot.ids import row_id
 
 KR_SLOTS = 4  # the new form offers KRs 1-4; 3 and 4 are optional
 TITLE_MAX = 500

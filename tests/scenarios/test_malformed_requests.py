@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -126,8 +127,13 @@ def test_a_well_shaped_payload_still_reaches_the_app(harness: Harness) -> None:
 
 
 def test_a_body_over_the_cap_is_413_unread(harness: Harness) -> None:
-    body = b"x" * (MAX_BODY_BYTES + 1)
-    assert _post_bytes(harness, body, FORM, signed=False) == 413
+    """Refused on its Content-Length: the app answers before the client sends a byte of it."""
+    port = int(harness.base_url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: okr\r\nContent-Type: " + FORM.encode()
+                     + b"\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY_BYTES + 1))
+        answer = sock.recv(4096)
+    assert answer.split(b" ", 2)[1] == b"413"
 
 
 def test_repeated_refusals_log_one_line_then_a_count(

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from bot.ids import MAX_ROW_ID
+from bot.domain.row_ids import MAX_ROW_ID
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.model import KeyResultIn, ObjectiveIn, TeamIn
 from bot.services.okr_file.reader import ParsedFile, format_path
