@@ -189,9 +189,10 @@ def test_a_quiet_digest_says_so(renderer: Renderer) -> None:
     assert "_本周期没有进行中的目标。_" in lines_of([zh])
 
 
-def test_hostile_text_everywhere_comes_out_escaped(renderer: Renderer) -> None:
+def hostile_view() -> DigestView:
+    """Hostile text in every field people fill (also used by test_every_template_escapes)."""
     bad = person(9, HOSTILE)
-    hostile = view(
+    return view(
         team_name=HOSTILE,
         objectives=(ObjectiveLine(1, HOSTILE, HOSTILE, "0.10", "red", "down", "0.20"),),
         blockers=(AskLine(1, HOSTILE, bad, HOSTILE),),
@@ -205,6 +206,10 @@ def test_hostile_text_everywhere_comes_out_escaped(renderer: Renderer) -> None:
                                          date(2026, 11, 24)),),
         heading=(HeadingLine(6, HOSTILE, HOSTILE, forecast(needed=f"+3 {HOSTILE}")),),
     )
+
+
+def test_hostile_text_everywhere_comes_out_escaped(renderer: Renderer) -> None:
+    hostile = hostile_view()
     for locale in ("en", "zh"):
         for preview in (False, True):
             payloads = render_digest(renderer, hostile, locale, preview=preview)

@@ -23,9 +23,7 @@ from bot.digest_render import render_digest
 from bot.rendering import TEMPLATES_DIR, Renderer
 from bot.services.digest.view import (
     AskLine,
-    ObjectiveLine,
     ObjectiveSeries,
-    TargetChangeLine,
     TeamChart,
 )
 from bot.services.home import HomeView, TeamGroup
@@ -38,7 +36,7 @@ from handlers.review_payloads import metadata as review_metadata
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_strings, unsafe
 from tests.templates.test_checkin_templates import help_alert, maximum, render_modal, summary
 from tests.templates.test_delivery_templates import AVAILABILITY, line, prompt
-from tests.templates.test_digest_templates import big_view, kr_line, person, view
+from tests.templates.test_digest_templates import big_view, hostile_view, person
 from tests.templates.test_okr_cards import card
 from tests.templates.test_okr_edit_templates import edit_view, new_view
 from tests.templates.test_review_templates import objective
@@ -54,20 +52,7 @@ def _one(template: str, /, **context: Any) -> Callable[[str], Payloads]:
 
 
 def _digest(locale: str) -> Payloads:
-    bad = person(9, HOSTILE)
-    hostile = view(
-        team_name=HOSTILE,
-        objectives=(ObjectiveLine(1, HOSTILE, HOSTILE, "0.10", "red", "down", "0.20"),),
-        blockers=(AskLine(1, HOSTILE, bad, HOSTILE),),
-        help_requests=(AskLine(1, HOSTILE, bad, HOSTILE, bad),),
-        not_checked_in=(bad,),
-        turned_red=(kr_line(1, HOSTILE, HOSTILE),),
-        stalled=(kr_line(2, HOSTILE, HOSTILE, stall="no_change", value_now=HOSTILE),),
-        wins=(kr_line(3, HOSTILE, HOSTILE, win="reached_target", value_now=HOSTILE),),
-        moved=(kr_line(4, HOSTILE, HOSTILE, value_before=HOSTILE),),
-        target_changes=(TargetChangeLine(5, HOSTILE, HOSTILE, HOSTILE, HOSTILE,
-                                         date(2026, 11, 24)),),
-    )
+    hostile = hostile_view()
     return [*render_digest(renderer, hostile, locale),
             *render_digest(renderer, hostile, locale, preview=True)]
 
