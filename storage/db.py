@@ -130,7 +130,9 @@ def private_sqlite_file(url: str) -> None:
         for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             if each.exists() and stat.S_IMODE(each.stat().st_mode) & 0o077:
                 each.chmod(stat.S_IMODE(each.stat().st_mode) & 0o700)
-    except OSError as error:  # not ours, or a directory that does not exist: SQLite will say
+    except FileNotFoundError:  # its directory does not exist: SQLite says so, in one line
+        return
+    except OSError as error:  # e.g. another user's file
         logger.warning("could not make the SQLite file private: %s", error.strerror)
 
 
