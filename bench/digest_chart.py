@@ -25,7 +25,7 @@ from bot.services.digest.view import ObjectiveSeries, TeamChart
 
 START, END, TODAY = date(2026, 10, 1), date(2026, 12, 31), date(2026, 11, 30)
 RSS = (
-    "import resource, bot.gunicorn_app, bot.wiring, bot.scheduler, bot.delivery.sender;"
+    "import resource, bot.http_server, bot.server, bot.wiring, bot.scheduler, bot.delivery.sender;"
     "a = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
     "import matplotlib; matplotlib.use('Agg'); from matplotlib.figure import Figure;"
     "b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; print(a, b)"

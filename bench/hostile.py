@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import benchlib
-from bot.standin import SlackStandIn
+from tests.fakes.slack_api import SlackStandIn
 
 
 def rss_kib(pid: int) -> int:

@@ -3,7 +3,6 @@ how a row id is read back from a button value, metadata, a block id or a path.""
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 COMMAND = "/okr"
@@ -57,19 +56,3 @@ DIGEST_MINE = _id("DIGEST_MINE", "digest.mine")
 
 TEMPLATE_IDS = SimpleNamespace(**ALL)
 
-_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: str.isdigit() also takes "²" and "٣"
-MAX_ROW_ID = 2**31 - 1  # the largest id PostgreSQL's integer columns hold
-
-
-def row_id(value: object) -> int | None:
-    """A row id as Slack or a caller sends it back: a whole number written in ASCII digits (or
-    an int), 0..MAX_ROW_ID; anything else (signs, spaces, "²", floats, bools) is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and _DIGITS.fullmatch(value):
-        number = int(value)
-    else:
-        return None
-    return number if 0 <= number <= MAX_ROW_ID else None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -15,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
-from bot.domain.checkin_input import FieldError, helpers_asked
+from bot.domain.checkin_input import FieldError
 from bot.services.checkin import form as checkin
 from bot.services.checkin import save as checkin_save
 from bot.services.people import PersonView

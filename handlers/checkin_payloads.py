@@ -13,6 +13,7 @@ from typing import Any
 
 from bot import ids
 from bot.domain.checkin_input import NO_CHANGE, KRInput, PageNotesInput
+from bot.domain.row_ids import row_id
 from bot.services.checkin.save import FieldRef, Submission
 from handlers.payloads import user_id
 
@@ -41,7 +42,7 @@ class OpenRequest:
 def parse_open(body: dict[str, Any]) -> OpenRequest:
     actions = body.get("actions") or [{}]
     return OpenRequest(user_id(body), str(body.get("trigger_id", "")),
-                       ids.row_id(actions[0].get("value")), body.get("response_url"))
+                       row_id(actions[0].get("value")), body.get("response_url"))
 
 
 def metadata(delivery_id: int | None, page: int) -> str:
@@ -57,13 +58,13 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
     except json.JSONDecodeError:
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    page = ids.row_id(meta.get("p"))
+    page = row_id(meta.get("p"))
     krs: dict[int, dict[str, Any]] = {}
     notes: dict[str, Any] = {}
     values = (view.get("state") or {}).get("values") or {}
     for block_id, actions in values.items():
         prefix, _, raw_id = str(block_id).rpartition(".")
-        item_id = ids.row_id(raw_id)
+        item_id = row_id(raw_id)
         if item_id is None or not isinstance(actions, dict):
             continue
         element = actions.get(block_id) or {}
@@ -73,7 +74,7 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
             notes[PAGE_FIELDS[prefix]] = _element_value(element)
     submission = Submission(
         view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
-        delivery_id=ids.row_id(meta.get("d")),
+        delivery_id=row_id(meta.get("d")),
         page=page or 0,
         krs={kr_id: KRInput(str(f.get("value", "")), f.get("no_change") is True,
                             str(f.get("confidence", "")), str(f.get("note", "")))

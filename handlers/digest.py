@@ -21,6 +21,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import ids
 from bot.deps import Deps
 from bot.digest_render import render_digest
+from bot.domain.row_ids import row_id
 from bot.services import visibility
 from bot.services.digest.builder import TeamNotFoundError, digest_of
 from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
@@ -64,7 +65,7 @@ def read_in_my_language(deps: Deps, body: dict[str, Any]) -> None:
 
 
 def _window(value: str) -> tuple[int, datetime, datetime] | None:
-    parts = [ids.row_id(p) for p in value.split(":")]  # ASCII digits only: "²" is no number
+    parts = [row_id(p) for p in value.split(":")]  # ASCII digits only: "²" is no number
     if len(parts) != 3 or any(p is None for p in parts):
         return None
     team_id, start, end = (p or 0 for p in parts)

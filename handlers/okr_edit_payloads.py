@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot import ids
 from bot.domain.okr_draft import KR_SLOTS, EditForm, KREditForm, KRForm, ObjectiveForm, kr_field
+from bot.domain.row_ids import row_id
 from handlers.payloads import user_id
 
 State = dict[str, dict[str, Any]]
@@ -88,7 +88,7 @@ def parse_click(body: dict[str, Any]) -> ButtonClick:
     return ButtonClick(
         user_id=user_id(body),
         action_id=str(action.get("action_id", "")),
-        objective_id=ids.row_id(value),
+        objective_id=row_id(value),
         action_ts=str(action.get("action_ts", "")),
         trigger_id=str(body.get("trigger_id", "")),
         response_url=body.get("response_url") or None,

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import ids
 from bot.domain.review_rules import KRReviewInput
+from bot.domain.row_ids import row_id
 from bot.services.review.answers import FieldRef, ReviewSubmission
 from handlers.payloads import user_id
 
@@ -40,7 +41,7 @@ def parse_click(body: dict[str, Any]) -> Click:
     actions = body.get("actions") or [{}]
     value = str(actions[0].get("value") or "")
     return Click(user_id(body), str(body.get("trigger_id", "")),
-                 ids.row_id(value), body.get("response_url"))
+                 row_id(value), body.get("response_url"))
 
 
 def metadata(cycle_id: int, page: int, objective_id: int) -> str:
@@ -64,7 +65,7 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None
     values = (view.get("state") or {}).get("values") or {}
     for block_id, actions in values.items():
         prefix, _, raw_id = str(block_id).rpartition(".")
-        item_id = ids.row_id(raw_id)
+        item_id = row_id(raw_id)
         if item_id is None or not isinstance(actions, dict):
             continue
         element = actions.get(block_id) or {}

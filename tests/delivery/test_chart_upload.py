@@ -100,8 +100,9 @@ def test_the_chart_is_uploaded_into_the_digest_thread(
 
 def test_serving_and_sending_never_import_the_plotting_library() -> None:
     """matplotlib loads only in the chart's child process: serve's memory does not grow."""
-    code = ("import sys, bot.gunicorn_app, bot.wiring, bot.scheduler, bot.delivery.sender, "
-            "bot.delivery.renderers, bot.delivery.chart_upload, bot.commands.send_digest; "
+    code = ("import sys, bot.http_server, bot.server, bot.wiring, bot.scheduler, "
+            "bot.delivery.sender, bot.delivery.renderers, bot.delivery.chart_upload, "
+            "bot.commands.send_digest; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)

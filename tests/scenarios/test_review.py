@@ -228,7 +228,7 @@ def test_a_strange_review_button_value_changes_nothing_and_breaks_nothing(
     harness: Harness, world: World, value: str
 ) -> None:
     """`"²".isdigit()` is True, but int("²") fails: the button used to answer "Something went
-    wrong". Ids are read one way (bot.ids.row_id): ASCII digits in range, else nothing."""
+    wrong". Ids are read one way (row_ids.row_id): ASCII digits in range, else nothing."""
     reply = harness.sender.block_action(ids.REVIEW_OPEN, value, user_id="UANA")
     assert reply.status == 200
     assert "Something went wrong" not in reply.body

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.http_server import MAX_BODY_BYTES
-from bot.standin import SlackStandIn
+from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SlackSender
 from tests.scenarios.serve_process import Served, run_serve
 

@@ -25,7 +25,6 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain import local_dates
 from bot.domain.checkin_input import (
-    MAX_HELPERS,
     ErrorCode,
     FieldError,
     KRAnswer,
