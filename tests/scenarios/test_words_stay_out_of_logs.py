@@ -55,8 +55,8 @@ def _submission(harness: Harness) -> dict[str, Any]:
     assert harness.sender.command("checkin", user_id="UANA").status == 200
     raw = harness.slack.wait_for("views.open")[0].args["view"]
     view = {**(json.loads(raw) if isinstance(raw, str) else raw), "id": "V1", "hash": "h1"}
-    state = answer_kr({}, kr.id or 0, "150", confidence="at_risk")
-    notes(state, objective.id, progress=NOTE, blockers=BLOCKER)
+    state = answer_kr({}, kr.id or 0, "150", confidence="at_risk", note=NOTE)
+    notes(state, blockers=BLOCKER)
     return {"type": "view_submission", "team": {"id": "T0001"},
             "user": {"id": "UANA", "team_id": "T0001"}, "api_app_id": "A0001",
             "trigger_id": "trig.1", "view": {**view, "state": {"values": state}}}

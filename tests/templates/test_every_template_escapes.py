@@ -21,6 +21,7 @@ from bot.delivery.review_renderers import AlignmentGroup, AlignmentView, Summary
 from bot.delivery.review_renderers import PromptView as ReviewPromptView
 from bot.digest_render import render_digest
 from bot.rendering import TEMPLATES_DIR, Renderer
+from bot.services.checkin.help_requests import HelpWanted, WantedLine
 from bot.services.digest.view import (
     AskLine,
     ObjectiveSeries,
@@ -143,6 +144,19 @@ CASES: dict[str, Callable[[str], Payloads]] = {
                                           for c in AVAILABILITY],
     "checkin/expired": _one("checkin/expired"),
     "checkin/help_alert": lambda locale: [help_alert(locale)],
+    "checkin/help_ask": lambda locale: [renderer.render(
+        "checkin/help_ask", locale, ids=ids.TEMPLATE_IDS, asker_slack_id="UANA",
+        asker_name=HOSTILE, objective_title=HOSTILE, kr_title=HOSTILE, help_text=HOSTILE,
+        helper_slack_id="UBEN", checkin_id=4)],
+    "checkin/help_answer": lambda locale: [renderer.render(
+        "checkin/help_answer", locale, helper_slack_id="UBEN", helper_name=HOSTILE,
+        answer=answer, kr_title=HOSTILE, help_text=HOSTILE) for answer in ("can_help", "not_now")],
+    "checkin/help_answered": lambda locale: [renderer.render(
+        "checkin/help_answered", locale, not_yours=False, answer="can_help", asker_name=HOSTILE,
+        kr_title=HOSTILE)],
+    "checkin/help_wanted": lambda locale: [renderer.render(
+        "checkin/help_wanted", locale, wanted=HelpWanted(HOSTILE, (WantedLine(
+            HOSTILE, HOSTILE, "UANA", HOSTILE, "UBEN", "not_now", False),)))],
     "checkin/modal": lambda locale: [render_modal(locale, maximum())],
     "checkin/summary": lambda locale: [renderer.render("checkin/summary", locale,
                                                        summary=summary())],
