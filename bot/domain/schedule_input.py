@@ -141,8 +141,6 @@ def _checkin(args: list[str]) -> dict[str, object]:
         raise InputError("bad_weekday", text=day_words) from None
     if cadence is None:
         cadence = "weekdays" if len(days) > 1 else "weekly"
-    elif cadence != "weekdays" and len(days) > 1:
-        raise InputError("one_day", cadence=cadence)
     return {"checkin_cadence": cadence, "checkin_weekdays": days,
             "checkin_time": parse_time(rest[-1])}
 
@@ -183,13 +181,21 @@ def _timezone(args: list[str]) -> dict[str, object]:
     return {"timezone": args[0]}
 
 
-def _hours(args: list[str]) -> dict[str, object]:
-    parts = "".join(args).replace("–", "-").replace("~", "-").split("-")
+def parse_hours(text: str) -> tuple[time, time]:
+    """`10:00-19:00` (also `–`, `~`, `到`, `至` between) → (start, end), start before end."""
+    for mark in ("–", "—", "~", "～", "到", "至"):
+        text = text.replace(mark, "-")
+    parts = "".join(text.split()).split("-")
     if len(parts) != 2:
         raise InputError("hours_usage")
     start, end = parse_time(parts[0]), parse_time(parts[1])
     if start >= end:
         raise InputError("hours_order")
+    return start, end
+
+
+def _hours(args: list[str]) -> dict[str, object]:
+    start, end = parse_hours(" ".join(args))
     return {"work_start": start, "work_end": end}
 
 

@@ -6,9 +6,11 @@ Local wall times become UTC here (RELIABILITY.md §3): a wall time that does not
 forward) moves forward by the gap (02:30 → 03:30), an ambiguous one (fall back) takes its first
 occurrence, and a local date that does not exist at all (Pacific/Apia, 2011-12-30) has no slot.
 
-Cadences: `weekly` is the first listed weekday every week; `biweekly` the same day in the first
-week of every 14-day period counted from `anchor_date`; `weekdays` every listed weekday. A
-biweekly digest falls on its weekday in the second week of its period (it closes the period).
+Cadences: `weekly` and `weekdays` prompt on every listed weekday of every week; `biweekly` on
+every listed weekday of the first week of each 14-day period counted from `anchor_date`. A
+schedule means what it says: `checkin_weekdays: mon,thu` prompts on Mondays and Thursdays
+whatever the cadence. A biweekly digest falls on its weekday in the second week of its period
+(it closes the period).
 """
 
 from __future__ import annotations
@@ -127,11 +129,9 @@ def _week_index(rhythm: Rhythm, day: date) -> int:
 
 def is_checkin_day(rhythm: Rhythm, day: date) -> bool:
     """Whether the schedule asks for a check-in on local date `day`."""
-    if rhythm.checkin_cadence == "weekdays":
-        return day.weekday() in rhythm.checkin_weekdays
-    if day.weekday() != rhythm.checkin_weekdays[0]:
+    if day.weekday() not in rhythm.checkin_weekdays:
         return False
-    return rhythm.checkin_cadence == "weekly" or _week_index(rhythm, day) % 2 == 0
+    return rhythm.checkin_cadence != "biweekly" or _week_index(rhythm, day) % 2 == 0
 
 
 def checkin_slots(rhythm: Rhythm, tz: str, start: datetime, end: datetime) -> list[Slot]:

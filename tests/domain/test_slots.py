@@ -96,8 +96,11 @@ CADENCES = [
     # anchor 2026-01-05; 2026-11-30 is 47 weeks later (odd), so biweekly Mondays are Dec 7, 21
     ("biweekly", (0,), utc(2026, 11, 29), utc(2026, 12, 28), "UTC",
      ["2026-12-07", "2026-12-21"]),
+    # every listed day, whatever the cadence says (issue 11: README's `weekly` + `mon,thu`)
     ("weekly", (3, 0), utc(2026, 11, 29), utc(2026, 12, 11), "UTC",
-     ["2026-12-03", "2026-12-10"]),  # weekly uses the first listed day (Thursday)
+     ["2026-11-30", "2026-12-03", "2026-12-07", "2026-12-10"]),
+    ("biweekly", (0, 3), utc(2026, 11, 29), utc(2026, 12, 28), "UTC",
+     ["2026-12-07", "2026-12-10", "2026-12-21", "2026-12-24"]),
 ]
 
 

@@ -91,7 +91,6 @@ def test_the_list_shows_every_scheduled_team_in_chinese(harness: Harness, growth
     ("schedule team Growth reminder 500", "UBEN", "hours from 1 to 168"),
     ("schedule team Growth tz Mars/Olympus", "UBEN", "“Mars/Olympus” is not a time zone"),
     ("schedule team Growth hours 18:00-09:00", "UBEN", "must start before they end"),
-    ("schedule team Growth checkin weekly mon,thu 10:00", "UBEN", "takes one day"),
     ("schedule team Growth digest monthly fri 16:00", "UBEN", "`digest biweekly fri 16:00`"),
     ("schedule team Growth reminder 2 reminder 3", "UBEN", "is given twice"),
     ("schedule Growth checkin mon 10:00", "UBEN", "Start with the team"),
