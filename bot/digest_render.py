@@ -27,6 +27,17 @@ MESSAGE_BLOCKS = MAX_BLOCKS["message"]
 _TORN_TAIL = re.compile(r"(&[#\w]*|<[^>]*)$")
 
 
+def render_headline(renderer: Renderer, digest: DigestView, locale: str) -> dict[str, Any]:
+    """The digest's channel post: team score and change, counts of reds, blockers, help
+    requests and check-ins. The details (`render_digest`) are replies in its thread."""
+    return renderer.render("digest/headline", locale, digest=digest, day=_day(renderer, digest,
+                                                                                locale))
+
+
+def _day(renderer: Renderer, digest: DigestView, locale: str) -> Any:
+    return lambda day: format_date(day, renderer.catalogue(locale).locale, today=digest.last_day)
+
+
 def render_digest(
     renderer: Renderer, digest: DigestView, locale: str, *, preview: bool = False,
     mine: bool = False,
@@ -42,8 +53,7 @@ def render_digest(
         "preview": preview,
         "mine": mine,
         "ids": TEMPLATE_IDS,
-        "day": lambda day: format_date(day, renderer.catalogue(locale).locale,
-                                       today=digest.last_day),
+        "day": _day(renderer, digest, locale),
     }
     reply_overhead = len(
         renderer.render("digest/digest_continued", locale, part=2, parts=2, blocks=[],

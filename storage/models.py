@@ -55,6 +55,11 @@ class Person(SQLModel, table=True):
     locale: str = Field(default="en", max_length=16)
     is_admin: bool = False
     dm_channel_id: str | None = Field(default=None, max_length=32)
+    # Own working hours (`/okr hours 10:00-19:00`); NULL: the team's, read in the person's zone.
+    work_start: time | None = None
+    work_end: time | None = None
+    # A region whose holidays apply to the person (RegionHoliday), e.g. "de-by"; NULL: none.
+    region: str | None = Field(default=None, max_length=64)
     created_at: datetime = _utc()  # type: ignore[assignment]
     updated_at: datetime = _utc()  # type: ignore[assignment]
 
@@ -261,6 +266,28 @@ class Holiday(SQLModel, table=True):
     name: str = Field(default="", max_length=200)
 
 
+class PersonHoliday(SQLModel, table=True):
+    """A day off of one person (on their local date), besides their teams' holidays."""
+
+    __tablename__ = "person_holiday"
+    __table_args__ = (UniqueConstraint("person_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    day: date
+    name: str = Field(default="", max_length=200)
+
+
+class RegionHoliday(SQLModel, table=True):
+    """A public holiday of a region: it applies to every person whose `region` names it."""
+
+    __tablename__ = "region_holiday"
+    __table_args__ = (UniqueConstraint("region", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    region: str = Field(max_length=64)
+    day: date
+    name: str = Field(default="", max_length=200)
+
+
 class Absence(SQLModel, table=True):
     """A person away ('skip this check-in' or 'pause until'), inclusive local dates."""
 
@@ -284,6 +311,8 @@ class Delivery(SQLModel, table=True):
         Index("ix_delivery_kind_person_slot", "kind", "person_id", "slot_key"),
     )
     id: int | None = Field(default=None, primary_key=True)
+    # A reply in the thread of another row's message: claimed only once that row is sent.
+    parent_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
     kind: str = Field(max_length=32)
     dedupe_key: str = Field(max_length=200, unique=True)
     person_id: int | None = Field(default=None, foreign_key="person.id")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, select, update
+from sqlalchemy import String, case, cast, exists, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 from sqlmodel import select as scalar_select
@@ -61,7 +61,7 @@ def claim(db: Database, *, owner: str, now: datetime, pacing: Pacing) -> list[De
                 partition_by=_target_key(d), order_by=(d.c.next_attempt_at, d.c.id),
             ).label("rank"))
             .where(d.c.status == "pending", d.c.next_attempt_at <= now,
-                   _target_key(d).not_in(sorted(used)))
+                   _target_key(d).not_in(sorted(used)), _parent_posted(d))
             .subquery()
         )
         firsts = (
@@ -84,6 +84,14 @@ def claim(db: Database, *, owner: str, now: datetime, pacing: Pacing) -> list[De
         if rows:
             pace.set_mark(session, max(r.next_attempt_at for r in rows) + pacing.interval())
     return sorted(rows, key=lambda r: (r.next_attempt_at, r.id or 0))
+
+
+def _parent_posted(d: Any) -> ColumnElement[bool]:
+    """A row is ready when it has no parent, or its parent's message is out (it has a `ts`):
+    a thread reply needs the parent's ts, so it waits rather than posting in the channel."""
+    parent = d.alias("parent")
+    return or_(d.c.parent_id.is_(None), exists().where(
+        parent.c.id == d.c.parent_id, parent.c.status == "sent", parent.c.ts.is_not(None)))
 
 
 def _lease(session: Session, ids: Sequence[int], status: str, *, new_status: str | None = None,
@@ -207,6 +215,21 @@ def skip_late(db: Database, *, now: datetime, grace: timedelta) -> int:
             .where(d.c.status == "pending", d.c.kind.in_(sorted(SCHEDULED_KINDS)),
                    d.c.due_at < now - grace, d.c.ts.is_(None))
             .values(status="skipped", last_error="late: not sent within the grace window")
+        )
+        return int(result.rowcount)
+
+
+def skip_orphans(db: Database) -> int:
+    """Replies still waiting for a parent that will never be posted (skipped or failed) are
+    skipped too, so nothing waits for ever and nothing is posted outside its thread."""
+    d = _TABLE
+    parent = d.alias("parent")
+    with db.write() as session:
+        result = session.exec(
+            update(d)
+            .where(d.c.status == "pending", d.c.parent_id.is_not(None), exists().where(
+                parent.c.id == d.c.parent_id, parent.c.status.in_(("skipped", "failed"))))
+            .values(status="skipped", last_error="its thread was never posted")
         )
         return int(result.rowcount)
 

@@ -11,6 +11,7 @@ A renderer raises `NothingToSend` when the message is no longer needed; the row 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,11 +21,12 @@ from bot import ids
 from bot.delivery import review_renderers as review_messages
 from bot.delivery.chart_upload import chart_payload
 from bot.delivery.rows import NothingToSend, Payload, Render, payload_of, recipient_of
-from bot.digest_render import render_digest
+from bot.digest_render import render_digest, render_headline
 from bot.domain import local_dates, slots
 from bot.domain.formatting import format_value
 from bot.rendering import Renderer
 from bot.services.digest.builder import digest_of
+from bot.services.digest.view import DigestView
 from bot.services.schedules.planner import checked_in_since
 from storage.models import Delivery, Person
 from storage.queries import checkins as queries_checkin
@@ -129,18 +131,46 @@ def render_help(session: Session, delivery: Delivery, renderer: Renderer) -> lis
                             **payload)]
 
 
-def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
-    """The team's digest: the channel post, then its thread replies."""
-    payload = payload_of(delivery)
-    if delivery.team_id is None:
+def _digest_of(session: Session, digest_row: Delivery) -> DigestView:
+    """The digest a `digest` row stands for, built as of its own period end (so a retry, and
+    each reply in its thread, renders the same digest)."""
+    payload = payload_of(digest_row)
+    if digest_row.team_id is None:
         raise NothingToSend("no team")
     start = datetime.fromisoformat(payload["period_start"])
     end = datetime.fromisoformat(payload["period_end"])
-    # built as of its own period end, so a retry renders the same digest
-    view = digest_of(session, delivery.team_id, period_start=start, period_end=end, now=end)
+    return digest_of(session, digest_row.team_id, period_start=start, period_end=end, now=end)
+
+
+def render_digest_row(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+    """The team's digest in the channel: its headline (the details follow in its thread)."""
+    view = _digest_of(session, delivery)
+    return [render_headline(renderer, view, view.locale(renderer.default_locale))]
+
+
+def _digest_details(view: DigestView, renderer: Renderer) -> list[Payload]:
+    """The digest's details, then its chart as the last reply in the thread."""
     locale = view.locale(renderer.default_locale)
-    chart = chart_payload(renderer, view, locale)  # the last reply in the thread
+    chart = chart_payload(renderer, view, locale)
     return [*render_digest(renderer, view, locale), *([chart] if chart else [])]
+
+
+# What each section of a digest's thread posts (bot.services.digest_view.DIGEST_THREAD).
+DIGEST_REPLIES: dict[str, Callable[[DigestView, Renderer], list[Payload]]] = {
+    "details": _digest_details,
+}
+
+
+def render_digest_reply(session: Session, delivery: Delivery,
+                        renderer: Renderer) -> list[Payload]:
+    """One reply in a digest's thread (its section), from the same digest as the headline."""
+    parent = session.get(Delivery, delivery.parent_id) if delivery.parent_id else None
+    if parent is None:
+        raise NothingToSend("no digest to reply to")
+    section = DIGEST_REPLIES.get(str(payload_of(delivery).get("section")))
+    if section is None:
+        raise NothingToSend("unknown digest section")
+    return section(_digest_of(session, parent), renderer)
 
 
 RENDERERS: dict[str, Render] = {
@@ -150,8 +180,10 @@ RENDERERS: dict[str, Render] = {
     "help_ask": render_help,
     "help_answer": render_help,
     "digest": render_digest_row,
+    "digest_reply": render_digest_reply,
     "review": review_messages.render_review,
     "review_summary": review_messages.render_review_summary,
+    "review_summary_reply": review_messages.render_review_summary_details,
     "alignment": review_messages.render_alignment,
     "carry": review_messages.render_carry,
 }

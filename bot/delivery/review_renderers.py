@@ -14,6 +14,8 @@ from bot import ids
 from bot.delivery.rows import NothingToSend, Payload, payload_of, recipient_of
 from bot.domain import local_dates
 from bot.domain.calibration import CycleCalibration
+from bot.domain.formatting import format_score
+from bot.domain.scoring import objective_score
 from bot.rendering import Renderer
 from bot.services.people import view_of
 from bot.services.review.calibration import team_calibrations
@@ -42,6 +44,16 @@ class SummaryView:
     objectives: tuple[ObjectiveReport, ...]
     more: int
     calibration: tuple[CycleCalibration, ...] = ()  # the team's cycles, oldest first
+
+    def count(self, colour: str) -> int:
+        """How many of the team's Objectives ended in `colour` (the headline's counts)."""
+        return sum(1 for o in self.objectives if o.colour == colour)
+
+    @property
+    def score(self) -> str:
+        """The team's score: the mean of its Objectives' scores."""
+        return format_score(objective_score(o.score for o in self.objectives
+                                            if o.score is not None))
 
 
 @dataclass(frozen=True)
@@ -79,9 +91,7 @@ def render_review(session: Session, delivery: Delivery, renderer: Renderer) -> l
     return [renderer.render("review/prompt", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
 
 
-def render_review_summary(session: Session, delivery: Delivery,
-                          renderer: Renderer) -> list[Payload]:
-    """The team's review summary, in its lead's language."""
+def _summary(session: Session, delivery: Delivery) -> tuple[SummaryView, Team]:
     team = session.get(Team, delivery.team_id) if delivery.team_id else None
     if team is None:
         raise NothingToSend("team gone")
@@ -90,9 +100,28 @@ def render_review_summary(session: Session, delivery: Delivery,
     if not reports:
         raise NothingToSend("nothing reviewed")
     calibrated = team_calibrations(session, cycle, [team.id or 0])
-    view = SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
+    return SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
                        max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0),
-                       calibrated[0].cycles if calibrated else ())
+                       calibrated[0].cycles if calibrated else ()), team
+
+
+def render_review_summary(session: Session, delivery: Delivery,
+                          renderer: Renderer) -> list[Payload]:
+    """The team's review summary headline in the channel, in its lead's language: Objectives
+    by colour and the mean score; the details follow in its thread."""
+    view, team = _summary(session, delivery)
+    return [renderer.render("review/summary_headline", _team_locale(session, team, renderer),
+                            view=view)]
+
+
+def render_review_summary_details(session: Session, delivery: Delivery,
+                                  renderer: Renderer) -> list[Payload]:
+    """The review summary's details, a reply in the headline's thread (`review_summary_reply`:
+    the payload of the headline row says which cycle)."""
+    parent = session.get(Delivery, delivery.parent_id) if delivery.parent_id else None
+    if parent is None:
+        raise NothingToSend("no summary to reply to")
+    view, team = _summary(session, parent)
     return [renderer.render("review/summary", _team_locale(session, team, renderer), view=view)]
 
 

@@ -59,7 +59,8 @@ RECONCILE_AFTER = timedelta(seconds=5)  # let a just-accepted post show in the h
 RECONCILE_BATCH = 10
 HISTORY_PAGES = 10
 CLOCK_SKEW = timedelta(minutes=5)  # `oldest` margin between our clock and Slack's
-THREADED_KINDS = frozenset({"digest"})  # renderers that may return thread replies
+# Renderers that may return thread replies (so do all reply rows: a long reply continues).
+THREADED_KINDS = frozenset({"digest"})
 REFUSALS_TO_HOLD = 3  # 429s in a row that mean Slack, not chance, refuses: every sender waits
 RECORD_EVERY = 50  # sent rows recorded together, at the latest at the end of the batch
 _POST_KEYS = ("text", "blocks", "attachments", "thread_ts", "reply_broadcast")
@@ -138,6 +139,7 @@ class Sender:
         now = self.clock.now()
         report.expired = claims.expire_leases(self.db, now=now, reconcile_at=now)
         report.late = claims.skip_late(self.db, now=now, grace=self.grace)
+        report.skipped += claims.skip_orphans(self.db)
         for row in claims.take_ambiguous(self.db, now=now, until=now + claims.LEASE,
                                          limit=RECONCILE_BATCH):
             self.reconcile(row, report)
@@ -216,25 +218,27 @@ class Sender:
         self._posted.append((row, channel, ts))
 
     def _deliver(self, row: Delivery, channel: str, payloads: list[Payload]) -> str:
+        """Post the row's messages; a reply row posts all of them in its parent's thread."""
         updates = [p for p in payloads if "ts" in p]
         posts = [p for p in payloads if "ts" not in p]
         for payload in updates:
             self._update(row, payload, channel)
         if not posts:
             return str(updates[0]["ts"])
+        root = self._parent_ts(row)
         main, replies = posts[0], posts[1:]
         ts = row.ts
         present: set[int] = set()
         if ts is None:
-            ts = self._post(row, channel, main, part=0)
+            ts = self._post(row, channel, {**main, "thread_ts": root} if root else main, part=0)
             if replies:
                 claims.finish(self.db, row.id or 0, self.owner, ts=ts, channel_id=channel)
         elif replies:
-            present = self._parts_present(channel, ts, row)
+            present = self._parts_present(channel, root or ts, row)
         for part, reply in enumerate(replies, start=1):
             if part not in present:
                 try:
-                    self._post(row, channel, {**reply, "thread_ts": ts}, part=part)
+                    self._post(row, channel, {**reply, "thread_ts": root or ts}, part=part)
                 except SlackCallError as error:
                     raise SlackCallError(error.failure, posted_ts=ts) from error
         return ts
@@ -295,6 +299,8 @@ class Sender:
 
     # ---- where to post ---------------------------------------------------------------------
     def _target(self, row: Delivery, session: Session) -> str | None:
+        if row.parent_id is not None:
+            return self._parent_channel(row, session)
         if row.channel_id:
             return row.channel_id
         if row.kind in PERSON_KINDS or row.team_id is None:
@@ -320,6 +326,24 @@ class Sender:
             session.exec(update(Person).where(Person.id == person.id)  # type: ignore[arg-type]
                          .values(dm_channel_id=channel))
         return channel
+
+    def _parent_of(self, row: Delivery, session: Session | None = None) -> Delivery | None:
+        if row.parent_id is None:
+            return None
+        if session is not None:
+            return session.get(Delivery, row.parent_id)
+        with self.db.read() as own:
+            return own.get(Delivery, row.parent_id)
+
+    def _parent_channel(self, row: Delivery, session: Session | None = None) -> str | None:
+        """Where a reply row goes: the channel its parent was posted in."""
+        parent = self._parent_of(row, session)
+        return parent.channel_id if parent is not None else None
+
+    def _parent_ts(self, row: Delivery) -> str | None:
+        """The thread a reply row posts in: its parent's message (claims wait for it)."""
+        parent = self._parent_of(row)
+        return parent.ts if parent is not None else None
 
     # ---- outcomes ---------------------------------------------------------------------------
     def _settled(self, row: Delivery, report: SendReport, outcome: str) -> None:
@@ -422,7 +446,8 @@ class Sender:
             return
         if found is not None:
             assert channel is not None
-            status = "pending" if row.kind in THREADED_KINDS else "sent"
+            several = row.kind in THREADED_KINDS or row.parent_id is not None
+            status = "pending" if several else "sent"
             claims.settle(self.db, row.id or 0, status=status, channel_id=channel, ts=found,
                           sent_at=now, last_error=None, next_attempt_at=now)
             logger.info("outbox row %s: found in the channel, recorded as sent", row.id)
@@ -451,6 +476,8 @@ class Sender:
     def _known_target(self, row: Delivery) -> str | None:
         """The channel a post may have gone to, without calling Slack (a DM is opened and
         cached before anything is posted in it)."""
+        if row.parent_id is not None:
+            return self._parent_channel(row)
         if row.channel_id:
             return row.channel_id
         with self.db.read() as session:
@@ -461,7 +488,10 @@ class Sender:
                                 digest=row.kind == "digest")
 
     def _thread_of(self, row: Delivery) -> str | None:
-        """The thread a row's message is posted in: a reminder replies under its prompt."""
+        """The thread a row's message is posted in: a reply row's parent; a reminder replies
+        under its prompt."""
+        if row.parent_id is not None:
+            return self._parent_ts(row)
         if row.kind != "reminder" or row.person_id is None:
             return None
         with self.db.read() as session:

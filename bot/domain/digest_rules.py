@@ -12,7 +12,7 @@ one known (history cannot tell more).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -308,17 +308,6 @@ def open_asks(asks: Iterable[Ask]) -> list[Ask]:
     for ask in sorted(asks, key=lambda a: a.at):
         latest[(ask.key_result_id, ask.author_id)] = ask
     return [a for a in latest.values() if a.blockers.strip() or a.help_needed.strip()]
-
-
-def excused(
-    days: Sequence[date], absences: Iterable[tuple[date, date]], holidays: Iterable[date]
-) -> bool:
-    """True when absences (inclusive ranges) and holidays cover every weekday of `days`."""
-    off = set(holidays)
-    ranges = list(absences)
-    return all(
-        day.weekday() >= 5 or day in off or any(a <= day <= b for a, b in ranges) for day in days
-    )
 
 
 def period_days(first: date, last: date) -> list[date]:

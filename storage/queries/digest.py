@@ -19,7 +19,7 @@ from storage.models import (
     Absence,
     CheckIn,
     Cycle,
-    Holiday,
+    Delivery,
     KeyResult,
     KRValueHistory,
     Objective,
@@ -164,6 +164,37 @@ def digest_checkins(
     return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
 
 
+def asked_members(team_id: int, start: datetime, end: datetime, *, session: Session) -> set[int]:
+    """Members who were sent a check-in prompt due in [start, end): the people a digest of
+    that period may list as not checked in (a prompt skipped for a holiday, an absence or a
+    pause was never sent, so its person was not asked)."""
+    query = select(col(Delivery.person_id)).where(
+        col(Delivery.kind) == "checkin", col(Delivery.status) == "sent",
+        col(Delivery.due_at) >= start, col(Delivery.due_at) < end,
+        col(Delivery.person_id).in_(_member_ids(team_id)),
+    ).distinct()
+    return {int(person_id) for person_id in session.exec(query) if person_id is not None}
+
+
+def answered_checkins(
+    team_id: int, first: date, last: date, start: datetime, end: datetime, *, session: Session
+) -> list[tuple[int | None, int]]:
+    """(author, KR) of every check-in *made or edited* in [start, end) by a member or on a KR
+    in scope: an answer counts in the period it was last touched, so Monday's check-in edited
+    on Thursday answers Thursday's prompt."""
+    touched = or_(
+        (col(CheckIn.created_at) >= start) & (col(CheckIn.created_at) < end),
+        (col(CheckIn.updated_at) >= start) & (col(CheckIn.updated_at) < end),
+    )
+    query = union(
+        sa_select(col(CheckIn.author_id), col(CheckIn.key_result_id)).where(
+            col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)), touched),
+        sa_select(col(CheckIn.author_id), col(CheckIn.key_result_id)).where(
+            col(CheckIn.author_id).in_(_member_ids(team_id)), touched),
+    )
+    return [(author, int(kr)) for author, kr in session.execute(query)]
+
+
 def last_checkin_times(
     team_id: int, first: date, last: date, end: datetime, *, session: Session
 ) -> dict[int, datetime]:
@@ -186,14 +217,6 @@ def member_absences(team_id: int, first: date, last: date, *, session: Session) 
         col(Absence.person_id).in_(_member_ids(team_id)),
         col(Absence.start_date) <= last,
         col(Absence.end_date) >= first,
-    )
-    return list(session.exec(query))
-
-
-def team_holidays(team_id: int, first: date, last: date, *, session: Session) -> list[Holiday]:
-    """The team's holidays within `first`..`last`."""
-    query = select(Holiday).where(
-        col(Holiday.team_id) == team_id, col(Holiday.day) >= first, col(Holiday.day) <= last
     )
     return list(session.exec(query))
 

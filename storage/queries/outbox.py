@@ -1,8 +1,10 @@
 """Insert-if-absent into the outbox: the UNIQUE `dedupe_key` makes every insert safe to repeat.
 
-Where a row is posted: its `channel_id` when given; otherwise a check-in prompt or reminder goes
-to the person's DM, a digest to the team's digest channel (or the team's channel), and any other
-kind (e.g. a help alert) to the team's channel when `team_id` is set, else to the person's DM.
+Where a row is posted: a reply row (`parent_id` set, `enqueue_reply`) in the thread of its
+parent's message, once the parent is sent; else its `channel_id` when given; otherwise a
+check-in prompt or reminder goes to the person's DM, a digest to the team's digest channel (or
+the team's channel), and any other kind (e.g. a help alert) to the team's channel when
+`team_id` is set, else to the person's DM.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from storage.models import Delivery
 
@@ -53,6 +55,52 @@ def enqueue(
         channel_id=channel_id,
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
         created_at=created_at or due_at,
+    )
+
+
+def enqueue_reply(
+    session: Session,
+    *,
+    parent_key: str,
+    kind: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    created_at: datetime,
+) -> bool:
+    """Add a reply to be posted in the thread of the row `parent_key`, once that row is sent
+    (claims wait for the parent's `ts`; a parent that ends skipped or failed takes its replies
+    with it). True when this call added it; False when it exists or the parent does not."""
+    parent = session.exec(select(Delivery).where(col(Delivery.dedupe_key) == parent_key)).first()
+    if parent is None or parent.id is None:
+        return False
+    return _insert_if_absent(
+        session,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        parent_id=parent.id,
+        person_id=parent.person_id,
+        team_id=parent.team_id,
+        slot_key=parent.slot_key,
+        due_at=parent.due_at,
+        status="pending",
+        next_attempt_at=parent.due_at,
+        channel_id=parent.channel_id,
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        created_at=created_at,
+    )
+
+
+def enqueue_thread(
+    session: Session, *, parent_key: str, kind: str, sections: tuple[str, ...],
+    created_at: datetime,
+) -> int:
+    """One reply row per section (`{parent_key}:{section}`, payload `{"section": …}`), posted
+    in that order in the thread of the row `parent_key`; how many were new."""
+    return sum(
+        enqueue_reply(session, parent_key=parent_key, kind=kind,
+                      dedupe_key=f"{parent_key}:{section}", payload={"section": section},
+                      created_at=created_at)
+        for section in sections
     )
 
 

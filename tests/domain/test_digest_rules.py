@@ -173,25 +173,6 @@ def test_the_latest_check_in_of_an_author_on_a_kr_decides_what_is_open() -> None
 
 
 @pytest.mark.parametrize(
-    ("absences", "holidays", "expected"),
-    [
-        ([(date(2026, 11, 16), date(2026, 11, 30))], [], True),
-        ([(date(2026, 11, 10), date(2026, 12, 5))], [], True),
-        ([(date(2026, 11, 16), date(2026, 11, 25))], [date(2026, 11, 26), date(2026, 11, 27),
-                                                       date(2026, 11, 30)], True),
-        ([(date(2026, 11, 16), date(2026, 11, 25))], [date(2026, 11, 26)], False),
-        ([(date(2026, 11, 17), date(2026, 11, 30))], [], False),  # was there on Monday the 16th
-        ([], [], False),
-    ],
-)
-def test_excused_when_absences_and_holidays_cover_every_weekday(
-    absences: list[tuple[date, date]], holidays: list[date], expected: bool
-) -> None:
-    days = rules.period_days(date(2026, 11, 16), date(2026, 11, 30))
-    assert rules.excused(days, absences, holidays) is expected
-
-
-@pytest.mark.parametrize(
     ("text", "limit", "expected"),
     [("short", 300, "short"), ("a\n b\t c", 300, "a b c"), ("x" * 301, 300, "x" * 299 + "…"),
      ("&" * 400, 300, "&" * 299 + "…")],

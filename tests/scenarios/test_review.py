@@ -208,7 +208,13 @@ def test_the_review_summary_reaches_the_team_channel_in_its_language(
     rows = deliveries(harness.deps.db, "review_summary")
     assert [(r.dedupe_key, r.team_id, r.person_id) for r in rows] == [
         (f"review_summary:{world.growth.id}:{world.q4.id}", world.growth.id, None)]
-    message = render_row(harness.deps.db, rows[0])[0]
+    headline = render_row(harness.deps.db, rows[0])[0]
+    assert headline["blocks"][0]["text"]["text"] == "2026-Q4 复盘 — Growth"
+    assert "*4 个目标* · 团队得分 *0.57* · 🟢 1 · 🟡 2 · 🔴 1" in all_text(headline)
+    # the details are a reply in the headline's thread
+    [reply] = deliveries(harness.deps.db, "review_summary_reply")
+    assert (reply.parent_id, reply.dedupe_key) == (rows[0].id, f"{rows[0].dedupe_key}:details")
+    message = render_row(harness.deps.db, reply)[0]
     text = all_text(message)
     assert message["blocks"][0]["text"]["text"] == "2026-Q4 复盘 — Growth"
     assert "*Win the market*（Ana）：0.95 🟢 · 未达成" in text

@@ -34,8 +34,10 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str,
 
 
 def deliveries(db: Database) -> list[Delivery]:
+    """The digest's outbox rows (the seed also records the check-in prompts people got)."""
     with db.read() as session:
-        return list(session.exec(select(Delivery)))
+        return list(session.exec(select(Delivery).where(Delivery.kind != "checkin")
+                                 .order_by(Delivery.id)))
 
 
 @pytest.mark.usefixtures("cli_env")
@@ -73,15 +75,22 @@ def test_send_queues_and_posts_a_period_once(
 ) -> None:
     growth = seed_growth_team(db)
     assert main(["send-digest", "--team", "Growth"]) == 0
-    assert f"digest of period {PERIOD} queued; sender pass: 1 sent" in capsys.readouterr().out
-    [row] = deliveries(db)
+    assert f"digest of period {PERIOD} queued; sender pass: 2 sent" in capsys.readouterr().out
+    row, reply = deliveries(db)
     assert (row.kind, row.dedupe_key, row.status, row.channel_id) == (
         "digest", f"digest:{growth.team_id}:{PERIOD}", "sent", "CGROWTH")
-    [post] = standin.calls_to("chat.postMessage")
-    assert post.args["channel"] == "CGROWTH"
+    assert (reply.kind, reply.dedupe_key, reply.status, reply.parent_id) == (
+        "digest_reply", f"digest:{growth.team_id}:{PERIOD}:details", "sent", row.id)
+    post, details = standin.calls_to("chat.postMessage")
+    assert post.args["channel"] == details.args["channel"] == "CGROWTH"
+    # the channel gets a headline; the details are a reply in its thread
     assert post.args["blocks"][0]["text"]["text"] == "OKR 周报 · Growth"
+    assert "thread_ts" not in post.args and details.args["thread_ts"] == row.ts
+    headline = str(post.args["blocks"])
+    assert "团队得分" in headline and "未打卡 2" in headline and "阻碍 1" in headline
+    assert "<@UDEE>、<@UFAY>" in str(details.args["blocks"])
     # The chart follows in the digest's thread: uploaded with files_upload_v2.
-    ts = standin.workspace.messages["CGROWTH"][0]["ts"]
+    ts = row.ts
     [complete] = standin.calls_to("files.completeUploadExternal")
     assert (complete.args["channel_id"], complete.args["thread_ts"]) == ("CGROWTH", ts)
     [chart] = [m for m in standin.workspace.messages["CGROWTH"] if m.get("files")]
@@ -90,8 +99,8 @@ def test_send_queues_and_posts_a_period_once(
 
     assert main(["send-digest", "--team", "Growth"]) == 0
     assert "already queued or sent; nothing new to send" in capsys.readouterr().out
-    assert len(standin.calls_to("chat.postMessage")) == 1
-    assert len(deliveries(db)) == 1
+    assert len(standin.calls_to("chat.postMessage")) == 2
+    assert len(deliveries(db)) == 2
     assert standin.invalid == []
 
 
@@ -112,11 +121,12 @@ def test_a_long_digest_continues_in_the_thread(db: Database, standin: SlackStand
     seed_team_of(db, 200, name="Huge", blocker="<&>" * 100)
     assert main(["send-digest", "--team", "Huge"]) == 0
     first, *replies = standin.calls_to("chat.postMessage")
-    assert replies and "thread_ts" not in first.args
+    assert len(replies) > 1 and "thread_ts" not in first.args
+    assert len(first.args["blocks"]) <= 5  # a headline; every page of details in the thread
     ts = standin.workspace.messages["CHUGE"][0]["ts"]
     assert all(reply.args["thread_ts"] == ts for reply in replies)
     assert standin.invalid == []
-    assert [row.status for row in deliveries(db)] == ["sent"]
+    assert [row.status for row in deliveries(db)] == ["sent", "sent"]
 
 
 @pytest.mark.usefixtures("cli_env")

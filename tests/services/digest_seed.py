@@ -19,6 +19,7 @@ from storage.models import (
     Absence,
     CheckIn,
     Cycle,
+    Delivery,
     Holiday,
     KeyResult,
     KRValueHistory,
@@ -121,6 +122,14 @@ class Seeder:
         assert person.id is not None
         self.session.add(Absence(person_id=person.id, start_date=first, end_date=last))
 
+    def prompt(self, person: Person, when: datetime, *, status: str = "sent") -> None:
+        """A check-in prompt due at `when` (sent: the person was asked; skipped: not)."""
+        assert person.id is not None
+        self.session.add(Delivery(
+            kind="checkin", dedupe_key=f"checkin:{person.id}:{when.date().isoformat()}",
+            person_id=person.id, slot_key=when.date().isoformat(), due_at=when, status=status,
+            next_attempt_at=when, created_at=when, sent_at=when if status == "sent" else None))
+
     def holiday(self, team: Team, day: date) -> None:
         assert team.id is not None
         self.session.add(Holiday(team_id=team.id, day=day, name="holiday"))
@@ -211,6 +220,12 @@ def seed_growth_team(db: Database) -> Growth:
         s.absence(gus, date(2026, 11, 16), date(2026, 11, 25))
         for day in (26, 27, 30):
             s.holiday(team, date(2026, 11, day))
+        # asked on the Mondays of the period; the planner skipped Cai's and Gus's (away)
+        for monday in (at(16), at(23)):
+            for person in (ana, ben, dee, fay):
+                s.prompt(person, monday)
+            for person in (cai, gus):
+                s.prompt(person, monday, status="skipped")
         # a draft Objective is not in the digest
         s.kr(s.objective(cycle, "Draft idea", team=team, state="draft"), "Nothing yet",
              owner=eve)
@@ -260,6 +275,8 @@ def seed_team_of(db: Database, size: int, *, name: str = "Big", blocker: str = "
                 s.move(red, person, at(21), 1)
             if n % 5 == 0:
                 s.absence(person, date(2026, 11, 1), date(2026, 12, 31))
+            else:
+                s.prompt(person, at(16))
         team_id = _id(team.id)
     return team_id
 

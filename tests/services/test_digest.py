@@ -98,10 +98,11 @@ def test_open_blockers_and_help_requests_name_their_owner(
     assert "Ops-only blocker" not in everything  # another team's
 
 
-def test_not_checked_in_lists_members_with_krs_and_no_check_in(digest: DigestView) -> None:
-    # Dee never checked in; Cai is away the whole period; Gus is away and the team's holidays
-    # cover the rest; Eve owns only a draft's KR; Lin owns none; Ana, Ben, Fay checked in.
+def test_not_checked_in_lists_members_asked_who_answered_none(digest: DigestView) -> None:
+    # Dee was asked and never checked in; Cai and Gus were away (their prompts skipped); Eve
+    # owns only a draft's KR; Lin owns none; Ana, Ben, Fay checked in.
     assert [p.name for p in digest.not_checked_in] == ["Dee"]
+    assert [p.name for p in digest.away] == ["Cai", "Gus"]
 
 
 def test_team_facts_and_language(digest: DigestView, growth: Growth) -> None:

@@ -136,7 +136,7 @@ def test_schedule_refusals_and_usage_render(locale: str, outcome: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "", "team", "team G checkin", "team G checkin xx 10:00", "team G checkin mon 9",
-    "team G checkin weekly mon,tue 10:00", "team G reminder", "team G digest", "team G tz",
+    "team G reminder", "team G digest", "team G tz",
     "team G tz Nowhere/City", "team G hours 9", "team G hours 10:00-09:00", "team G channel",
     "team G reminder 1 reminder 2",
 ])

@@ -21,7 +21,7 @@ from storage.db import Database
 from storage.models import Cycle
 from storage.queries import reviews as q
 from storage.queries.okr_edit import add_audit, person_by_slack_id
-from storage.queries.outbox import enqueue
+from storage.queries.outbox import enqueue, enqueue_thread
 
 CLI_ACTOR = "cli"
 MAX_NAME = 64
@@ -125,9 +125,11 @@ def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
     cycle_id = cycle.id or 0
     for team in q.teams(session=session):
         if team_objectives(session, cycle_id, team.id or 0):
-            enqueue(session, kind="review_summary",
-                    dedupe_key=f"review_summary:{team.id}:{cycle_id}", due_at=now,
-                    team_id=team.id, payload={"cycle_id": cycle_id})
+            key = f"review_summary:{team.id}:{cycle_id}"
+            if enqueue(session, kind="review_summary", dedupe_key=key, due_at=now,
+                       team_id=team.id, payload={"cycle_id": cycle_id}):
+                enqueue_thread(session, parent_key=key, kind="review_summary_reply",
+                               sections=("details",), created_at=now)
     if next_cycle is None:
         return
     owners = {o.owner_person_id for o in q.cycle_objectives(cycle_id, session=session)

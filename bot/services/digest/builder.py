@@ -17,11 +17,12 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain import digest_rules as rules
 from bot.domain.cycle_rules import confidence_fell
+from bot.domain import slots
 from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_score, format_value
 from bot.domain.local_dates import local
 from bot.domain.score_series import objective_series, week_marks
-from bot.domain.scoring import elapsed_fraction, time_colour
+from bot.domain.scoring import Colour, elapsed_fraction, objective_score, time_colour
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.digest.view import (
     AskLine,
@@ -64,8 +65,9 @@ class _Loaded:
     last_checkins: dict[int, datetime]
     confidences: dict[int, str]  # each KR's confidence at the period's start
     absences: dict[int, list[tuple[date, date]]]
-    holidays: list[date]
     cycles: dict[int, Cycle]
+    asked: set[int]  # members sent a check-in prompt due in the period
+    answered: list[tuple[int | None, int]]  # (author, KR) of check-ins made or edited in it
 
 
 def build_digest(
@@ -117,9 +119,10 @@ def _load(
         last_checkins=q.last_checkin_times(team_id, first, last, end, session=session),
         confidences=q.confidences_before(team_id, first, last, start, end, session=session),
         absences=absences,
-        holidays=[h.day for h in q.team_holidays(team_id, first, last, session=session)],
         cycles=queries_okrs.cycles_by_ids(
             session=session, ids={o.cycle_id for o, _ in objectives}),
+        asked=q.asked_members(team_id, start, end, session=session),
+        answered=q.answered_checkins(team_id, first, last, start, end, session=session),
     )
     return loaded, first, last
 
@@ -181,6 +184,9 @@ def _assemble(
                                            _name(kr_owner[kr.id]), line))
     krs = [(kr, changes[kr.id]) for kr, _ in data.key_results if kr.id in changes]
     blockers, help_requests = _asks(data, kr_owner)
+    team_before, team_now = _team_score(by_objective.values())
+    team_trend, team_delta = rules.trend(team_before, team_now)
+    missing, away = _not_checked_in(data, kr_owner, first, last)
     return DigestView(
         team_id=team_id,
         team_name=data.team_name,
@@ -197,7 +203,13 @@ def _assemble(
             for o, p in data.objectives),
         blockers=blockers,
         help_requests=help_requests,
-        not_checked_in=_not_checked_in(data, kr_owner, first, last),
+        not_checked_in=missing,
+        away=away,
+        score=format_score(team_now),
+        score_trend=team_trend.value,
+        score_delta=f"{team_delta:.2f}",
+        reds=sum(1 for change in changes.values() if change.now.colour is Colour.RED),
+        checkins=len(set(data.answered)),
         turned_red=tuple(sorted(
             (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
              if c.status is rules.Status.TURNED_RED),
@@ -352,21 +364,34 @@ def _asks(
     return blockers, helps
 
 
+def _team_score(
+    objectives: Iterable[list[rules.KRChange]],
+) -> tuple[float | None, float | None]:
+    """(before, now) of the team: the mean of its Objectives' scores (guide 三.3)."""
+    pairs = [rules.objective_scores(changes) for changes in objectives]
+    return (objective_score(b for b, _ in pairs if b is not None),
+            objective_score(n for _, n in pairs if n is not None))
+
+
 def _not_checked_in(
     data: _Loaded, kr_owner: dict[int, Person | None], first: date, last: date
-) -> tuple[PersonRef, ...]:
-    """Members owning a KR in scope with no check-in in the period (by them or on their
-    KRs), unless absences and team holidays cover every weekday of it."""
+) -> tuple[tuple[PersonRef, ...], tuple[PersonRef, ...]]:
+    """(not checked in, away) among members owning a KR in scope.
+
+    Not checked in: asked (a prompt due in the period was sent to them) and answered none —
+    no check-in by them or on their KRs made or edited in the period. Away: away or paused on
+    some day of the period; a neutral line, never under "not checked in"."""
     owners = {p.id for p in kr_owner.values() if p is not None}
-    checked: set[int | None] = set()
-    for checkin, _, _ in data.checkins:
-        checked.add(checkin.author_id)
-        owner = kr_owner.get(checkin.key_result_id)
+    answered: set[int | None] = set()
+    for author, kr_id in data.answered:
+        answered.add(author)
+        owner = kr_owner.get(kr_id)
         if owner is not None:
-            checked.add(owner.id)
+            answered.add(owner.id)
     days = rules.period_days(first, last)
-    return tuple(
-        _ref(person) for _, person in data.roster
-        if person.id in owners and person.id not in checked
-        and not rules.excused(days, data.absences.get(person.id or 0, []), data.holidays)
-    )
+    away = {person_id for person_id, spans in data.absences.items()
+            if any(slots.is_away(day, spans) for day in days)}
+    members = [person for _, person in data.roster if person.id in owners]
+    missing = tuple(_ref(p) for p in members
+                    if p.id in data.asked and p.id not in answered and p.id not in away)
+    return missing, tuple(_ref(p) for p in members if p.id in away)

@@ -16,12 +16,12 @@ from bot.clock import Clock
 from bot.domain.digest_rules import DigestWindow, digest_window
 from bot.domain.slots import Rhythm
 from bot.services.digest.builder import build_digest
-from bot.services.digest.view import DigestView
+from bot.services.digest.view import DIGEST_THREAD, DigestView
 from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import Schedule
 from storage.queries import digest as q
-from storage.queries.outbox import enqueue
+from storage.queries.outbox import enqueue, enqueue_thread
 
 logger = logging.getLogger(__name__)
 MAX_KNOWN_TEAMS = 20
@@ -103,11 +103,12 @@ def enqueue_digest(db: Database, clock: Clock, digest: OnDemand) -> bool:
     team's language) when it posts, like a scheduled digest.
     """
     window, view = digest.window, digest.view
+    key = f"digest:{view.team_id}:{window.period}"
     with db.write() as session:
-        return enqueue(
+        added = enqueue(
             session,
             kind="digest",
-            dedupe_key=f"digest:{view.team_id}:{window.period}",
+            dedupe_key=key,
             due_at=clock.now(),
             team_id=view.team_id,
             slot_key=str(window.period),
@@ -115,3 +116,7 @@ def enqueue_digest(db: Database, clock: Clock, digest: OnDemand) -> bool:
             payload={"period": window.period, "period_start": window.start.isoformat(),
                      "period_end": window.end.isoformat()},
         )
+        if added:
+            enqueue_thread(session, parent_key=key, kind="digest_reply",
+                           sections=DIGEST_THREAD, created_at=clock.now())
+        return added

@@ -12,6 +12,10 @@ from datetime import date, datetime
 
 from bot.services.okrs.forecasts import ForecastLine
 
+# The replies in a digest's thread, in order: each is an outbox row of kind `digest_reply`
+# (bot.delivery.outbox.enqueue_thread), rendered by bot.delivery.messages.DIGEST_REPLIES.
+DIGEST_THREAD = ("details",)
+
 
 @dataclass(frozen=True)
 class PersonRef:
@@ -143,6 +147,13 @@ class DigestView:
     heading: tuple[HeadingLine, ...] = ()  # KRs with a forecast, those heading for a miss first
     confidence_drops: tuple[ConfidenceDrop, ...] = ()  # KRs said less confident this period
     chart: TeamChart | None = None  # None when the team has no scored Objective
+    # The headline a lead reads in ten seconds (the channel post; details go in its thread).
+    score: str = "—"  # the team's score: the mean of its Objectives' scores
+    score_trend: str = "new"  # up / down / flat / new, since the previous digest
+    score_delta: str = "0.00"
+    reds: int = 0  # KRs red at the end of the period
+    checkins: int = 0  # check-ins made or edited in the period
+    away: tuple[PersonRef, ...] = ()  # away or paused during the period: a neutral line
 
     @property
     def is_quiet(self) -> bool:

@@ -22,13 +22,14 @@ from sqlmodel import Session, select
 from bot.clock import Clock
 from bot.domain import slots
 from bot.domain.slots import Rhythm
+from bot.services.digest.view import DIGEST_THREAD
 from bot.services.schedules.review_planner import plan_close
 from storage.db import Database
 from storage.models import Delivery, Person, Schedule, Team
 from storage.queries import checkins as queries_checkin
 from storage.queries import okrs as queries_okrs
 from storage.queries import schedules as q
-from storage.queries.outbox import enqueue, record_skipped
+from storage.queries.outbox import enqueue, enqueue_thread, record_skipped
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +323,9 @@ def _insert(session: Session, rows: list[_Row], now: datetime) -> PlanReport:
                    person_id=row.person_id, team_id=row.team_id, slot_key=row.slot_key,
                    payload=row.payload, channel_id=row.channel_id, created_at=now):
             added[row.kind] += 1
+            if row.kind == "digest":
+                enqueue_thread(session, parent_key=row.key, kind="digest_reply",
+                               sections=DIGEST_THREAD, created_at=now)
     return PlanReport(added["checkin"], added["reminder"], added["digest"], skipped)
 
 
