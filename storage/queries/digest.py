@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import CompoundSelect, Select, and_, func, or_, union
+from sqlalchemy import CompoundSelect, Integer, Select, and_, func, literal, or_, union
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -164,35 +164,45 @@ def digest_checkins(
     return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
 
 
-def asked_members(team_id: int, start: datetime, end: datetime, *, session: Session) -> set[int]:
-    """Members who were sent a check-in prompt due in [start, end): the people a digest of
-    that period may list as not checked in (a prompt skipped for a holiday, an absence or a
-    pause was never sent, so its person was not asked)."""
-    query = select(col(Delivery.person_id)).where(
-        col(Delivery.kind) == "checkin", col(Delivery.status) == "sent",
-        col(Delivery.due_at) >= start, col(Delivery.due_at) < end,
-        col(Delivery.person_id).in_(_member_ids(team_id)),
-    ).distinct()
-    return {int(person_id) for person_id in session.exec(query) if person_id is not None}
+class Responses(NamedTuple):
+    """Who was asked in a period, and what was answered."""
+
+    asked: set[int]  # members sent a check-in prompt due in the period
+    answered: list[tuple[int | None, int]]  # (author, KR) of check-ins made or edited in it
 
 
-def answered_checkins(
+def responses(
     team_id: int, first: date, last: date, start: datetime, end: datetime, *, session: Session
-) -> list[tuple[int | None, int]]:
-    """(author, KR) of every check-in *made or edited* in [start, end) by a member or on a KR
-    in scope: an answer counts in the period it was last touched, so Monday's check-in edited
-    on Thursday answers Thursday's prompt."""
+) -> Responses:
+    """One statement (a UNION) for both halves of "not checked in":
+
+    - asked: members sent a check-in prompt due in [start, end) — a prompt skipped for a
+      holiday, an absence or a pause was never sent, so its person was not asked;
+    - answered: (author, KR) of every check-in *made or edited* in [start, end) by a member or
+      on a KR in scope — an answer counts in the period it was last touched, so Monday's
+      check-in edited on Thursday answers Thursday's prompt.
+    """
     touched = or_(
         (col(CheckIn.created_at) >= start) & (col(CheckIn.created_at) < end),
         (col(CheckIn.updated_at) >= start) & (col(CheckIn.updated_at) < end),
     )
+    answers = (col(CheckIn.author_id), col(CheckIn.key_result_id))
     query = union(
-        sa_select(col(CheckIn.author_id), col(CheckIn.key_result_id)).where(
+        sa_select(col(Delivery.person_id), literal(None, Integer)).where(
+            col(Delivery.kind) == "checkin", col(Delivery.status) == "sent",
+            col(Delivery.due_at) >= start, col(Delivery.due_at) < end,
+            col(Delivery.person_id).in_(_member_ids(team_id))),
+        sa_select(*answers).where(
             col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)), touched),
-        sa_select(col(CheckIn.author_id), col(CheckIn.key_result_id)).where(
-            col(CheckIn.author_id).in_(_member_ids(team_id)), touched),
+        sa_select(*answers).where(col(CheckIn.author_id).in_(_member_ids(team_id)), touched),
     )
-    return [(author, int(kr)) for author, kr in session.execute(query)]
+    found = Responses(set(), [])
+    for person, kr in session.execute(query):
+        if kr is None:
+            found.asked.add(int(person))
+        else:
+            found.answered.append((person, int(kr)))
+    return found
 
 
 def last_checkin_times(

@@ -66,8 +66,7 @@ class _Loaded:
     confidences: dict[int, str]  # each KR's confidence at the period's start
     absences: dict[int, list[tuple[date, date]]]
     cycles: dict[int, Cycle]
-    asked: set[int]  # members sent a check-in prompt due in the period
-    answered: list[tuple[int | None, int]]  # (author, KR) of check-ins made or edited in it
+    responses: q.Responses  # who was asked in the period, and what was answered
 
 
 def build_digest(
@@ -121,8 +120,7 @@ def _load(
         absences=absences,
         cycles=queries_okrs.cycles_by_ids(
             session=session, ids={o.cycle_id for o, _ in objectives}),
-        asked=q.asked_members(team_id, start, end, session=session),
-        answered=q.answered_checkins(team_id, first, last, start, end, session=session),
+        responses=q.responses(team_id, first, last, start, end, session=session),
     )
     return loaded, first, last
 
@@ -209,7 +207,7 @@ def _assemble(
         score_trend=team_trend.value,
         score_delta=f"{team_delta:.2f}",
         reds=sum(1 for change in changes.values() if change.now.colour is Colour.RED),
-        checkins=len(set(data.answered)),
+        checkins=len(set(data.responses.answered)),
         turned_red=tuple(sorted(
             (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
              if c.status is rules.Status.TURNED_RED),
@@ -383,7 +381,7 @@ def _not_checked_in(
     some day of the period; a neutral line, never under "not checked in"."""
     owners = {p.id for p in kr_owner.values() if p is not None}
     answered: set[int | None] = set()
-    for author, kr_id in data.answered:
+    for author, kr_id in data.responses.answered:
         answered.add(author)
         owner = kr_owner.get(kr_id)
         if owner is not None:
@@ -393,5 +391,5 @@ def _not_checked_in(
             if any(slots.is_away(day, spans) for day in days)}
     members = [person for _, person in data.roster if person.id in owners]
     missing = tuple(_ref(p) for p in members
-                    if p.id in data.asked and p.id not in answered and p.id not in away)
+                    if p.id in data.responses.asked and p.id not in answered and p.id not in away)
     return missing, tuple(_ref(p) for p in members if p.id in away)
