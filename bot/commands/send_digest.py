@@ -4,7 +4,7 @@
 nothing; `--chart FILE` also writes the chart the digest's thread gets, as a PNG.
 Otherwise the digest goes into the outbox under this period's key
 (`digest:{team}:{period}`, shared with the scheduled digest, so a period is posted once)
-and one sender pass posts it; the exit status is 1 when it could not be posted.
+and sender passes post it and its thread; the exit status is 1 when it could not be posted.
 """
 
 from __future__ import annotations
@@ -12,11 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+
 from bot.commands.bootstrap import Context
+from bot.delivery.sender import Sender, SendReport
 from bot.digest_render import render_digest
 from bot.scheduler import make_sender
 from bot.services.digest.on_demand import (
@@ -29,8 +34,11 @@ from bot.services.digest.on_demand import (
 )
 from bot.services.digest.view import DigestView
 from bot.shell.blocks_text import display_mrkdwn
+from storage.db import Database
+from storage.models import Delivery
 
 EXIT_NOT_SENT = 1
+MAX_PASSES = 10  # the headline, then its thread replies: a few ticks
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
@@ -64,7 +72,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{team.name}: the digest of period {digest.window.period} is already queued or "
               "sent; nothing new to send")
         return 0
-    report = make_sender(deps).tick()
+    report = _drain(db, make_sender(deps),
+                    f"digest:{digest.view.team_id}:{digest.window.period}")
     print(f"{team.name}: digest of period {digest.window.period} queued; sender pass: "
           f"{report.sent} sent, {report.failed} failed, {report.retried + report.rate_limited} "
           f"to retry, {report.ambiguous} to reconcile")
@@ -73,6 +82,25 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
               "(`okr-bot status` shows why)", file=sys.stderr)
         return EXIT_NOT_SENT
     return 0
+
+
+def _drain(db: Database, sender: Sender, key: str) -> SendReport:
+    """Sender ticks until the digest and the replies in its thread are out (a reply is claimed
+    once the headline has its ts, a tick later), or MAX_PASSES ticks; the totals."""
+    total = SendReport()
+    for _ in range(MAX_PASSES):
+        report = sender.tick()
+        for name in vars(total):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        with db.read() as session:
+            waiting = session.exec(select(func.count()).select_from(Delivery).where(
+                col(Delivery.status) == "pending",
+                or_(col(Delivery.dedupe_key) == key,
+                    col(Delivery.dedupe_key).startswith(f"{key}:")))).one()
+        if not waiting:
+            break
+        time.sleep(sender.pacing.tick.total_seconds())
+    return total
 
 
 def _write_chart(view: DigestView, path: Path) -> int:
