@@ -85,8 +85,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _drain(db: Database, sender: Sender, key: str) -> SendReport:
-    """Sender ticks until the digest and the replies in its thread are out (a reply is claimed
-    once the headline has its ts, a tick later), or MAX_PASSES ticks; the totals."""
+    """Sender ticks while they post and the digest or a reply in its thread waits (a reply is
+    claimed once the headline has its ts, a tick later), at most MAX_PASSES; the totals."""
     total = SendReport()
     for _ in range(MAX_PASSES):
         report = sender.tick()
@@ -97,7 +97,7 @@ def _drain(db: Database, sender: Sender, key: str) -> SendReport:
                 col(Delivery.status) == "pending",
                 or_(col(Delivery.dedupe_key) == key,
                     col(Delivery.dedupe_key).startswith(f"{key}:")))).one()
-        if not waiting:
+        if not waiting or not report.sent:  # done, or stuck: the worker goes on
             break
         time.sleep(sender.pacing.tick.total_seconds())
     return total

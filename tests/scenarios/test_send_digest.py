@@ -166,4 +166,5 @@ def test_a_digest_that_cannot_reach_slack_exits_1_and_waits_in_the_outbox(
     captured = capsys.readouterr()
     assert "sender pass: 0 sent, 0 failed, 1 to retry" in captured.out
     assert "the digest was not posted; it waits in the outbox" in captured.err
-    assert [row.status for row in deliveries(db)] == ["pending"]
+    # the headline and the reply waiting for its thread
+    assert [row.status for row in deliveries(db)] == ["pending", "pending"]
