@@ -6,12 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from bot.standin import Fault, SlackStandIn
 from sqlmodel import update
 
 from bot.clock import FakeClock
 from bot.delivery import claims
 from bot.delivery.sender import RECONCILE_AFTER
-from bot.standin import Fault, SlackStandIn
 from storage.db import Database
 from storage.models import Delivery
 from storage.queries.outbox import enqueue, enqueue_thread

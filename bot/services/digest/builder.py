@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain import digest_rules as rules
-from bot.domain.cycle_rules import confidence_fell
 from bot.domain import slots
+from bot.domain.cycle_rules import confidence_fell
 from bot.domain.forecast import objective_forecast
 from bot.domain.formatting import format_score, format_value
 from bot.domain.local_dates import local
