@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bot.standin import Fault, SlackStandIn
 from sqlmodel import update
 
 from bot.clock import FakeClock
@@ -17,6 +16,7 @@ from storage.models import Delivery
 from storage.queries.outbox import enqueue, enqueue_thread
 from tests.delivery.conftest import MakeSender
 from tests.delivery.world import World, make_world, row
+from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.scenarios.seed import Seed
 
 HEAD = "digest:test:7"
