@@ -19,7 +19,7 @@ import pytest
 from bot import ids
 from bot.delivery.review_renderers import AlignmentGroup, AlignmentView, SummaryView
 from bot.delivery.review_renderers import PromptView as ReviewPromptView
-from bot.digest_render import render_digest
+from bot.digest_render import render_digest, render_headline
 from bot.rendering import TEMPLATES_DIR, Renderer
 from bot.services.checkin.help_requests import HelpWanted, WantedLine
 from bot.services.digest.view import (
@@ -168,6 +168,7 @@ CASES: dict[str, Callable[[str], Payloads]] = {
             HOSTILE, date(2026, 10, 1), date(2026, 12, 31), date(2026, 11, 30),
             (ObjectiveSeries("O1", HOSTILE, ((date(2026, 10, 5), 0.1),), 0.5),)))],
     "digest/digest": _digest,
+    "digest/headline": lambda locale: [render_headline(renderer, hostile_view(), locale)],
     "digest/digest_continued": _digest_continued,
     "digest/notice": lambda locale: [
         renderer.render("digest/notice", locale, notice=n, query=HOSTILE, known=(HOSTILE,))
@@ -196,6 +197,9 @@ CASES: dict[str, Callable[[str], Payloads]] = {
     "review/prompt": lambda locale: [renderer.render(
         "review/prompt", locale, ids=ids.TEMPLATE_IDS,
         view=ReviewPromptView(HOSTILE, HOSTILE, HOSTILE, (objective(1),), "7"))],
+    "review/summary_headline": lambda locale: [renderer.render(
+        "review/summary_headline", locale,
+        view=SummaryView(HOSTILE, HOSTILE, (objective(1),), 3))],
     "review/summary": lambda locale: [renderer.render(
         "review/summary", locale, view=SummaryView(HOSTILE, HOSTILE, (objective(1),), 3))],
     "schedule/reply": _schedule,
