@@ -74,7 +74,8 @@ def register(app: App, deps: Deps, commands: CommandTable) -> None:
             typed = [form.title, *(kr.title for kr in form.krs)]
             view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed)
             if not isinstance(view, Gone):
-                lines, more = warning_lines(result.findings, locale, filled_slots(form))
+                lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
+                                            filled_slots(form))
                 context = new_context(view, form, warnings=lines, more_warnings=more,
                                       confirmed=result.marker)
                 ack(response_action="update",
@@ -116,7 +117,7 @@ def register(app: App, deps: Deps, commands: CommandTable) -> None:
             view = edit_form(deps.db, deps.clock, actor=sub.user_id,
                              objective_id=sub.objective_id)
             if isinstance(view, EditFormView):
-                lines, more = warning_lines(result.findings, locale,
+                lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
                                             list(range(1, len(view.krs) + 1)))
                 context = edit_context(view, form, warnings=lines, more_warnings=more,
                                        confirmed=result.marker)

@@ -9,7 +9,6 @@ from typing import Any
 
 from bot import ids
 from bot.domain.coach import Finding, Severity
-from bot.domain.coach_text import describe
 from bot.domain.okr_draft import (
     KR_SLOTS,
     OWNER_ME,
@@ -37,8 +36,16 @@ class WarningLine:
     is_warning: bool
 
 
+def describe(finding: Finding, words: Catalogue) -> tuple[str, str]:
+    """(message, suggestion) of a coach finding in `words`' language (locales/*/coach.yaml);
+    the finding's params are substituted once, so braces people typed are kept."""
+    params = dict(finding.params)
+    return (words.text(f"coach.{finding.code.value}.message", **params),
+            words.text(f"coach.{finding.code.value}.suggestion", **params))
+
+
 def warning_lines(
-    findings: Sequence[Finding], locale: str, kr_numbers: Sequence[int]
+    findings: Sequence[Finding], words: Catalogue, kr_numbers: Sequence[int]
 ) -> tuple[list[WarningLine], int]:
     """Findings worded in the person's language, and how many did not fit.
 
@@ -46,7 +53,7 @@ def warning_lines(
     """
     lines = []
     for finding in findings:
-        message, suggestion = describe(finding, locale)
+        message, suggestion = describe(finding, words)
         match = _KR_SUBJECT.match(finding.subject)
         index = int(match.group(1)) if match else -1
         number = kr_numbers[index] if 0 <= index < len(kr_numbers) else 0

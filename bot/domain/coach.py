@@ -1,5 +1,6 @@
 """The OKR coach: the pitfalls of guide section 五 (and the rules of 一, 三) that text and
-counts can reveal. It warns, it never refuses; `coach_text.describe` words each finding.
+counts can reveal. It warns, it never refuses; the edge words each finding
+from `locales/*/coach.yaml`.
 
 Detection does not depend on the reader's locale: Chinese and English patterns run on
 every text. What text cannot show (an OKR never adjusted, only numbers and no qualitative
@@ -27,7 +28,7 @@ class Severity(StrEnum):
 
 
 class FindingCode(StrEnum):
-    """Every pitfall the coach knows; `coach_text` has a message for each, per locale."""
+    """Every pitfall the coach knows; message_templates/locales/*/coach.yaml words each."""
 
     KR_IS_TASK = "kr_is_task"  # an activity without an outcome metric (五.1)
     KR_NOT_MEASURABLE = "kr_not_measurable"  # a metric KR without any number (一.2)
@@ -47,7 +48,7 @@ class Finding:
     """One pitfall found in one part of a draft.
 
     `subject` is "objective" or "key_results[i]" (i is the 0-based index into `krs`);
-    `params` fill the placeholders of the finding's text (see `coach_text`).
+    `params` fill the placeholders of the finding's text (see `locales/*/coach.yaml`).
     """
 
     code: FindingCode

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from bot.domain import coach_patterns
 from bot.domain.coach import KRDraft, ObjectiveDraft, check_objective
-from bot.domain.coach_text import describe
 from bot.domain.vocabulary import KRKind, ObjectiveType
+from bot.rendering import load_catalogue
+from handlers.okr_edit_views import describe
 
 # Fragments the patterns react to, so random text reaches their branches.
 FRAGMENTS = [
@@ -78,7 +79,7 @@ def test_coach_never_raises_and_every_finding_is_describable(
         if finding.subject != "objective":
             assert int(finding.subject[12:-1]) < len(draft.krs)
         for locale in ("en", "zh"):
-            message, suggestion = describe(finding, locale)
+            message, suggestion = describe(finding, load_catalogue(locale))
             assert message
             assert suggestion
 

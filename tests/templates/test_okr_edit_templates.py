@@ -72,7 +72,7 @@ def test_warnings_keep_the_draft_and_escape_what_people_typed(locale: str) -> No
                           (KRForm(HOSTILE, "milestone", "", "", ""), KRForm("b", "", "1", "2")))
     finding = Finding(FindingCode.KR_IS_TASK, Severity.WARNING, "key_results[0]",
                       {"text": HOSTILE})
-    lines, more = warning_lines([finding], locale, [1, 2])
+    lines, more = warning_lines([finding], renderer.catalogue(locale), [1, 2])
     view = new_view(locale, typed=typed, warnings=lines, more_warnings=more, confirmed="abc")
     assert violations(view, "modal") == []
     texts = mrkdwn_objects(view)
@@ -89,7 +89,7 @@ def test_warnings_keep_the_draft_and_escape_what_people_typed(locale: str) -> No
 def test_many_findings_are_capped_so_the_modal_stays_under_100_blocks() -> None:
     findings = [Finding(FindingCode.KR_IS_TASK, Severity.INFO, f"key_results[{i % 4}]",
                         {"text": "x" * 500}) for i in range(40)]
-    lines, more = warning_lines(findings, "en", [1, 2, 3, 4])
+    lines, more = warning_lines(findings, renderer.catalogue("en"), [1, 2, 3, 4])
     view = new_view("en", warnings=lines, more_warnings=more)
     assert violations(view, "modal") == []
     assert more == 25 and "…and 25 more." in json.dumps(view, ensure_ascii=False)
