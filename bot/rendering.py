@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 
+from bot.catalogues import TEMPLATES_DIR, catalogue_entries
 from bot.domain.local_dates import format_date
 from bot.domain.text import clip, escape_mrkdwn, normalise_locale
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
 _SLACK_ID = re.compile(r"^[UWBCDGS][A-Z0-9]{1,31}$")
 
 
@@ -60,22 +59,7 @@ class Catalogue:
 @cache
 def load_catalogue(locale: str, directory: Path = TEMPLATES_DIR) -> Catalogue:
     """All of `locales/<locale>/*.yaml`; keys are prefixed with the file's name (`lookup.…`)."""
-    entries: dict[str, str] = {}
-    for path in sorted((directory / "locales" / locale).glob("*.yaml")):
-        tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries.update(_flatten(tree, path.stem + "."))
-    return Catalogue(entries, locale)
-
-
-def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, name + "."))
-        else:
-            flat[name] = str(value)
-    return flat
+    return Catalogue(catalogue_entries(locale, directory), locale)
 
 
 def _json(value: Any) -> str:

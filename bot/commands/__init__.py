@@ -151,6 +151,8 @@ def _import(sub: Any) -> None:
     parser.add_argument("file", type=Path, metavar="FILE.yaml", help="the OKR file")
     parser.add_argument(
         "--dry-run", action="store_true", help="check the file and report changes, write nothing")
+    parser.add_argument("--locale", type=locale, default=None,
+                        help="language of the messages: en or zh (default: DEFAULT_LOCALE)")
     _command(parser, Command("bot.commands.import_cmd:run", database="open"))
 
 
@@ -167,7 +169,8 @@ def _export(sub: Any) -> None:
         help="the cycle's review (scores, verdicts, causes, lessons) in --format csv|yaml|md",
     )
     parser.add_argument("--locale", type=locale, default=None,
-                        help="language of the Markdown review: en or zh (default: DEFAULT_LOCALE)")
+                        help="language of the messages and the Markdown review: en or zh "
+                             "(default: DEFAULT_LOCALE)")
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     target.add_argument(

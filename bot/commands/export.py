@@ -10,7 +10,7 @@ from bot.commands.bootstrap import Context
 from bot.rendering import load_catalogue
 from bot.review_markdown import review_markdown
 from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
-from bot.services.okr_file.messages import message
+from bot.services.okr_file.messages import message, speaking
 from bot.services.review.export import export_review, review_calibrations, review_report
 from storage.db import Database
 
@@ -18,12 +18,18 @@ EXIT_BAD_ARGUMENT = 2
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
+    locale = args.locale or ctx.settings.default_locale
+    with speaking(locale):
+        return _export(args, ctx, locale)
+
+
+def _export(args: argparse.Namespace, ctx: Context, locale: str) -> int:
     db = ctx.db
     as_csv = args.format == "csv" or args.checkins_csv is not None
     out: Path | None = args.checkins_csv or args.out
     try:
         if args.review or args.format == "md":
-            text = _review(db, args, args.locale or ctx.settings.default_locale)
+            text = _review(db, args, locale)
         elif as_csv:
             text = export_checkins_csv(db, cycle=args.cycle)
         else:
@@ -42,7 +48,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
 
 def _review(db: Database, args: argparse.Namespace, locale: str) -> str:
     if args.cycle is None:
-        raise ExportError("--review and --format md need --cycle NAME")
+        raise ExportError(message("review_needs_cycle"))
     if args.format == "md":
         return review_markdown(review_report(db, cycle=args.cycle), load_catalogue(locale),
                                review_calibrations(db, cycle=args.cycle))

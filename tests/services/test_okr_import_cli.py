@@ -151,3 +151,27 @@ def test_cli_import_says_who_is_asked_about_each_kr_without_an_owner(
     assert any("(leads of the owning team)" in line for line in asked)
     assert not any("nobody" in line for line in asked)  # every team of the example has a lead
     assert lines[header:] == dry.splitlines()[-len(lines[header:]):]  # a dry run says the same
+
+
+def test_cli_import_speaks_the_admins_language(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BROKEN, encoding="utf-8")
+    assert main(["import", str(EXAMPLE), "--locale", "en"]) == 0
+    assert "88 created, 0 updated, 0 deleted" in capsys.readouterr().out
+
+    assert main(["import", str(bad), "--locale", "zh"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "people[0].locale: 必须是受支持语言（en, zh）的区域代码，例如 zh-CN 或 en-US（第 4 行）",
+        "teams[0].parent: 文件和数据库中都没有名为 'Nowhere' 的团队（第 7 行）",
+        "objectives[0].key_results[0].target: 必须与起始值（48）不同（第 16 行）",
+        f"{bad} 中有 3 处错误；没有导入任何内容",
+    ]
+    monkeypatch.setenv("DEFAULT_LOCALE", "zh")
+    assert main(["import", str(EXAMPLE), "--dry-run"]) == 0
+    assert "（试运行：没有写入任何内容）" in capsys.readouterr().out
+    assert main(["export", "--cycle", "1999-Q1"]) == 2
+    assert "没有名为 '1999-Q1' 的周期" in capsys.readouterr().err

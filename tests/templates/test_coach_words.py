@@ -46,7 +46,8 @@ def words(locale: str) -> Catalogue:
 def entries(locale: str) -> dict[FindingCode, tuple[str, str]]:
     """Each code's (message, suggestion) templates as written in the catalogue."""
     catalogue = words(locale)
-    codes = {key.split(".")[1] for key in catalogue.keys() if key.startswith("coach.")}
+    keys = catalogue.keys()
+    codes = {key.split(".")[1] for key in keys if key.startswith("coach.")}
     return {FindingCode(code): (catalogue.text(f"coach.{code}.message"),
                                 catalogue.text(f"coach.{code}.suggestion")) for code in codes}
 

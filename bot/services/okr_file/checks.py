@@ -146,7 +146,7 @@ def kr_values(kr: KeyResultIn, row: KeyResult | None) -> KRValues | list[tuple[s
         return [("target", message("target_equals_start", start=number_text(start)))]
     direction = "decrease" if target < start else "increase"
     if kr.given("direction") and kr.direction != direction:
-        relation = "below" if kr.direction == "decrease" else "above"
+        relation = message("relation.below" if kr.direction == "decrease" else "relation.above")
         text = message(
             "direction_mismatch",
             direction=kr.direction,
@@ -201,7 +201,7 @@ class _Checker:
         self._unique("team", self._keyed("teams", "name", [t.name for t in doc.teams]))
         self._unique("cycle", self._keyed("cycles", "name", [c.name for c in doc.cycles]))
         self._unique("objective", self._keyed("objectives", "key", [o.key for o in doc.objectives]))
-        self._unique("key result", list(self._kr_key_places()))
+        self._unique("key_result", list(self._kr_key_places()))
         for i, team in enumerate(doc.teams):
             self._team(at("teams", i), team)
         for i, cycle in enumerate(doc.cycles):
@@ -224,7 +224,8 @@ class _Checker:
         for path, value in places:
             if value in first:
                 other = format_path(first[value])
-                self.add(path, message("duplicate", what=what, value=value, other=other))
+                self.add(path, message("duplicate", what=message(f"thing.{what}"), value=value,
+                                       other=other))
             else:
                 first[value] = path
 

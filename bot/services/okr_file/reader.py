@@ -236,7 +236,7 @@ def format_path(path: Loc) -> str:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text or "(file)"
+    return text or message("whole_file")
 
 
 def format_problems(problems: list[Problem], lines: LineMap) -> list[str]:
@@ -246,6 +246,6 @@ def format_problems(problems: list[Problem], lines: LineMap) -> list[str]:
         line = problem.line if problem.line is not None else lines.line_of(problem.path)
         text = f"{format_path(problem.path)}: {problem.message}"
         if line is not None:
-            text += f" (line {line})"
+            text = message("at_line", text=text, line=line)
         rows.append((line if line is not None else math.inf, index, text))
     return [text for _, _, text in sorted(rows)]
