@@ -35,7 +35,7 @@ from bot.metrics import Metrics
 from bot.server import Environ, StartResponse, WsgiApp, json_response
 from storage.db import Database
 from storage.models import CHECKIN_SOURCES, DELIVERY_STATES
-from storage.queries import schedules as q
+from storage.queries import outbox as outbox_queries
 from storage.queries.checkins import checkins_by_source
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -134,7 +134,7 @@ class DatabaseCollector:
 
     def _read(self) -> list[Metric]:
         with self.db.read() as session:
-            counts = q.counts_by_kind_and_status(session=session)
+            counts = outbox_queries.counts_by_kind_and_status(session=session)
             checkins = checkins_by_source(session=session)
         reach = slack_reach(self.db, self.clock.now())
         rows = GaugeMetricFamily("okr_outbox_rows", "Outbox rows by kind and state",

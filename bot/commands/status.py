@@ -15,7 +15,8 @@ from bot.domain import slots
 from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import DELIVERY_STATES
-from storage.queries import schedules as q
+from storage.queries import outbox as outbox_queries
+from storage.queries import schedules as schedule_queries
 
 LOOKAHEAD = timedelta(days=15)
 
@@ -30,11 +31,11 @@ def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
     now = clock.now()
     reach = slack_reach(db, now)
     with db.read() as session:
-        counts = q.counts_by_kind_and_status(session=session)
-        waiting = q.waiting_to_retry(session=session, limit=errors)
-        upcoming = q.next_pending(session=session, limit=10)
-        failures = q.last_errors(session=session, limit=errors)
-        teams = q.scheduled_teams(session=session)
+        counts = outbox_queries.counts_by_kind_and_status(session=session)
+        waiting = outbox_queries.waiting_to_retry(session=session, limit=errors)
+        upcoming = outbox_queries.next_pending(session=session, limit=10)
+        failures = outbox_queries.last_errors(session=session, limit=errors)
+        teams = schedule_queries.scheduled_teams(session=session)
     lines = [_slack_line(reach), "", "Outbox", _table(counts), "", "Waiting to retry"]
     lines += [f"  {r.dedupe_key} ({r.status}) due {_age(now - r.due_at)} ago, "
               f"{r.attempts} attempt(s), next try {_when(r.next_attempt_at)}: {r.last_error}"

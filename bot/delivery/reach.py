@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery.failures import means_unreachable
 from storage.db import Database
-from storage.queries import schedules as q
+from storage.queries import outbox as outbox_queries
 
 UNREACHABLE_AFTER = timedelta(minutes=10)
 RECENT = timedelta(days=7)  # a last post older than this is looked up without the index bound
@@ -47,10 +47,10 @@ class SlackReach:
 
 def slack_reach(db: Database, now: datetime) -> SlackReach:
     with db.read() as session:
-        last = q.last_sent_at(session=session, since=now - RECENT)
+        last = outbox_queries.last_sent_at(session=session, since=now - RECENT)
         if last is None:
-            last = q.last_sent_at(session=session)
-        errors = q.waiting_errors(session=session)
+            last = outbox_queries.last_sent_at(session=session)
+        errors = outbox_queries.waiting_errors(session=session)
     failing = [(error, due, n) for error, due, n in errors if means_unreachable(error)]
     if not failing:
         return SlackReach(now, last, 0, None, None)

@@ -43,8 +43,8 @@ from bot.metrics import Metrics
 from bot.rendering import Renderer
 from storage.db import Database
 from storage.models import Delivery, Person
-from storage.queries.outbox import PERSON_KINDS
-from storage.queries.schedules import prompt_of, team_channel
+from storage.queries.outbox import PERSON_KINDS, prompt_of
+from storage.queries.teams import team_channel
 
 logger = logging.getLogger(__name__)
 

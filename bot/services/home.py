@@ -15,9 +15,10 @@ from bot.services.people import PersonView
 from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import Schedule
-from storage.queries import okr_file as queries
-from storage.queries import okrs as queries_okrs
-from storage.queries import schedules as queries_delivery
+from storage.queries import cycles as cycle_queries
+from storage.queries import people as people_queries
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 
 HOME_BLOCKS = 100
 # home/home.json.j2 outside the card lists: header, next check-in, actions, "your OKRs"
@@ -59,12 +60,12 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         next_due = local_dates.format_day_time(
             local_dates.local(due, person.tz), person.locale, today=eyes.today)
     with db.read() as session:
-        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
             return HomeView(None, next_due, (), 0, (), 0)
         mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
-        teams = queries_okrs.teams_of_person(session=session, person_id=person.id)
+        teams = team_queries.teams_of_person(session=session, person_id=person.id)
         team_ids = [t.id for t in teams if t.id is not None]
         team_cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=team_ids,
                                 max_krs=MAX_KRS_PER_CARD) if team_ids else []
@@ -91,19 +92,19 @@ def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | N
     """
     now = clock.now()
     with db.read() as session:
-        person = queries_okrs.people_by_ids(session=session, ids=[person_id]).get(person_id)
+        person = people_queries.people_by_ids(session=session, ids=[person_id]).get(person_id)
         if person is None:
             return None
-        teams = queries_okrs.teams_of_person(session=session, person_id=person_id)
+        teams = team_queries.teams_of_person(session=session, person_id=person_id)
         team_ids = [t.id for t in teams if t.id is not None]
-        schedules = queries.schedules_of(team_ids, session=session) if team_ids else {}
+        schedules = schedule_queries.schedules_of(team_ids, session=session) if team_ids else {}
         if not schedules:
             return None
         first = slots.local_date(now, _zone_name(person.tz))
         last = first + timedelta(days=LOOKAHEAD_DAYS)
-        holidays = queries_delivery.holidays_by_team(
+        holidays = schedule_queries.holidays_by_team(
             session=session, team_ids=list(schedules), first=first, last=last)
-        away = queries_delivery.absences_by_person(
+        away = schedule_queries.absences_by_person(
             session=session, person_ids=[person_id], first=first, last=last).get(person_id, [])
     due = [
         slot.due_at

@@ -20,8 +20,8 @@ from datetime import datetime
 from bot.clock import Clock
 from storage.db import Database
 from storage.models import ApiToken
-from storage.queries import okr_edit as queries_okr_edit
-from storage.queries import tokens as queries_api
+from storage.queries import audit as audit_queries
+from storage.queries import tokens as token_queries
 
 TOKEN_PREFIX = "okr_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32
@@ -88,17 +88,17 @@ def create_token(
     secret = new_secret()
     now = clock.now()
     with db.write() as session:
-        if queries_api.token_by_name(name, session=session) is not None:
+        if token_queries.token_by_name(name, session=session) is not None:
             raise TokenError(
                 f"a token named {name!r} exists already (names stay taken after revoke)")
-        unknown = sorted(set(keys) - queries_api.existing_kr_keys(keys, session=session))
+        unknown = sorted(set(keys) - token_queries.existing_kr_keys(keys, session=session))
         if unknown:
             raise TokenError(f"no key result has the key {', '.join(map(repr, unknown))}")
         row = ApiToken(name=name, token_hash=hash_secret(secret), kr_keys=json.dumps(keys),
                        created_at=now)
         session.add(row)
         session.flush()
-        queries_okr_edit.add_audit(
+        audit_queries.add_audit(
             session=session, at=now, actor=ADMIN_ACTOR, action="api_token.create",
             entity="api_token", entity_id=str(row.id),
             after=json.dumps({"name": name, "kr_keys": keys}))
@@ -108,21 +108,21 @@ def create_token(
 def list_tokens(db: Database) -> list[TokenView]:
     """Every token, revoked ones included, oldest first."""
     with db.read() as session:
-        return [_view(row) for row in queries_api.all_tokens(session=session)]
+        return [_view(row) for row in token_queries.all_tokens(session=session)]
 
 
 def revoke_token(db: Database, clock: Clock, *, name: str) -> Revoked:
     """Revoke the token `name` at once; revoking a revoked token changes nothing."""
     now = clock.now()
     with db.write() as session:
-        row = queries_api.token_by_name(name, session=session)
+        row = token_queries.token_by_name(name, session=session)
         if row is None:
             raise TokenError(f"no token named {name!r}")
         already = row.revoked_at is not None
         if not already:
             row.revoked_at = now
             session.add(row)
-            queries_okr_edit.add_audit(
+            audit_queries.add_audit(
                 session=session, at=now, actor=ADMIN_ACTOR, action="api_token.revoke",
                 entity="api_token", entity_id=str(row.id), after=json.dumps({"name": name}))
         return Revoked(_view(row), already)
@@ -134,7 +134,7 @@ def find_token(db: Database, secret: str) -> TokenView | None:
         return None
     wanted = hash_secret(secret)
     with db.read() as session:
-        row = queries_api.token_by_hash(wanted, session=session)
+        row = token_queries.token_by_hash(wanted, session=session)
     if row is None or not hmac.compare_digest(row.token_hash, wanted):
         return None
     return _view(row)

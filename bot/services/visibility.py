@@ -8,13 +8,13 @@ from bot.domain.visibility import Reader, may_read_words
 from bot.services.digest.view import DigestView
 from bot.services.people import PersonView
 from storage.db import Database
-from storage.queries.digest import teams_of_member
+from storage.queries.teams import teams_of_person
 
 
 def reader_of(db: Database, person: PersonView) -> Reader:
     """`person` as a reader: admin or not, and the teams they belong to (leads included)."""
     with db.read() as session:
-        teams = frozenset(t.id for t in teams_of_member(person.id, session=session) if t.id)
+        teams = frozenset(t.id for t in teams_of_person(person.id, session=session) if t.id)
     return Reader(person.id, person.is_admin, teams)
 
 

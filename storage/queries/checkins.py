@@ -1,13 +1,30 @@
-"""Queries of the check-in conversation: keyword-only `session`, no commits, no rules."""
+"""Check-ins and KR value history: what was answered, when, and the help asked for.
+Keyword-only `session`, no commits, no rules."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
-from sqlalchemy import and_, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import Session, col, select
 
-from storage.models import CheckIn, KeyResult, Objective, Person, TeamMember
+from storage.models import (
+    CheckIn,
+    KeyResult,
+    KRValueHistory,
+    Objective,
+    Person,
+    TeamMember,
+)
+
+# When a check-in last counted: its last edit, else its creation (an edit re-dates it, so a
+# Monday answer edited on Thursday was last checked in on Thursday). The one definition of
+# "when a KR / a person last checked in"; both databases read it the same way.
+CHECKED_AT: ColumnElement[datetime] = case(
+    (col(CheckIn.updated_at) > col(CheckIn.created_at), col(CheckIn.updated_at)),
+    else_=col(CheckIn.created_at),
+)
 
 
 def checkin_key_results(
@@ -42,18 +59,13 @@ def checkin_key_results(
                                                     pair[1].position, pair[1].id or 0))
 
 
+
 def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, CheckIn]:
     """The check-ins among idempotency `keys` that exist, by key."""
     if not keys:
         return {}
     rows = session.exec(select(CheckIn).where(col(CheckIn.idempotency_key).in_(list(keys))))
     return {row.idempotency_key: row for row in rows}
-
-
-def lock_person(*, session: Session, person_id: int) -> None:
-    """Serialise this transaction with others of the same person (PostgreSQL row lock; SQLite
-    write transactions are serial already)."""
-    session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update()).first()
 
 
 
@@ -63,6 +75,7 @@ def checkins_by_source(*, session: Session) -> dict[str, int]:
     return {source: int(n) for source, n in session.exec(query)}
 
 
+
 def open_help_requests(
     *, session: Session, cycle_id: int
 ) -> list[tuple[CheckIn, KeyResult, Objective]]:
@@ -70,7 +83,7 @@ def open_help_requests(
     when it asks for help (a later check-in without one closes it); oldest first."""
     latest = (
         select(CheckIn.key_result_id, CheckIn.author_id,
-               func.max(CheckIn.updated_at).label("at"))
+               func.max(CHECKED_AT).label("at"))
         .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
         .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
         .where(col(Objective.cycle_id) == cycle_id, col(Objective.state) == "active",
@@ -82,10 +95,63 @@ def open_help_requests(
         select(CheckIn, KeyResult, Objective)
         .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
                            col(CheckIn.author_id) == latest.c.author_id,
-                           col(CheckIn.updated_at) == latest.c.at))
+                           latest.c.at == CHECKED_AT))
         .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
         .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
         .where(col(CheckIn.help_needed) != "")
         .order_by(col(CheckIn.updated_at), col(CheckIn.id))
     )
     return [(c, kr, o) for c, kr, o in session.exec(query)]
+
+
+
+
+
+def checkins_with_context(
+    cycle_ids: Collection[int] | None, *, session: Session
+) -> list[tuple[CheckIn, KeyResult, Objective, Person | None]]:
+    """Check-ins (of the cycles `cycle_ids`, or all), oldest first, with KR, objective, author."""
+    query = (
+        select(CheckIn, KeyResult, Objective, Person)
+        .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .outerjoin(Person, col(Person.id) == col(CheckIn.author_id))
+        .order_by(col(CheckIn.created_at), col(CheckIn.id))
+    )
+    if cycle_ids is not None:
+        query = query.where(col(Objective.cycle_id).in_(list(cycle_ids)))
+    return [(c, kr, o, p) for c, kr, o, p in session.exec(query)]
+
+
+
+def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, CheckIn]:
+    """Each of `kr_ids`' latest check-in by `CHECKED_AT` (the highest id on a tie), in one
+    statement."""
+    latest = (
+        select(CheckIn.key_result_id, func.max(CHECKED_AT).label("at"))
+        .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
+        .group_by(col(CheckIn.key_result_id))
+        .subquery()
+    )
+    query = (
+        select(CheckIn)
+        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
+                           latest.c.at == CHECKED_AT))
+        .order_by(col(CheckIn.id))
+    )
+    return {row.key_result_id: row for row in session.exec(query)}
+
+
+
+def value_history(
+    *, session: Session, kr_ids: Collection[int]
+) -> list[tuple[int, datetime, float | None, float | None]]:
+    """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
+    query = (
+        select(KRValueHistory.key_result_id, KRValueHistory.at, KRValueHistory.value,
+               KRValueHistory.target_value)
+        .where(col(KRValueHistory.key_result_id).in_(list(kr_ids)))
+        .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
+                  col(KRValueHistory.id))
+    )
+    return list(session.exec(query).all())

@@ -28,10 +28,12 @@ from storage.models import (
     Team,
     TeamMember,
 )
+from storage.queries.checkins import CHECKED_AT
 
 
 def _member_ids(team_id: int) -> Select[Any]:
     return select(col(TeamMember.person_id)).where(col(TeamMember.team_id) == team_id)
+
 
 
 def _objective_ids(team_id: int, first: date, last: date) -> CompoundSelect[Any]:
@@ -50,12 +52,14 @@ def _objective_ids(team_id: int, first: date, last: date) -> CompoundSelect[Any]
     )
 
 
+
 def _kr_ids(team_id: int, first: date, last: date, end: datetime) -> Select[Any]:
     return select(col(KeyResult.id)).where(
         col(KeyResult.objective_id).in_(_objective_ids(team_id, first, last)),
         col(KeyResult.state) == "active",
         col(KeyResult.created_at) < end,
     )
+
 
 
 def team_and_schedule(team_id: int, *, session: Session) -> tuple[Team, Schedule | None] | None:
@@ -69,6 +73,7 @@ def team_and_schedule(team_id: int, *, session: Session) -> tuple[Team, Schedule
     return (row[0], row[1]) if row else None
 
 
+
 def team_roster(team_id: int, *, session: Session) -> list[tuple[TeamMember, Person]]:
     """The team's members with their people, by name."""
     query = (
@@ -78,6 +83,7 @@ def team_roster(team_id: int, *, session: Session) -> list[tuple[TeamMember, Per
         .order_by(col(Person.name), col(Person.id))
     )
     return [(member, person) for member, person in session.exec(query)]
+
 
 
 def digest_objectives(
@@ -94,6 +100,7 @@ def digest_objectives(
     return [(objective, person) for objective, person in session.exec(query)]
 
 
+
 def digest_key_results(
     team_id: int, first: date, last: date, end: datetime, *, session: Session
 ) -> list[tuple[KeyResult, Person | None]]:
@@ -107,6 +114,7 @@ def digest_key_results(
     return [(kr, person) for kr, person in session.exec(query)]
 
 
+
 class HistoryPoint(NamedTuple):
     """One value-history row as the digest reads it (plain columns: a big team has tens of
     thousands, and ORM objects cost ~6× more to load; bench/digest_cost.py)."""
@@ -118,6 +126,7 @@ class HistoryPoint(NamedTuple):
     changed_by_id: int | None
     previous_value: float | None  # of the check-in behind the change, if any
     changer_name: str | None
+
 
 
 def digest_history(
@@ -137,6 +146,7 @@ def digest_history(
                   col(KRValueHistory.id))
     )
     return [HistoryPoint(*row) for row in session.connection().execute(query)]
+
 
 
 def digest_checkins(
@@ -164,11 +174,13 @@ def digest_checkins(
     return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
 
 
+
 class Responses(NamedTuple):
     """Who was asked in a period, and what was answered."""
 
     asked: set[int]  # members sent a check-in prompt due in the period
     answered: list[tuple[int | None, int]]  # (author, KR) of check-ins made or edited in it
+
 
 
 def responses(
@@ -205,21 +217,6 @@ def responses(
     return found
 
 
-def last_checkin_times(
-    team_id: int, first: date, last: date, end: datetime, *, session: Session
-) -> dict[int, datetime]:
-    """When each KR in scope was last checked in before `end`."""
-    latest = func.max(CheckIn.created_at).label("latest")
-    query = (
-        select(col(CheckIn.key_result_id), latest)
-        .where(
-            col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)),
-            col(CheckIn.created_at) < end,
-        )
-        .group_by(col(CheckIn.key_result_id))
-    )
-    return {int(kr_id): when for kr_id, when in session.exec(query).all()}
-
 
 def member_absences(team_id: int, first: date, last: date, *, session: Session) -> list[Absence]:
     """Absences of the team's members overlapping the local dates `first`..`last`."""
@@ -230,35 +227,6 @@ def member_absences(team_id: int, first: date, last: date, *, session: Session) 
     )
     return list(session.exec(query))
 
-
-def team_named(name: str, *, session: Session) -> Team | None:
-    """The team called `name`, exactly or ignoring case."""
-    query = (
-        select(Team)
-        .where(or_(col(Team.name) == name, func.lower(col(Team.name)) == name.lower()))
-        .order_by(col(Team.name) != name, col(Team.id))
-    )
-    return session.exec(query).first()
-
-
-def teams_of_member(person_id: int, *, session: Session) -> list[Team]:
-    """The teams `person_id` belongs to: those they lead first, then by name."""
-    query = (
-        select(Team)
-        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
-        .where(col(TeamMember.person_id) == person_id)
-        .order_by(col(TeamMember.is_lead).desc(), col(Team.name))
-    )
-    return list(session.exec(query))
-
-
-def team_names(*, session: Session) -> list[str]:
-    """Every team's name, alphabetically."""
-    return list(session.exec(select(Team.name).order_by(col(Team.name))))
-
-
-def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
-    return session.exec(select(Schedule).where(col(Schedule.team_id) == team_id)).first()
 
 
 def confidences_before(
@@ -282,3 +250,18 @@ def confidences_before(
         .order_by(col(CheckIn.id))
     )
     return {kr_id: str(confidence) for kr_id, confidence in session.exec(query)}
+
+def last_checkin_times(
+    team_id: int, first: date, last: date, end: datetime, *, session: Session
+) -> dict[int, datetime]:
+    """When each KR in scope was last checked in (`CHECKED_AT`) before `end`."""
+    latest = func.max(CHECKED_AT).label("latest")
+    query = (
+        select(col(CheckIn.key_result_id), latest)
+        .where(
+            col(CheckIn.key_result_id).in_(_kr_ids(team_id, first, last, end)),
+            end > CHECKED_AT,
+        )
+        .group_by(col(CheckIn.key_result_id))
+    )
+    return {int(kr_id): when for kr_id, when in session.exec(query).all()}

@@ -1,4 +1,5 @@
-"""Reading OKRs for display (`/okr`, App Home, digest): keyword-only `session`, no commits.
+"""Objectives and Key Results: by key, id, owner or cycle, for display, editing and the OKR
+file. Keyword-only `session`, no commits.
 
 Each function is one statement (`visible_objectives`: one per kind of owner asked for);
 callers load a screen in a fixed number of them.
@@ -7,36 +8,111 @@ callers load a screen in a fixed number of them.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime
 
-from sqlalchemy import and_, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import (
-    CheckIn,
     Cycle,
     KeyResult,
     KRValueHistory,
     Objective,
-    Person,
-    Team,
     TeamMember,
 )
+from storage.queries.batching import chunks
+
+REVIEWED_STATES = ("active",)  # drafts and archived Objectives are not reviewed
 
 
-def current_cycle(*, session: Session, today: date) -> Cycle | None:
-    """The active cycle containing `today`, else the active cycle that started last."""
-    cycles = list(
-        session.exec(
-            select(Cycle)
-            .where(col(Cycle.state) == "active")
-            .order_by(col(Cycle.start_date).desc(), col(Cycle.id).desc())
-        )
+def team_objectives(
+    cycle_id: int, team_ids: Collection[int], *, session: Session
+) -> list[Objective]:
+    """The cycle's Objectives owned by `team_ids` that are not archived, by position."""
+    if not team_ids:
+        return []
+    query = select(Objective).where(
+        Objective.cycle_id == cycle_id,
+        col(Objective.owner_team_id).in_(list(team_ids)),
+        Objective.state != "archived",
+    ).order_by(col(Objective.position), col(Objective.id))
+    return list(session.exec(query))
+
+
+def cycle_parent_links(cycle_id: int, *, session: Session) -> dict[int, int | None]:
+    """Every Objective of the cycle → its parent id (to keep the alignment tree acyclic)."""
+    rows = session.exec(
+        select(Objective.id, Objective.parent_id).where(Objective.cycle_id == cycle_id)
     )
-    for cycle in cycles:
-        if cycle.start_date <= today <= cycle.end_date:
-            return cycle
-    return cycles[0] if cycles else None
+    return {int(oid): parent for oid, parent in rows if oid is not None}
+
+
+def owner_objective_count(
+    cycle_id: int, *, person_id: int | None, team_id: int | None, session: Session
+) -> int:
+    """How many live Objectives one owner has in the cycle."""
+    query = select(func.count()).select_from(Objective).where(
+        Objective.cycle_id == cycle_id, Objective.state != "archived"
+    )
+    if person_id is not None:
+        query = query.where(Objective.owner_person_id == person_id)
+    else:
+        query = query.where(Objective.owner_team_id == team_id)
+    return int(session.exec(query).one())
+
+
+def krs_with_target_history(kr_ids: Collection[int], *, session: Session) -> set[int]:
+    """The KRs among `kr_ids` that already have a recorded target."""
+    if not kr_ids:
+        return set()
+    query = select(KRValueHistory.key_result_id).where(
+        col(KRValueHistory.key_result_id).in_(list(kr_ids)),
+        col(KRValueHistory.target_value).is_not(None),
+    ).distinct()
+    return set(session.exec(query))
+
+
+def objectives_by_keys(keys: Collection[str], *, session: Session) -> dict[str, Objective]:
+    """The objectives among `keys` that exist, by key."""
+    rows = session.exec(select(Objective).where(col(Objective.key).in_(list(keys))))
+    return {o.key: o for o in rows if o.key is not None}
+
+
+def objectives_by_ids(ids: Collection[int], *, session: Session) -> dict[int, Objective]:
+    """The objectives among `ids` that exist, by id."""
+    rows = session.exec(select(Objective).where(col(Objective.id).in_(list(ids))))
+    return {o.id: o for o in rows if o.id is not None}
+
+
+def objectives_in_cycles(cycle_ids: Collection[int], *, session: Session) -> list[Objective]:
+    """The objectives of the cycles `cycle_ids`, by position and id."""
+    query = (
+        select(Objective)
+        .where(col(Objective.cycle_id).in_(list(cycle_ids)))
+        .order_by(col(Objective.position), col(Objective.id))
+    )
+    return list(session.exec(query))
+
+
+def key_results_by_keys(keys: Collection[str], *, session: Session) -> dict[str, KeyResult]:
+    """The key results among `keys` that exist, by key."""
+    rows = session.exec(select(KeyResult).where(col(KeyResult.key).in_(list(keys))))
+    return {kr.key: kr for kr in rows if kr.key is not None}
+
+
+def key_results_by_ids(ids: Collection[int], *, session: Session) -> dict[int, KeyResult]:
+    """The key results among `ids` that exist, by id."""
+    rows = session.exec(select(KeyResult).where(col(KeyResult.id).in_(list(ids))))
+    return {kr.id: kr for kr in rows if kr.id is not None}
+
+
+def key_results_of(objective_ids: Collection[int], *, session: Session) -> list[KeyResult]:
+    """The key results of the objectives `objective_ids`, by position and id."""
+    query = (
+        select(KeyResult)
+        .where(col(KeyResult.objective_id).in_(list(objective_ids)))
+        .order_by(col(KeyResult.position), col(KeyResult.id))
+    )
+    return list(session.exec(query))
 
 
 def visible_objectives(
@@ -81,7 +157,7 @@ def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:
     return list(session.exec(query))
 
 
-def live_key_results(*, session: Session, objective_ids: Collection[int]) -> list[KeyResult]:
+def live_key_results(objective_ids: Collection[int], *, session: Session) -> list[KeyResult]:
     """Non-archived KRs of `objective_ids`, by position and id."""
     query = (
         select(KeyResult)
@@ -92,105 +168,6 @@ def live_key_results(*, session: Session, objective_ids: Collection[int]) -> lis
         .order_by(col(KeyResult.position), col(KeyResult.id))
     )
     return list(session.exec(query))
-
-
-def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, CheckIn]:
-    """Each of `kr_ids`' latest check-in (a re-submission counts: `updated_at`; the highest id
-    on a tie), in one statement."""
-    latest = (
-        select(CheckIn.key_result_id, func.max(CheckIn.updated_at).label("at"))
-        .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
-        .group_by(col(CheckIn.key_result_id))
-        .subquery()
-    )
-    query = (
-        select(CheckIn)
-        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
-                           col(CheckIn.updated_at) == latest.c.at))
-        .order_by(col(CheckIn.id))
-    )
-    return {row.key_result_id: row for row in session.exec(query)}
-
-
-def value_history(
-    *, session: Session, kr_ids: Collection[int]
-) -> list[tuple[int, datetime, float | None, float | None]]:
-    """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
-    query = (
-        select(KRValueHistory.key_result_id, KRValueHistory.at, KRValueHistory.value,
-               KRValueHistory.target_value)
-        .where(col(KRValueHistory.key_result_id).in_(list(kr_ids)))
-        .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
-                  col(KRValueHistory.id))
-    )
-    return list(session.exec(query).all())
-
-
-def cycles_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Cycle]:
-    """The cycles among `ids`, by id."""
-    rows = session.exec(select(Cycle).where(col(Cycle.id).in_(list(ids))))
-    return {c.id: c for c in rows if c.id is not None}
-
-
-def people_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Person]:
-    """The people among `ids`, by id."""
-    rows = session.exec(select(Person).where(col(Person.id).in_(list(ids))))
-    return {p.id: p for p in rows if p.id is not None}
-
-
-def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
-    """The teams among `ids`, by id."""
-    rows = session.exec(select(Team).where(col(Team.id).in_(list(ids))))
-    return {t.id: t for t in rows if t.id is not None}
-
-
-def team_names(*, session: Session) -> list[tuple[int, str]]:
-    """(id, name) of every team, by name."""
-    rows = session.exec(select(Team.id, Team.name).order_by(col(Team.name)))
-    return [(team_id, name) for team_id, name in rows if team_id is not None]
-
-
-def teams_named(*, session: Session, name: str) -> list[tuple[int, str]]:
-    """(id, name) of the teams called `name` up to case (ASCII case on SQLite), by name."""
-    rows = session.exec(select(Team.id, Team.name)
-                        .where(func.lower(Team.name) == name.lower())
-                        .order_by(col(Team.name), col(Team.id)))
-    return [(team_id, team_name) for team_id, team_name in rows if team_id is not None]
-
-
-def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
-    """The team whose channel is `channel_id` (the lowest id if several share it)."""
-    query = (
-        select(Team).where(col(Team.slack_channel_id) == channel_id).order_by(col(Team.id))
-    )
-    return session.exec(query).first()
-
-
-def teams_of_person(*, session: Session, person_id: int) -> list[Team]:
-    """The teams `person_id` belongs to, by name."""
-    query = (
-        select(Team)
-        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
-        .where(col(TeamMember.person_id) == person_id)
-        .order_by(col(Team.name))
-    )
-    return list(session.exec(query))
-
-
-def leads_by_team(*, session: Session, team_ids: Collection[int]) -> dict[int, list[Person]]:
-    """The leads of each of `team_ids`, by name (a team without leads is absent)."""
-    if not team_ids:
-        return {}
-    query = (
-        select(TeamMember.team_id, Person)
-        .join(Person, col(Person.id) == col(TeamMember.person_id))
-        .where(col(TeamMember.team_id).in_(list(team_ids)), col(TeamMember.is_lead))
-        .order_by(col(Person.name), col(Person.id))
-    )
-    found: dict[int, list[Person]] = {}
-    for team_id, person in session.exec(query):
-        found.setdefault(team_id, []).append(person)
-    return found
 
 
 def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]]:
@@ -207,13 +184,44 @@ def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]
     return [(objective, kr) for objective, kr in session.exec(query)]
 
 
-def team_parents(*, session: Session) -> dict[int, int | None]:
-    """Every team's parent team (None at the top), by team id."""
-    rows = session.exec(select(Team.id, Team.parent_id))
-    return {team_id: parent for team_id, parent in rows if team_id is not None}
+def objectives_of_cycles(cycle_ids: Collection[int], *, session: Session) -> list[Objective]:
+    """The live Objectives of several cycles, by cycle, position and id."""
+    return list(session.exec(
+        select(Objective).where(col(Objective.cycle_id).in_(list(cycle_ids)),
+                                col(Objective.state).in_(REVIEWED_STATES))
+        .order_by(col(Objective.cycle_id), col(Objective.position), col(Objective.id))))
 
 
-def admin_ids(*, session: Session) -> set[int]:
-    """The ids of the admins."""
-    return {pid for pid in session.exec(select(Person.id).where(col(Person.is_admin)))
-            if pid is not None}
+def people_with_key_results(
+    *, session: Session, cycle_id: int, person_ids: Collection[int]
+) -> set[int]:
+    """Those of `person_ids` asked about an active KR in `cycle_id` (bot.domain.asked.asked_of,
+    the same rule as the check-in form): its owner, else its Objective's owner, else the
+    leads of the team owning the Objective."""
+    found: set[int] = set()
+    owner = func.coalesce(col(KeyResult.owner_person_id), col(Objective.owner_person_id))
+    live = (
+        col(Objective.cycle_id) == cycle_id,
+        col(Objective.state) == "active",
+        col(KeyResult.state) == "active",
+    )
+    for chunk in chunks(sorted(person_ids)):
+        query = (
+            select(owner)
+            .select_from(KeyResult)
+            .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+            .where(*live, owner.in_(list(chunk)))
+            .distinct()
+        )
+        found.update(pid for pid in session.exec(query) if pid is not None)
+        leads = (
+            select(TeamMember.person_id)
+            .select_from(KeyResult)
+            .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+            .join(TeamMember, col(TeamMember.team_id) == col(Objective.owner_team_id))
+            .where(*live, col(KeyResult.owner_person_id).is_(None), col(TeamMember.is_lead),
+                   col(TeamMember.person_id).in_(list(chunk)))
+            .distinct()
+        )
+        found.update(session.exec(leads))
+    return found

@@ -1,4 +1,5 @@
-"""Insert-if-absent into the outbox: the UNIQUE `dedupe_key` makes every insert safe to repeat.
+"""The outbox: insert-if-absent (the UNIQUE `dedupe_key` makes every insert safe to repeat),
+and the reads of the planner, the reminders and `status`.
 
 Where a row is posted: a reply row (`parent_id` set, `enqueue_reply`) in the thread of its
 parent's message, once the parent is sent; else its `channel_id` when given; otherwise a
@@ -10,18 +11,29 @@ the team's channel), and any other kind (e.g. a help alert) to the team's channe
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import Delivery
+from storage.models import (
+    Delivery,
+)
+from storage.queries.batching import chunks
 
 PERSON_KINDS = frozenset({"checkin", "reminder"})
+
+
+
 # Kinds a schedule causes: sent within the grace window or recorded as skipped, never late.
 SCHEDULED_KINDS = frozenset({"checkin", "reminder", "digest", "alignment"})
+
 
 
 def enqueue(
@@ -58,6 +70,7 @@ def enqueue(
     )
 
 
+
 def enqueue_reply(
     session: Session,
     *,
@@ -90,6 +103,7 @@ def enqueue_reply(
     )
 
 
+
 def enqueue_thread(
     session: Session, *, parent_key: str, kind: str, sections: tuple[str, ...],
     created_at: datetime,
@@ -102,6 +116,7 @@ def enqueue_thread(
                       created_at=created_at)
         for section in sections
     )
+
 
 
 def record_skipped(
@@ -133,6 +148,7 @@ def record_skipped(
     )
 
 
+
 def _insert_if_absent(session: Session, **values: Any) -> bool:
     table = Delivery.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
@@ -144,3 +160,131 @@ def _insert_if_absent(session: Session, **values: Any) -> bool:
         .returning(table.c.id)
     )
     return session.exec(statement).first() is not None
+
+
+
+def existing_dedupe_keys(*, session: Session, keys: Collection[str]) -> set[str]:
+    """Those of `keys` that already have an outbox row."""
+    found: set[str] = set()
+    for chunk in chunks(sorted(keys)):
+        query = select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(list(chunk)))
+        found.update(session.exec(query))
+    return found
+
+
+
+def prompts_awaiting_reminder(*, session: Session, since: datetime) -> list[Delivery]:
+    """Check-in prompts sent since `since` that have no reminder row yet."""
+    reminder = aliased(Delivery)
+    has_reminder = (
+        select(reminder.id)
+        .where(
+            reminder.kind == "reminder",
+            reminder.person_id == col(Delivery.person_id),
+            reminder.slot_key == col(Delivery.slot_key),
+        )
+        .exists()
+    )
+    query = select(Delivery).where(
+        col(Delivery.kind) == "checkin",
+        col(Delivery.status) == "sent",
+        col(Delivery.sent_at) >= since,
+        ~has_reminder,
+    )
+    return list(session.exec(query.order_by(col(Delivery.id))))
+
+
+
+def later_prompts(
+    *, session: Session, person_ids: Collection[int], since: datetime
+) -> dict[int, list[datetime]]:
+    """Due times of every check-in prompt of each person due since `since` (not skipped)."""
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for chunk in chunks(sorted(person_ids)):
+        query = select(Delivery.person_id, Delivery.due_at).where(
+            col(Delivery.kind) == "checkin", col(Delivery.status) != "skipped",
+            col(Delivery.person_id).in_(list(chunk)), col(Delivery.due_at) >= since,
+        )
+        for person_id, due_at in session.exec(query):
+            if person_id is not None:
+                found[person_id].append(due_at)
+    return found
+
+
+
+def prompt_of(*, session: Session, person_id: int, slot_key: str) -> Delivery | None:
+    """The check-in prompt of a person's slot."""
+    query = select(Delivery).where(
+        col(Delivery.kind) == "checkin", col(Delivery.person_id) == person_id,
+        col(Delivery.slot_key) == slot_key,
+    )
+    return session.exec(query).first()
+
+
+
+def counts_by_kind_and_status(*, session: Session) -> dict[tuple[str, str], int]:
+    """How many outbox rows there are of each (kind, status)."""
+    query = select(Delivery.kind, Delivery.status, func.count()).group_by(
+        col(Delivery.kind), col(Delivery.status)
+    )
+    return {(kind, status): int(n) for kind, status, n in session.exec(query)}
+
+
+
+def next_pending(*, session: Session, limit: int) -> list[Delivery]:
+    """The pending rows that come next, soonest first."""
+    query = (
+        select(Delivery)
+        .where(col(Delivery.status).in_(("pending", "ambiguous")))
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+
+def last_errors(*, session: Session, limit: int) -> list[Delivery]:
+    """The most recent rows that failed for good, newest first."""
+    query = (
+        select(Delivery)
+        .where(col(Delivery.status) == "failed")
+        .order_by(col(Delivery.next_attempt_at).desc(), col(Delivery.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+
+def last_sent_at(*, session: Session, since: datetime | None = None) -> datetime | None:
+    """When Slack last accepted an outbox post (claimed since `since`, when given: that bound
+    lets the (status, next_attempt_at) index do the work, since a sent row's next_attempt_at
+    is the time of its last claim)."""
+    query = select(func.max(Delivery.sent_at)).where(col(Delivery.status) == "sent")
+    if since is not None:
+        query = query.where(col(Delivery.next_attempt_at) >= since)
+    return session.exec(query).one()
+
+
+
+def waiting_errors(*, session: Session) -> list[tuple[str, datetime, int]]:
+    """Rows waiting to be sent again, by their last error: (error, earliest due time, rows)."""
+    query = (
+        select(Delivery.last_error, func.min(Delivery.due_at), func.count())
+        .where(col(Delivery.status).in_(("pending", "ambiguous")),
+               col(Delivery.last_error).is_not(None))
+        .group_by(col(Delivery.last_error))
+    )
+    return [(str(error), due, int(n)) for error, due, n in session.exec(query)]
+
+
+
+def waiting_to_retry(*, session: Session, limit: int) -> list[Delivery]:
+    """Rows that failed at least once and wait to be sent again, longest waiting first."""
+    query = (
+        select(Delivery)
+        .where(col(Delivery.status).in_(("pending", "ambiguous")),
+               col(Delivery.last_error).is_not(None))
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))

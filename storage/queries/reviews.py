@@ -18,33 +18,8 @@ from storage.models import (
     KRValueHistory,
     Objective,
     ObjectiveReview,
-    Person,
-    Team,
-    TeamMember,
 )
-
-REVIEWED_STATES = ("active",)  # drafts and archived Objectives are not reviewed
-
-
-def cycle_named(name: str, *, session: Session) -> Cycle | None:
-    return session.exec(select(Cycle).where(col(Cycle.name) == name)).first()
-
-
-def all_cycles(*, session: Session) -> list[Cycle]:
-    """Every cycle, newest start first."""
-    return list(session.exec(select(Cycle).order_by(col(Cycle.start_date).desc(),
-                                                    col(Cycle.id).desc())))
-
-
-def active_cycles(*, session: Session) -> list[Cycle]:
-    return list(session.exec(select(Cycle).where(col(Cycle.state) == "active")
-                             .order_by(col(Cycle.start_date), col(Cycle.id))))
-
-
-def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
-    """The teams `person_id` leads."""
-    return list(session.exec(select(TeamMember.team_id).where(
-        col(TeamMember.person_id) == person_id, col(TeamMember.is_lead).is_(True))))
+from storage.queries.okrs import REVIEWED_STATES
 
 
 def reviewable_objectives(
@@ -60,20 +35,8 @@ def reviewable_objectives(
         .order_by(col(Objective.position), col(Objective.id))))
 
 
-def cycles_with_objectives_of(
-    person_id: int, lead_teams: Collection[int], *, session: Session
-) -> list[Cycle]:
-    """Cycles in which the person (or a team they lead) owns a live Objective, newest end
-    first."""
-    owned = select(Objective.cycle_id).where(
-        col(Objective.state).in_(REVIEWED_STATES),
-        or_(col(Objective.owner_person_id) == person_id,
-            col(Objective.owner_team_id).in_(list(lead_teams))))
-    return list(session.exec(select(Cycle).where(col(Cycle.id).in_(owned))
-                             .order_by(col(Cycle.end_date).desc(), col(Cycle.id).desc())))
 
-
-def cycle_objectives(cycle_id: int, *, session: Session) -> list[Objective]:
+def objectives_to_review(cycle_id: int, *, session: Session) -> list[Objective]:
     """The live Objectives of a cycle, by position."""
     return list(session.exec(
         select(Objective).where(col(Objective.cycle_id) == cycle_id,
@@ -81,29 +44,13 @@ def cycle_objectives(cycle_id: int, *, session: Session) -> list[Objective]:
         .order_by(col(Objective.position), col(Objective.id))))
 
 
-def objectives_of_cycles(cycle_ids: Collection[int], *, session: Session) -> list[Objective]:
-    """The live Objectives of several cycles, by cycle, position and id."""
-    return list(session.exec(
-        select(Objective).where(col(Objective.cycle_id).in_(list(cycle_ids)),
-                                col(Objective.state).in_(REVIEWED_STATES))
-        .order_by(col(Objective.cycle_id), col(Objective.position), col(Objective.id))))
-
-
-def live_krs(objective_ids: Collection[int], *, session: Session) -> list[KeyResult]:
-    """Non-archived KRs of the Objectives, by position."""
-    if not objective_ids:
-        return []
-    return list(session.exec(
-        select(KeyResult).where(col(KeyResult.objective_id).in_(list(objective_ids)),
-                                col(KeyResult.state) != "archived")
-        .order_by(col(KeyResult.position), col(KeyResult.id))))
-
 
 def kr_reviews(kr_ids: Collection[int], *, session: Session) -> dict[int, KRReview]:
     if not kr_ids:
         return {}
     rows = session.exec(select(KRReview).where(col(KRReview.key_result_id).in_(list(kr_ids))))
     return {row.key_result_id: row for row in rows}
+
 
 
 def objective_reviews(
@@ -115,19 +62,6 @@ def objective_reviews(
         col(ObjectiveReview.objective_id).in_(list(objective_ids))))
     return {row.objective_id: row for row in rows}
 
-
-def people(ids: Collection[int], *, session: Session) -> dict[int, Person]:
-    if not ids:
-        return {}
-    return {p.id or 0: p for p in session.exec(select(Person).where(col(Person.id).in_(list(ids))))}
-
-
-def teams(*, session: Session) -> list[Team]:
-    return list(session.exec(select(Team).order_by(col(Team.name))))
-
-
-def memberships(*, session: Session) -> list[TeamMember]:
-    return list(session.exec(select(TeamMember)))
 
 
 def carried_drafts(source_ids: Collection[int], cycle_id: int, *,
@@ -141,6 +75,7 @@ def carried_drafts(source_ids: Collection[int], cycle_id: int, *,
     return {row.source_objective_id: row.draft_objective_id for row in rows}
 
 
+
 def last_value_changes(kr_ids: Collection[int], *, session: Session) -> dict[int, datetime]:
     """KR id → when its value last changed (value history with a value)."""
     if not kr_ids:
@@ -151,6 +86,7 @@ def last_value_changes(kr_ids: Collection[int], *, session: Session) -> dict[int
                col(KRValueHistory.value).is_not(None))
         .group_by(col(KRValueHistory.key_result_id)))
     return {kr_id: at for kr_id, at in rows if at is not None}
+
 
 
 def recent_confidences(
@@ -168,6 +104,7 @@ def recent_confidences(
     for kr_id, confidence in rows:
         found.setdefault(kr_id, []).append(str(confidence))
     return found
+
 
 
 def team_lessons(
@@ -190,7 +127,9 @@ def team_lessons(
     return [(o, r, c) for o, r, c in session.exec(query)]
 
 
+
 ReviewedKR = tuple[KeyResult, KRReview, Objective, Cycle]
+
 
 
 def reviewed_krs(before: date, limit: int, *, session: Session) -> list[ReviewedKR]:

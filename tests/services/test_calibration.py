@@ -12,7 +12,7 @@ from bot.services.review.calibration import team_calibrations
 from bot.services.review.export import review_calibrations
 from storage.db import Database
 from storage.models import KRReview, KRValueHistory
-from storage.queries.reviews import cycle_named
+from storage.queries.cycles import cycle_named
 from tests.scenarios.seed import Seed
 from tests.storage.test_okr_views import counting
 

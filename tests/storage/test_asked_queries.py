@@ -8,8 +8,8 @@ from bot.clock import FakeClock
 from bot.domain.asked import asked_of
 from storage.db import Database
 from storage.models import KeyResult, Objective, TeamMember
-from storage.queries import checkins as queries_checkin
-from storage.queries import schedules as queries_delivery
+from storage.queries import checkins as checkin_queries
+from storage.queries import okrs as okr_queries
 from tests.scenarios.seed import Seed
 
 
@@ -40,9 +40,9 @@ def test_every_kr_is_asked_of_the_people_the_rule_names(db: Database, clock: Fak
                              leads.get(objective.owner_team_id or 0, set()))
             for pid in asked.people:
                 expected[pid].add(kr.title)
-        form = {pid: {kr.title for _, kr in queries_checkin.checkin_key_results(
+        form = {pid: {kr.title for _, kr in checkin_queries.checkin_key_results(
             session=session, cycle_id=cycle.id or 0, person_id=pid)} for pid in people}
-        prompted = queries_delivery.people_with_key_results(
+        prompted = okr_queries.people_with_key_results(
             session=session, cycle_id=cycle.id or 0, person_ids=people)
 
     assert form == expected

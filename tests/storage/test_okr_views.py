@@ -9,7 +9,7 @@ from bot.services.lookup.tree import alignment_tree
 from bot.services.okrs.cards import Viewer, card_blocks, fit_cards, load_cards
 from storage.db import Database
 from storage.models import Objective
-from storage.queries.okrs import current_cycle
+from storage.queries.cycles import current_cycle
 from tests.scenarios.seed import Seed
 from tests.statements import counting
 

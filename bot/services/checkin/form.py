@@ -31,8 +31,9 @@ from bot.domain.vocabulary import KRKind
 from bot.services.people import PersonView
 from storage.db import Database
 from storage.models import CheckIn, Delivery, KeyResult, Objective
-from storage.queries import checkins as queries_checkin
-from storage.queries import okrs as queries_okrs
+from storage.queries import checkins as checkin_queries
+from storage.queries import cycles as cycle_queries
+from storage.queries import people as people_queries
 
 logger = logging.getLogger(__name__)
 
@@ -171,10 +172,10 @@ def load_form(
 
 def load_person_krs(session: Session, person_id: int, today: date) -> PersonKRs:
     """Three statements: the cycle, the KRs with their Objectives, this period's check-ins."""
-    cycle = queries_okrs.current_cycle(session=session, today=today)
+    cycle = cycle_queries.current_cycle(session=session, today=today)
     if cycle is None or cycle.id is None:
         return PersonKRs("", (), {})
-    rows = queries_checkin.checkin_key_results(
+    rows = checkin_queries.checkin_key_results(
         session=session, cycle_id=cycle.id, person_id=person_id)
     groups: dict[int, tuple[Objective, list[KeyResult]]] = {}
     for objective, kr in rows:
@@ -183,7 +184,7 @@ def load_person_krs(session: Session, person_id: int, today: date) -> PersonKRs:
     period = period_key(today)
     keys = {idempotency_key(person_id, kr.id, period): kr.id for _, kr in rows
             if kr.id is not None}
-    found = queries_checkin.checkins_by_keys(session=session, keys=keys)
+    found = checkin_queries.checkins_by_keys(session=session, keys=keys)
     existing = {keys[key]: row for key, row in found.items()}
     return PersonKRs(cycle.name, tuple((o, tuple(krs)) for o, krs in groups.values()), existing)
 
@@ -245,5 +246,5 @@ def _kr_row(kr: KeyResult, existing: CheckIn | None) -> KRRow:
 def _helper_slack_ids(session: Session, person_id: int | None) -> dict[int, str]:
     if person_id is None:
         return {}
-    people = queries_okrs.people_by_ids(session=session, ids=[person_id])
+    people = people_queries.people_by_ids(session=session, ids=[person_id])
     return {pid: p.slack_user_id for pid, p in people.items()}

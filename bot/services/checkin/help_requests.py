@@ -27,10 +27,11 @@ from bot.domain.asked import help_alert_leads
 from bot.services.people import PersonView
 from storage.db import Database
 from storage.models import CheckIn, KeyResult, Objective, Person
-from storage.queries import checkins as queries_checkin
-from storage.queries import okr_edit as queries_okr_edit
-from storage.queries import okrs as queries_okrs
-from storage.queries import schedules as queries_schedules
+from storage.queries import audit as audit_queries
+from storage.queries import checkins as checkin_queries
+from storage.queries import cycles as cycle_queries
+from storage.queries import people as people_queries
+from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue
 
 HelpAnswer = Literal["can_help", "not_now"]
@@ -52,11 +53,11 @@ def announce(session: Session, asker: PersonView, now: datetime,
     """Queue the helper's DM and the leads' alerts of every request in `asked` (once each)."""
     if not asked:
         return
-    my_teams = {m.team_id for m in queries_okr_edit.memberships_of(asker.id, session=session)}
-    parents = queries_okrs.team_parents(session=session)
+    my_teams = {m.team_id for m in team_queries.memberships_of([asker.id], session=session)}
+    parents = team_queries.team_parents(session=session)
     leads = {team: [p.id for p in people if p.id is not None] for team, people in
-             queries_okrs.leads_by_team(session=session, team_ids=list(parents)).items()}
-    admins = queries_okrs.admin_ids(session=session)
+             team_queries.leads_by_team(session=session, team_ids=list(parents)).items()}
+    admins = people_queries.admin_ids(session=session)
     for item in asked:
         row = item.checkin
         teams = my_teams | ({item.objective.owner_team_id} - {None})
@@ -106,7 +107,7 @@ def answer(db: Database, clock: Clock, helper: PersonView, checkin_id: int,
     with db.write() as session:
         row = session.get(CheckIn, checkin_id)
         if row is None or row.help_from_person_id != helper.id or not row.help_needed:
-            queries_okr_edit.add_audit(
+            audit_queries.add_audit(
                 session=session, at=now, actor=helper.slack_user_id, action="refused",
                 entity="checkin", entity_id=str(checkin_id),
                 after=json.dumps({"attempt": "help_answer"}))
@@ -118,7 +119,7 @@ def answer(db: Database, clock: Clock, helper: PersonView, checkin_id: int,
             before = json.dumps({"help_answer": row.help_answer})
             row.help_answer, row.help_answered_at = given, now
             session.add(row)
-            queries_okr_edit.add_audit(
+            audit_queries.add_audit(
                 session=session, at=now, actor=helper.slack_user_id, action="help.answer",
                 entity="checkin", entity_id=str(checkin_id), before=before,
                 after=json.dumps({"help_answer": given}))
@@ -157,18 +158,18 @@ def help_wanted(db: Database, clock: Clock, person: PersonView) -> HelpWanted:
     `person`'s teams, about their teams' Objectives, or naming `person`, newest first."""
     today = local_dates.local(clock.now(), person.tz).date()
     with db.read() as session:
-        cycle = queries_okrs.current_cycle(session=session, today=today)
+        cycle = cycle_queries.current_cycle(session=session, today=today)
         if cycle is None or cycle.id is None:
             return HelpWanted("", ())
-        teams = {m.team_id for m in queries_okr_edit.memberships_of(person.id, session=session)}
-        members = {p.id for people in queries_schedules.members_by_team(
+        teams = {m.team_id for m in team_queries.memberships_of([person.id], session=session)}
+        members = {p.id for people in team_queries.members_by_team(
             session=session, team_ids=teams).values() for p in people}
-        found = queries_checkin.open_help_requests(session=session, cycle_id=cycle.id)
+        found = checkin_queries.open_help_requests(session=session, cycle_id=cycle.id)
         mine = [(c, kr, o) for c, kr, o in found
                 if c.help_from_person_id == person.id or c.author_id in members
                 or o.owner_team_id in teams]
         ids = {c.author_id for c, _, _ in mine} | {c.help_from_person_id for c, _, _ in mine}
-        people = queries_okrs.people_by_ids(session=session, ids=[i for i in ids if i])
+        people = people_queries.people_by_ids(session=session, ids=[i for i in ids if i])
         lines = tuple(
             WantedLine(kr.title, o.title, _slack_id(people, c.author_id), c.help_needed,
                        _slack_id(people, c.help_from_person_id), c.help_answer or "",

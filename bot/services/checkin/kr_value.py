@@ -30,8 +30,8 @@ from bot.services.cycles import guard as cycle_guard
 from bot.services.tokens import TokenView
 from storage.db import Database
 from storage.models import ApiRequest, CheckIn, Cycle, KeyResult, KRValueHistory, Objective
-from storage.queries import okr_edit as queries_okr_edit
-from storage.queries import tokens as queries_api
+from storage.queries import audit as audit_queries
+from storage.queries import tokens as token_queries
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,9 @@ def record_value(
     the update is not allowed."""
     now = clock.now()
     with db.write() as session:
-        if not queries_api.mark_token_used(token.id, now, session=session):
+        if not token_queries.mark_token_used(token.id, now, session=session):
             raise ValueRefused(Refusal.REVOKED)
-        found = queries_api.kr_for_update(session=session, kr_id=ref.id, kr_key=ref.key)
+        found = token_queries.kr_for_update(session=session, kr_id=ref.id, kr_key=ref.key)
         if found is None:
             raise ValueRefused(Refusal.NOT_FOUND, kr=str(ref))
         kr, objective, cycle = found
@@ -121,7 +121,7 @@ def record_value(
             raise ValueRefused(Refusal.FORBIDDEN, kr=str(ref))
         request_hash = _request_hash(kr, update)
         if idempotency_key is not None:
-            earlier = queries_api.api_request(token.id, idempotency_key, session=session)
+            earlier = token_queries.api_request(token.id, idempotency_key, session=session)
             if earlier is not None:
                 if earlier.request_hash != request_hash:
                     raise ValueRefused(Refusal.KEY_REUSED, key=idempotency_key)
@@ -172,7 +172,7 @@ def _store(
     if update.value != previous:
         session.add(KRValueHistory(key_result_id=kr.id, at=now, value=update.value,
                                    source="api", checkin_id=row.id))
-    queries_okr_edit.add_audit(
+    audit_queries.add_audit(
         session=session, at=now, actor=f"api:{token.name}", action="checkin.create",
         entity="checkin", entity_id=str(row.id),
         # Numbers only: the audit keeps no text people (or systems) wrote.

@@ -52,8 +52,9 @@ from bot.services.cycles import guard as cycle_guard
 from bot.services.people import PersonView
 from storage.db import Database
 from storage.models import CheckIn, KeyResult, KRValueHistory, Objective
-from storage.queries import checkins as queries_checkin
-from storage.queries import okr_edit as queries_okr_edit
+from storage.queries import audit as audit_queries
+from storage.queries import checkins as checkin_queries
+from storage.queries import people as people_queries
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def submit(
     today = local_dates.local(now, person.tz).date()
     period = period_key(today)
     with db.write() as session:
-        queries_checkin.lock_person(session=session, person_id=person.id)
+        people_queries.lock_person(session=session, person_id=person.id)
         mine = load_person_krs(session, person.id, today)
         closed = cycle_guard.closed_cycle_of_krs(list(submission.krs), session=session)
         if closed is not None:
@@ -168,10 +169,10 @@ def submit(
         prompt = authorised_delivery(session, person, submission.delivery_id)
         delivery_id = prompt.id if prompt else None
         next_page = submission.page + 1 if submission.page + 1 < len(mine.pages()) else None
-        if not queries_okr_edit.claim_inbox(submission.view_key, now, session=session):
+        if not audit_queries.claim_inbox(submission.view_key, now, session=session):
             return Duplicate(_next_form(session, person, today, next_page, delivery_id))
         if submission.delivery_id is not None and prompt is None:
-            queries_okr_edit.add_audit(
+            audit_queries.add_audit(
                 session=session, at=now, actor=person.slack_user_id,
                 action="checkin.prompt_refused", entity="delivery",
                 entity_id=str(submission.delivery_id))
@@ -270,7 +271,7 @@ def _store(
            if item.existing is None]
     if new:
         session.execute(insert(CheckIn).execution_options(render_nulls=True), new)
-    stored = queries_checkin.checkins_by_keys(
+    stored = checkin_queries.checkins_by_keys(
         session=session, keys=[row.idempotency_key for row in drafts])
     rows = [stored[row.idempotency_key] for row in drafts]
     history, audits = [], []
@@ -284,13 +285,13 @@ def _store(
         kr.last_checkin_at = kr.updated_at = now
         for column in _KR_WRITES:  # every KR's UPDATE the same shape: one executemany
             flag_modified(kr, column)
-        audits.append(queries_okr_edit.audit_row(
+        audits.append(audit_queries.audit_row(
             at=now, actor=person.slack_user_id,
             action="checkin.create" if before is None else "checkin.update", entity="checkin",
             entity_id=str(row.id), before=before, after=_audit_state(row)))
     if history:
         session.execute(insert(KRValueHistory).execution_options(render_nulls=True), history)
-    queries_okr_edit.add_audits(session=session, rows=audits)
+    audit_queries.add_audits(session=session, rows=audits)
     return rows
 
 

@@ -19,9 +19,12 @@ from bot.clock import Clock
 from bot.services.review.report import team_objectives
 from storage.db import Database
 from storage.models import Cycle
-from storage.queries import reviews as q
-from storage.queries.okr_edit import add_audit, person_by_slack_id
+from storage.queries import cycles as cycle_queries
+from storage.queries import reviews as review_queries
+from storage.queries import teams as team_queries
+from storage.queries.audit import add_audit
 from storage.queries.outbox import enqueue, enqueue_thread
+from storage.queries.people import person_by_slack_id
 
 CLI_ACTOR = "cli"
 MAX_NAME = 64
@@ -64,7 +67,7 @@ def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
             raise CycleError("name", name=name[:MAX_NAME])
         if end <= start:
             raise CycleError("dates", start=start.isoformat(), end=end.isoformat())
-        if q.cycle_named(name, session=session) is not None:
+        if cycle_queries.cycle_named(name, session=session) is not None:
             raise CycleError("exists", name=name)
         cycle = Cycle(name=name, start_date=start, end_date=end, state="active")
         session.add(cycle)
@@ -72,7 +75,7 @@ def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
         add_audit(session=session, at=now, actor=actor, action="cycle.new", entity="cycle",
                   entity_id=str(cycle.id), after=json.dumps(
                       {"name": name, "start": start.isoformat(), "end": end.isoformat()}))
-        closed = [old for old in q.active_cycles(session=session)
+        closed = [old for old in cycle_queries.active_cycles(session=session)
                   if old.id != cycle.id and old.start_date < start]
         for old in closed:
             _close(session, old, now, actor, next_cycle=cycle)
@@ -87,12 +90,16 @@ def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRo
     if not allowed:
         raise CycleError("refused")
     with db.write() as session:
-        cycle = q.cycle_named(name, session=session)
+        cycle = cycle_queries.cycle_named(name, session=session)
         if cycle is None:
             raise CycleError("unknown", name=name)
         if cycle.state == "closed":
             raise CycleError("closed", name=name)
-        later = [c for c in q.active_cycles(session=session) if c.start_date > cycle.start_date]
+        later = [
+            c
+            for c in cycle_queries.active_cycles(session=session)
+            if c.start_date > cycle.start_date
+        ]
         _close(session, cycle, now, actor, next_cycle=later[0] if later else None)
         return _row(cycle)
 
@@ -100,7 +107,7 @@ def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRo
 def list_cycles(db: Database) -> list[CycleRow]:
     """Every cycle, newest first."""
     with db.read() as session:
-        return [_row(c) for c in q.all_cycles(session=session)]
+        return [_row(c) for c in reversed(cycle_queries.all_cycles(session=session))]
 
 
 def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: str) -> bool:
@@ -110,33 +117,68 @@ def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: st
     person = person_by_slack_id(actor, session=session)
     if person is not None and person.is_admin:
         return True
-    add_audit(session=session, at=now, actor=actor, action="refused", entity="cycle",
-              entity_id=name[:MAX_NAME], after=json.dumps({"attempt": attempt}))
+    add_audit(
+        session=session,
+        at=now,
+        actor=actor,
+        action="refused",
+        entity="cycle",
+        entity_id=name[:MAX_NAME],
+        after=json.dumps({"attempt": attempt}),
+    )
     return False
 
 
-def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
-           next_cycle: Cycle | None) -> None:
+def _close(
+    session: Session, cycle: Cycle, now: datetime, actor: str, *, next_cycle: Cycle | None
+) -> None:
     cycle.state = "closed"
     session.add(cycle)
-    add_audit(session=session, at=now, actor=actor, action="cycle.close", entity="cycle",
-              entity_id=str(cycle.id), before=json.dumps({"state": "active"}),
-              after=json.dumps({"state": "closed"}))
+    add_audit(
+        session=session,
+        at=now,
+        actor=actor,
+        action="cycle.close",
+        entity="cycle",
+        entity_id=str(cycle.id),
+        before=json.dumps({"state": "active"}),
+        after=json.dumps({"state": "closed"}),
+    )
     cycle_id = cycle.id or 0
-    for team in q.teams(session=session):
+    for team in team_queries.all_teams(session=session):
         if team_objectives(session, cycle_id, team.id or 0):
             key = f"review_summary:{team.id}:{cycle_id}"
-            if enqueue(session, kind="review_summary", dedupe_key=key, due_at=now,
-                       team_id=team.id, payload={"cycle_id": cycle_id}):
-                enqueue_thread(session, parent_key=key, kind="review_summary_reply",
-                               sections=("details",), created_at=now)
+            if enqueue(
+                session,
+                kind="review_summary",
+                dedupe_key=key,
+                due_at=now,
+                team_id=team.id,
+                payload={"cycle_id": cycle_id},
+            ):
+                enqueue_thread(
+                    session,
+                    parent_key=key,
+                    kind="review_summary_reply",
+                    sections=("details",),
+                    created_at=now,
+                )
     if next_cycle is None:
         return
-    owners = {o.owner_person_id for o in q.cycle_objectives(cycle_id, session=session)
-              if o.owner_person_id is not None}
+    owners = {
+        o.owner_person_id
+        for o in review_queries.objectives_to_review(cycle_id, session=session)
+        if o.owner_person_id is not None
+    }
     for person_id in sorted(owners):
-        enqueue(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
-                due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id})
+        enqueue(
+            session,
+            kind="carry",
+            dedupe_key=f"carry:{next_cycle.id}:{person_id}",
+            due_at=now,
+            person_id=person_id,
+            payload={"cycle_id": next_cycle.id},
+        )
 
 
 def _row(cycle: Cycle) -> CycleRow:

@@ -20,7 +20,8 @@ from bot.services.digest.view import DIGEST_THREAD, DigestView
 from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import Schedule
-from storage.queries import digest as q
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue, enqueue_thread
 
 logger = logging.getLogger(__name__)
@@ -63,17 +64,17 @@ def resolve_team(
     name = name.strip()
     with db.read() as session:
         if name:
-            team = q.team_named(name, session=session)
+            team = team_queries.team_named(name, session=session)
             if team is None:
-                known = q.team_names(session=session)
+                known = team_queries.team_names(session=session)
                 return UnknownTeam(name, tuple(known[:MAX_KNOWN_TEAMS]))
         else:
-            teams = q.teams_of_member(person_id, session=session) if person_id else []
+            teams = team_queries.teams_of_person(person_id, session=session) if person_id else []
             if not teams:
                 return NotInTeam()
             team = teams[0]
         assert team.id is not None
-        schedule = q.schedule_of(team.id, session=session)
+        schedule = schedule_queries.schedule_of(team.id, session=session)
     return TeamRef(team.id, team.name, _rhythm(schedule))
 
 

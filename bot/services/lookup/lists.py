@@ -15,7 +15,8 @@ from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
 from bot.services.people import PersonView
 from storage.db import Database
 from storage.models import Cycle, Team
-from storage.queries import okrs as queries_okrs
+from storage.queries import cycles as cycle_queries
+from storage.queries import teams as team_queries
 
 MESSAGE_BLOCKS = 50
 FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
@@ -63,7 +64,7 @@ def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonVi
     """`person`'s Objectives, and those in which they hold a KR."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     with db.read() as session:
-        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
             return NoCycle()
         cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
@@ -73,25 +74,19 @@ def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonVi
 
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
               ) -> OkrList | NoCycle | TeamNotFound:
-    """The Objectives of the team called `name` (case-insensitive)."""
-    wanted = name.strip().casefold()
+    """The Objectives of the team called `name` (matched by `team_named`)."""
     with db.read() as session:
-        # The usual case reads the matching team only; every name is read to suggest some,
-        # or to fold a case SQLite's lower() does not (it folds ASCII only).
-        teams = queries_okrs.teams_named(session=session, name=name.strip())
-        if not any(team_name.casefold() == wanted for _, team_name in teams):
-            teams = queries_okrs.team_names(session=session)
-    for team_id, team_name in teams:
-        if team_name.casefold() == wanted:
-            return _team(db, clock, viewer, team_id, team_name)
-    return _not_found(name, [team_name for _, team_name in teams])
+        team = team_queries.team_named(name.strip(), session=session)
+        if team is None or team.id is None:
+            return _not_found(name, team_queries.team_names(session=session))
+    return _team(db, clock, viewer, team.id, team.name)
 
 
 def channel_okrs(db: Database, clock: Clock, viewer: PersonView, channel_id: str
                  ) -> OkrList | NoCycle | ChannelNotLinked:
     """The Objectives of the team whose channel is `channel_id`."""
     with db.read() as session:
-        team: Team | None = queries_okrs.team_by_channel(session=session, channel_id=channel_id)
+        team: Team | None = team_queries.team_by_channel(session=session, channel_id=channel_id)
     if team is None or team.id is None:
         return ChannelNotLinked(channel_id)
     return _team(db, clock, viewer, team.id, team.name)
@@ -101,7 +96,7 @@ def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCyc
     """The alignment tree of the current cycle."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     with db.read() as session:
-        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None:
             return NoCycle()
         return alignment_tree(session, cycle=cycle, today=eyes.today)
@@ -111,7 +106,7 @@ def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: st
           ) -> OkrList | NoCycle:
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     with db.read() as session:
-        cycle = queries_okrs.current_cycle(session=session, today=eyes.today)
+        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
             return NoCycle()
         cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=[team_id],

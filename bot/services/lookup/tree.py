@@ -18,8 +18,9 @@ from bot.domain.scoring import elapsed_fraction, objective_score
 from bot.domain.text import clip, escape_mrkdwn
 from bot.services.okrs.cards import kr_score_of, objective_colour, owner_name
 from storage.models import Cycle, KeyResult, Objective, Team
-from storage.queries import okr_file as queries
-from storage.queries import okrs as queries_okrs
+from storage.queries import okrs as okr_queries
+from storage.queries import people as people_queries
+from storage.queries import teams as team_queries
 
 MAX_LINES = 150
 MAX_SECTIONS = 40
@@ -60,12 +61,12 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
     (`time_colour`, without forecasts: the tree reads no value history); without `today`,
     the guide's bands."""
     assert cycle.id is not None
-    objectives = queries_okrs.cycle_objectives(session=session, cycle_id=cycle.id)
+    objectives = okr_queries.cycle_objectives(session=session, cycle_id=cycle.id)
     ids = [o.id for o in objectives if o.id is not None]
-    krs = queries_okrs.live_key_results(session=session, objective_ids=ids) if ids else []
+    krs = okr_queries.live_key_results(session=session, objective_ids=ids) if ids else []
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
-    people = queries_okrs.people_by_ids(session=session, ids=person_ids) if person_ids else {}
-    teams = {t.id: t for t in queries.all_teams(session=session) if t.id is not None}
+    people = people_queries.people_by_ids(session=session, ids=person_ids) if person_ids else {}
+    teams = {t.id: t for t in team_queries.all_teams(session=session) if t.id is not None}
     scores = _scores(krs)
     elapsed = 1.0 if today is None else elapsed_fraction(cycle.start_date, cycle.end_date, today)
     loose = unaligned_team_objectives(

@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from bot.domain.permissions import can_edit
 from storage.models import KeyResult, Objective, Person, Team
-from storage.queries.okr_edit import add_audit, lead_ids, memberships_of
+from storage.queries.audit import add_audit
+from storage.queries.teams import lead_ids, memberships_of
 
 OBJECTIVE = "objective"
 KEY_RESULT = "key_result"
@@ -43,7 +44,7 @@ def may_edit(person: Person, objective: Objective, *, session: Session) -> bool:
     """Owner, the owner's team leads, or an admin (from the database only)."""
     assert person.id is not None
     if objective.owner_person_id is not None:
-        teams = [m.team_id for m in memberships_of(objective.owner_person_id, session=session)]
+        teams = [m.team_id for m in memberships_of([objective.owner_person_id], session=session)]
     else:
         teams = [objective.owner_team_id] if objective.owner_team_id is not None else []
     leads = lead_ids(teams, session=session)

@@ -51,16 +51,11 @@ from bot.services.okr_edit.parents import parent_problem
 from bot.services.okrs.asked import asked_about
 from storage.db import Database
 from storage.models import KeyResult, KRValueHistory, Objective, Person
-from storage.queries.okr_edit import (
-    claim_inbox,
-    current_cycle,
-    inbox_seen,
-    krs_with_target_history,
-    live_key_results,
-    memberships_of,
-    owner_objective_count,
-    person_by_slack_id,
-)
+from storage.queries.audit import claim_inbox, inbox_seen
+from storage.queries.cycles import current_cycle
+from storage.queries.okrs import krs_with_target_history, live_key_results, owner_objective_count
+from storage.queries.people import person_by_slack_id
+from storage.queries.teams import memberships_of
 
 SOURCE = "slack"
 
@@ -125,7 +120,7 @@ def create_objective(
             return Gone("no_cycle")
         team_id = parsed.owner_team_id
         if team_id is not None:
-            mine = [m.team_id for m in memberships_of(person.id, session=session)]
+            mine = [m.team_id for m in memberships_of([person.id], session=session)]
             if not can_own_for_team(team_id, mine, person.is_admin):
                 return refuse(session, now, actor, "create", "team", team_id)
         problem = parent_problem(parsed.parent_id, cycle.id, None, session=session)
@@ -172,7 +167,7 @@ def update_objective(
             return found
         person, objective = found
         assert objective.id is not None
-        krs = {kr.id: kr for kr in live_key_results(objective.id, session=session)
+        krs = {kr.id: kr for kr in live_key_results([objective.id], session=session)
                if kr.id is not None}
         own = EditForm(form.title, form.description, form.type, form.parent,
                        tuple(k for k in form.krs if k.kr_id in krs))
@@ -217,7 +212,7 @@ def archive_objective(
         )
         if getattr(result, "rowcount", 0) != 1:
             return Gone("archived")
-        krs = live_key_results(objective.id, session=session)
+        krs = live_key_results([objective.id], session=session)
         session.execute(
             update(KeyResult)
             .where(col(KeyResult.id).in_([kr.id for kr in krs]))

@@ -16,13 +16,10 @@ from bot.services.okr_edit.lessons import Lessons, lessons_for
 from bot.services.okr_edit.parents import MAX_OPTIONS, OPTION_TEXT, Option, parent_options
 from storage.db import Database
 from storage.models import Objective, Team
-from storage.queries.okr_edit import (
-    current_cycle,
-    live_key_results,
-    memberships_of,
-    person_by_slack_id,
-    teams,
-)
+from storage.queries.cycles import current_cycle
+from storage.queries.okrs import live_key_results
+from storage.queries.people import person_by_slack_id
+from storage.queries.teams import all_teams, memberships_of
 
 
 @dataclass(frozen=True)
@@ -70,8 +67,8 @@ def new_form(
                               session=session)
         if cycle is None or cycle.id is None:
             return Gone("no_cycle")
-        mine = {m.team_id for m in memberships_of(person.id, session=session)}
-        every = teams(session=session)
+        mine = {m.team_id for m in memberships_of([person.id], session=session)}
+        every = all_teams(session=session)
         allowed = [t for t in every if t.id in mine]
         if person.is_admin:
             allowed += [t for t in every if t.id not in mine]
@@ -99,7 +96,7 @@ def edit_form(
             return Gone("archived")
         owner_team = session.get(Team, objective.owner_team_id) if objective.owner_team_id else None
         if objective.owner_person_id is not None:
-            start = [m.team_id for m in memberships_of(objective.owner_person_id,
+            start = [m.team_id for m in memberships_of([objective.owner_person_id],
                                                        session=session)]
         else:
             start = [owner_team.parent_id] if owner_team and owner_team.parent_id else []
@@ -108,7 +105,7 @@ def edit_form(
         krs = tuple(
             EditKR(kr.id, kr.title, kr.kind == KRKind.METRIC, format_number(kr.start_value, 6),
                    format_number(kr.target_value, 6).replace(",", ""), kr.unit)
-            for kr in live_key_results(objective.id, session=session) if kr.id is not None
+            for kr in live_key_results([objective.id], session=session) if kr.id is not None
         )
         return EditFormView(
             objective.id, objective.title, objective.description, objective.type,

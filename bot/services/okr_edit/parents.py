@@ -11,7 +11,8 @@ from bot.domain.okr_draft import FieldError
 from bot.domain.text import clip
 from bot.services.okr_edit.access import team_ranks
 from storage.models import Objective
-from storage.queries.okr_edit import cycle_parent_links, team_objectives, teams
+from storage.queries.okrs import cycle_parent_links, team_objectives
+from storage.queries.teams import all_teams
 
 MAX_OPTIONS = 100  # Slack's limit for a static select
 OPTION_TEXT = 75  # Slack's limit for an option's text
@@ -58,12 +59,12 @@ def parent_options(
     At most 100; the `current` parent (when editing) is always offered; `exclude` (the
     Objective being edited) and everything aligned below it never are.
     """
-    all_teams = teams(session=session)
-    ranks = team_ranks(start_teams, all_teams)
+    every = all_teams(session=session)
+    ranks = team_ranks(start_teams, every)
     top = max(ranks.values(), default=-1) + 1
-    ranks |= {t.id: top for t in all_teams
+    ranks |= {t.id: top for t in every
               if t.id is not None and t.parent_id is None and t.id not in ranks}
-    names = {t.id: t.name for t in all_teams}
+    names = {t.id: t.name for t in every}
     candidates = team_objectives(cycle_id, list(ranks), session=session)
     below = _aligned_below(exclude, cycle_id, session=session)
     candidates = [o for o in candidates if o.id not in below]

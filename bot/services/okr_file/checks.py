@@ -31,7 +31,11 @@ from storage.models import (
     Team,
     TeamMember,
 )
-from storage.queries import okr_file as queries
+from storage.queries import cycles as cycle_queries
+from storage.queries import okrs as okr_queries
+from storage.queries import people as people_queries
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 
 # Keys the exporter gives rows stored without one; importing them adopts the keyless row.
 OBJECTIVE_ID_KEY = re.compile(r"^obj-([1-9][0-9]{0,9})$")
@@ -63,29 +67,29 @@ def load_existing(parsed: ParsedFile, *, session: Session) -> Existing:
         person_ids.update(kr.owner_person for kr in objective.key_results if kr.owner_person)
         if objective.owner_person:
             person_ids.add(objective.owner_person)
-    found = Existing(people=queries.people_by_slack_ids(person_ids, session=session))
-    found.teams = {t.name: t for t in queries.all_teams(session=session)}
+    found = Existing(people=people_queries.people_by_slack_ids(person_ids, session=session))
+    found.teams = {t.name: t for t in team_queries.all_teams(session=session)}
     stored = [found.teams[t.name] for t in doc.teams if t.name in found.teams]
     file_team_ids = [t.id for t in stored if t.id is not None]
-    for member in queries.team_members_of(file_team_ids, session=session):
+    for member in team_queries.team_members_of(file_team_ids, session=session):
         found.members.setdefault(member.team_id, []).append(member)
-    found.schedules = queries.schedules_of(file_team_ids, session=session)
-    for holiday in queries.holidays_of(file_team_ids, session=session):
+    found.schedules = schedule_queries.schedules_of(file_team_ids, session=session)
+    for holiday in schedule_queries.holidays_of(file_team_ids, session=session):
         found.holidays.setdefault(holiday.team_id, []).append(holiday)
     cycle_names = {c.name for c in doc.cycles} | {o.cycle for o in doc.objectives}
-    found.cycles = queries.cycles_by_names(cycle_names, session=session)
+    found.cycles = cycle_queries.cycles_by_names(cycle_names, session=session)
     keys = {o.key for o in doc.objectives} | {o.parent for o in doc.objectives if o.parent}
-    found.objectives = queries.objectives_by_keys(keys, session=session)
+    found.objectives = okr_queries.objectives_by_keys(keys, session=session)
     adopt = _adoptable(keys - found.objectives.keys(), OBJECTIVE_ID_KEY)
-    for row_id, row in queries.objectives_by_ids(adopt, session=session).items():
+    for row_id, row in okr_queries.objectives_by_ids(adopt, session=session).items():
         if row.key is None:
             found.objectives[f"obj-{row_id}"] = row
     _load_ancestors(found, session)
     kr_key_set = {key for i in range(len(doc.objectives)) for key in parsed.kr_keys(i)}
     kr_key_set |= {key for _, _, key in parsed.orphans if key is not None}
-    found.key_results = queries.key_results_by_keys(kr_key_set, session=session)
+    found.key_results = okr_queries.key_results_by_keys(kr_key_set, session=session)
     adopt = _adoptable(kr_key_set - found.key_results.keys(), KR_ID_KEY)
-    for row_id, kr in queries.key_results_by_ids(adopt, session=session).items():
+    for row_id, kr in okr_queries.key_results_by_ids(adopt, session=session).items():
         if kr.key is None:
             found.key_results[f"kr-{row_id}"] = kr
     return found
@@ -101,7 +105,7 @@ def _load_ancestors(found: Existing, session: Session) -> None:
     found.objectives_by_id = {o.id: o for o in found.objectives.values() if o.id is not None}
     wanted = {o.parent_id for o in found.objectives_by_id.values()} - {None}
     while wanted - found.objectives_by_id.keys():
-        batch = queries.objectives_by_ids(
+        batch = okr_queries.objectives_by_ids(
             {i for i in wanted - found.objectives_by_id.keys() if i is not None}, session=session
         )
         if not batch:

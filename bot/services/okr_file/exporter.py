@@ -22,7 +22,12 @@ from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import FlowList, Quoted, dump_yaml
 from storage.db import Database
 from storage.models import Cycle, KeyResult, Objective, Person, Schedule, Team, TeamMember
-from storage.queries import okr_file as queries
+from storage.queries import checkins as checkin_queries
+from storage.queries import cycles as cycle_queries
+from storage.queries import okrs as okr_queries
+from storage.queries import people as people_queries
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 
 HEADER = "# okr-bot OKR file (format: README.md, The OKR file); import: `okr-bot import FILE`\n"
 CSV_COLUMNS = (
@@ -52,16 +57,16 @@ def export_okr_yaml(db: Database, *, cycle: str | None = None) -> str:
     """Everything stored, or only the cycle named `cycle` and its objectives, as YAML."""
     with db.read() as session:
         cycles = _cycles(session, cycle)
-        people = queries.all_people(session=session)
-        teams = queries.all_teams(session=session)
+        people = people_queries.all_people(session=session)
+        teams = team_queries.all_teams(session=session)
         team_ids = [_id(t) for t in teams]
-        members = queries.team_members_of(team_ids, session=session)
-        schedules = queries.schedules_of(team_ids, session=session)
-        holidays = queries.holidays_of(team_ids, session=session)
-        objectives = queries.objectives_in_cycles([_id(c) for c in cycles], session=session)
-        krs = queries.key_results_of([_id(o) for o in objectives], session=session)
+        members = team_queries.team_members_of(team_ids, session=session)
+        schedules = schedule_queries.schedules_of(team_ids, session=session)
+        holidays = schedule_queries.holidays_of(team_ids, session=session)
+        objectives = okr_queries.objectives_in_cycles([_id(c) for c in cycles], session=session)
+        krs = okr_queries.key_results_of([_id(o) for o in objectives], session=session)
         parent_ids = {o.parent_id for o in objectives if o.parent_id is not None}
-        parents = queries.objectives_by_ids(parent_ids, session=session)
+        parents = okr_queries.objectives_by_ids(parent_ids, session=session)
     slack_ids = {_id(p): p.slack_user_id for p in people}
     team_names = {_id(t): t.name for t in teams}
     doc: dict[str, Any] = {"version": 1}
@@ -107,11 +112,11 @@ def export_checkins_csv(
     wrote is left blank where `reader` may not read it (the operator at the command line may)."""
     with db.read() as session:
         cycle_ids = [_id(c) for c in _cycles(session, cycle)] if cycle is not None else None
-        rows = queries.checkins_with_context(cycle_ids, session=session)
+        rows = checkin_queries.checkins_with_context(cycle_ids, session=session)
         owners = {o.owner_person_id for _, _, o, _ in rows if o.owner_person_id is not None}
         teams_of: dict[int, set[int]] = {}
         if not reader.is_admin:
-            for member in queries.memberships_of(owners, session=session):
+            for member in team_queries.memberships_of(owners, session=session):
                 teams_of.setdefault(member.person_id, set()).add(member.team_id)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -160,8 +165,8 @@ def kr_key(kr: KeyResult) -> str:
 
 def _cycles(session: Session, name: str | None) -> list[Cycle]:
     if name is None:
-        return queries.all_cycles(session=session)
-    found = queries.cycles_by_names([name], session=session)
+        return cycle_queries.all_cycles(session=session)
+    found = cycle_queries.cycles_by_names([name], session=session)
     if name not in found:
         raise ExportError(message("no_such_cycle", name=name))
     return [found[name]]

@@ -10,7 +10,9 @@ from sqlmodel import Session
 
 from bot.domain.asked import AskedBecause, asked_of
 from storage.models import KeyResult, Objective
-from storage.queries import okrs as queries_okrs
+from storage.queries import okrs as okr_queries
+from storage.queries import people as people_queries
+from storage.queries import teams as team_queries
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,9 @@ def asked_about(
     """Who is asked about each KR of `pairs` (three statements at most)."""
     team_ids = {o.owner_team_id for o, kr in pairs
                 if o.owner_team_id is not None and kr.owner_person_id is None}
-    leads = queries_okrs.leads_by_team(session=session, team_ids=team_ids)
+    leads = team_queries.leads_by_team(session=session, team_ids=team_ids)
     person_ids = {kr.owner_person_id or o.owner_person_id for o, kr in pairs} - {None}
-    people = queries_okrs.people_by_ids(session=session, ids=[p for p in person_ids if p])
+    people = people_queries.people_by_ids(session=session, ids=[p for p in person_ids if p])
     for members in leads.values():
         people.update({p.id: p for p in members if p.id is not None})
     found = []
@@ -47,4 +49,4 @@ def asked_about(
 
 def unowned(session: Session) -> list[AskedAbout]:
     """Who is asked about every active KR without an owner of the active cycles."""
-    return asked_about(session, queries_okrs.unowned_key_results(session=session))
+    return asked_about(session, okr_queries.unowned_key_results(session=session))

@@ -25,7 +25,11 @@ from bot.domain.scoring import elapsed_fraction, kr_score, objective_score, time
 from bot.domain.vocabulary import KRKind
 from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
-from storage.queries import okrs as queries_okrs
+from storage.queries import checkins as checkin_queries
+from storage.queries import cycles as cycle_queries
+from storage.queries import okrs as okr_queries
+from storage.queries import people as people_queries
+from storage.queries import teams as team_queries
 
 COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 UNSCORED_EMOJI = "⚪"
@@ -132,7 +136,7 @@ def load_cards(
     Order: owners in the order given (people, then teams, then held KRs), then position.
     `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`).
     """
-    objectives = queries_okrs.visible_objectives(
+    objectives = okr_queries.visible_objectives(
         session=session, cycle_id=cycle_id, person_ids=person_ids, team_ids=team_ids,
         kr_owner_ids=person_ids if include_held_krs else (),
     )
@@ -154,17 +158,17 @@ def cards_for(
     if not objectives:
         return []
     objective_ids = [o.id for o in objectives if o.id is not None]
-    krs = queries_okrs.live_key_results(session=session, objective_ids=objective_ids)
+    krs = okr_queries.live_key_results(session=session, objective_ids=objective_ids)
     kr_ids = [kr.id for kr in krs if kr.id is not None]
-    checked = queries_okrs.latest_checkins(session=session, kr_ids=kr_ids) if kr_ids else {}
+    checked = checkin_queries.latest_checkins(session=session, kr_ids=kr_ids) if kr_ids else {}
     history = history_by_kr(
-        queries_okrs.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
-    cycles = queries_okrs.cycles_by_ids(session=session, ids={o.cycle_id for o in objectives})
+        checkin_queries.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
+    cycles = cycle_queries.cycles_by_ids(session=session, ids={o.cycle_id for o in objectives})
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
     person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
     team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
-    people = queries_okrs.people_by_ids(session=session, ids=person_ids) if person_ids else {}
-    teams = queries_okrs.teams_by_ids(session=session, ids=team_ids) if team_ids else {}
+    people = people_queries.people_by_ids(session=session, ids=person_ids) if person_ids else {}
+    teams = team_queries.teams_by_ids(session=session, ids=team_ids) if team_ids else {}
     by_objective: dict[int, list[KeyResult]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)

@@ -17,8 +17,10 @@ from bot.domain.vocabulary import ObjectiveType
 from bot.services.okrs.forecasts import forecast_of, history_by_kr
 from bot.services.review.report import measured_score, team_objectives
 from storage.models import Cycle
-from storage.queries import okrs as queries_okrs
-from storage.queries import reviews as q
+from storage.queries import checkins as checkin_queries
+from storage.queries import okrs as okr_queries
+from storage.queries import reviews as review_queries
+from storage.queries import teams as team_queries
 
 CONFIDENCE_LOOKBACK = timedelta(days=62)
 MAX_ITEMS = 20
@@ -43,33 +45,50 @@ def flagged_krs(session: Session, team_id: int, cycle_id: int,
     """The team's flagged KRs of the cycle, by Objective position (at most MAX_ITEMS)."""
     objectives = team_objectives(session, cycle_id, team_id)
     titles = {o.id or 0: o.title for o in objectives}
-    every = q.cycle_objectives(cycle_id, session=session)
+    every = review_queries.objectives_to_review(cycle_id, session=session)
     loose = unaligned_team_objectives(
         [(o.id or 0, o.owner_team_id, o.parent_id) for o in every],
-        queries_okrs.team_parents(session=session))
+        team_queries.team_parents(session=session))
     unaligned = [AlignmentItem(o.id or 0, o.title, "", "", ("unaligned",)) for o in objectives
                  if o.id in loose]
     types = {o.id or 0: o.type for o in objectives}
     cycle = session.get(Cycle, cycle_id)
-    krs = q.live_krs(list(titles), session=session)
+    krs = okr_queries.live_key_results(list(titles), session=session)
     kr_ids = [kr.id or 0 for kr in krs]
-    changes = q.last_value_changes(kr_ids, session=session)
-    confidences = q.recent_confidences(kr_ids, now - CONFIDENCE_LOOKBACK, session=session)
-    history = history_by_kr(queries_okrs.value_history(session=session, kr_ids=kr_ids))
+    changes = review_queries.last_value_changes(kr_ids, session=session)
+    confidences = review_queries.recent_confidences(
+        kr_ids, now - CONFIDENCE_LOOKBACK, session=session
+    )
+    history = history_by_kr(checkin_queries.value_history(session=session, kr_ids=kr_ids))
     items: list[AlignmentItem] = []
     for kr in krs:
         score = measured_score(kr)
         forecast = None
         if cycle is not None:
-            forecast = forecast_of(kr, history.get(kr.id or 0, []), types[kr.objective_id],
-                                   now=now, end_date=cycle.end_date).score
+            forecast = forecast_of(
+                kr,
+                history.get(kr.id or 0, []),
+                types[kr.objective_id],
+                now=now,
+                end_date=cycle.end_date,
+            ).score
         miss = forecast is not None and under_bar(ObjectiveType(types[kr.objective_id]), forecast)
-        signals = KRSignals(score, changes.get(kr.id or 0, kr.created_at),
-                            confidences.get(kr.id or 0, []), heading_for_miss=miss)
+        signals = KRSignals(
+            score,
+            changes.get(kr.id or 0, kr.created_at),
+            confidences.get(kr.id or 0, []),
+            heading_for_miss=miss,
+        )
         flags = alignment_flags(signals, now)
         if flags:
-            items.append(AlignmentItem(
-                kr.objective_id, titles[kr.objective_id], kr.title, format_score(score),
-                tuple(f.value for f in flags),
-                format_score(forecast) if forecast is not None else ""))
+            items.append(
+                AlignmentItem(
+                    kr.objective_id,
+                    titles[kr.objective_id],
+                    kr.title,
+                    format_score(score),
+                    tuple(f.value for f in flags),
+                    format_score(forecast) if forecast is not None else "",
+                )
+            )
     return (unaligned + items)[:MAX_ITEMS]

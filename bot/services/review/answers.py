@@ -31,8 +31,11 @@ from bot.services.people import PersonView
 from bot.services.review.report import ObjectiveReport, objective_reports
 from storage.db import Database
 from storage.models import Cycle, KRReview, Objective, ObjectiveReview
-from storage.queries import reviews as q
-from storage.queries.okr_edit import add_audit, claim_inbox
+from storage.queries import cycles as cycle_queries
+from storage.queries import okrs as okr_queries
+from storage.queries import reviews as review_queries
+from storage.queries import teams as team_queries
+from storage.queries.audit import add_audit, claim_inbox
 
 FieldRef = tuple[str, int]  # ("score", kr id), ("cause", kr id), ("keep", objective id)
 NOTE_FIELDS = ("what_worked", "keep", "avoid", "learned")
@@ -100,7 +103,7 @@ def load_form(
     """The review page `page` of the cycle (by id, by name, or the person's latest cycle that
     has started)."""
     with db.read() as session:
-        leads = q.lead_team_ids(person.id, session=session)
+        leads = team_queries.lead_team_ids(person.id, session=session)
         cycle = _cycle(session, person, leads, today, cycle_id, cycle_name)
         if cycle is None:
             return NoReview("unknown_cycle" if cycle_name else "nothing", cycle_name)
@@ -114,8 +117,8 @@ def _cycle(session: Session, person: PersonView, leads: list[int], today: date,
     if cycle_id is not None:
         return session.get(Cycle, cycle_id)
     if cycle_name:
-        return q.cycle_named(cycle_name, session=session)
-    started = [c for c in q.cycles_with_objectives_of(person.id, leads, session=session)
+        return cycle_queries.cycle_named(cycle_name, session=session)
+    started = [c for c in cycle_queries.cycles_with_objectives_of(person.id, leads, session=session)
                if c.start_date <= today]
     open_ones = [c for c in started if not cycle_guard.is_read_only(c)]
     chosen = open_ones or started
@@ -124,7 +127,8 @@ def _cycle(session: Session, person: PersonView, leads: list[int], today: date,
 
 def _form(session: Session, person: PersonView, leads: list[int], cycle: Cycle,
           page: int) -> ReviewForm | None:
-    objectives = q.reviewable_objectives(cycle.id or 0, person.id, leads, session=session)
+    objectives = review_queries.reviewable_objectives(cycle.id or 0, person.id, leads,
+                                                      session=session)
     if not objectives:
         return None
     page = min(max(page, 0), len(objectives) - 1)
@@ -138,44 +142,65 @@ def submit(
     """Validate and store one page of the review."""
     now = clock.now()
     with db.write() as session:
-        leads = q.lead_team_ids(person.id, session=session)
+        leads = team_queries.lead_team_ids(person.id, session=session)
         cycle = session.get(Cycle, submission.cycle_id)
-        objectives = (q.reviewable_objectives(submission.cycle_id, person.id, leads,
-                                              session=session) if cycle else [])
+        objectives = (
+            review_queries.reviewable_objectives(
+                submission.cycle_id, person.id, leads, session=session
+            )
+            if cycle
+            else []
+        )
         objective = next((o for o in objectives if o.id == submission.objective_id), None)
         closed = cycle is not None and cycle_guard.is_read_only(cycle)
         if cycle is None or objective is None or closed:
-            add_audit(session=session, at=now, actor=person.slack_user_id, action="refused",
-                      entity="objective", entity_id=str(submission.objective_id),
-                      after=json.dumps({"attempt": "review"}))
-            return NoReview("cycle_closed", cycle.name) if closed and cycle else \
-                NoReview("refused")
+            add_audit(
+                session=session,
+                at=now,
+                actor=person.slack_user_id,
+                action="refused",
+                entity="objective",
+                entity_id=str(submission.objective_id),
+                after=json.dumps({"attempt": "review"}),
+            )
+            return NoReview("cycle_closed", cycle.name) if closed and cycle else NoReview("refused")
         read = _read(session, objective, submission)
         if isinstance(read, Rejected):
             return read
         next_page = submission.page + 1
         if not claim_inbox(submission.view_key, now, session=session):
-            return Duplicate(_form(session, person, leads, cycle, next_page)
-                             if next_page < len(objectives) else None)
+            return Duplicate(
+                _form(session, person, leads, cycle, next_page)
+                if next_page < len(objectives)
+                else None
+            )
         for kr_id, answer in read.items():
             _store_kr(session, kr_id, answer, person, now)
         _store_notes(session, objective, submission.notes, person, now)
-        add_audit(session=session, at=now, actor=person.slack_user_id, action="review.save",
-                  entity="objective", entity_id=str(objective.id),
-                  after=json.dumps({kr_id: a.score for kr_id, a in read.items()}))
+        add_audit(
+            session=session,
+            at=now,
+            actor=person.slack_user_id,
+            action="review.save",
+            entity="objective",
+            entity_id=str(objective.id),
+            after=json.dumps({kr_id: a.score for kr_id, a in read.items()}),
+        )
         session.flush()
         stored = objective_reports(session, [objective])[0]
-        following = (_form(session, person, leads, cycle, next_page)
-                     if next_page < len(objectives) else None)
+        following = (
+            _form(session, person, leads, cycle, next_page) if next_page < len(objectives) else None
+        )
         return Saved(cycle.name, stored, following)
 
 
-def _read(session: Session, objective: Objective,
-          submission: ReviewSubmission) -> dict[int, KRReviewAnswer] | Rejected:
+def _read(
+    session: Session, objective: Objective, submission: ReviewSubmission
+) -> dict[int, KRReviewAnswer] | Rejected:
     errors: dict[FieldRef, ReviewError] = {}
     answers: dict[int, KRReviewAnswer] = {}
     kind = ObjectiveType(objective.type)
-    own = {kr.id for kr in q.live_krs([objective.id or 0], session=session)}
+    own = {kr.id for kr in okr_queries.live_key_results([objective.id or 0], session=session)}
     for kr_id, typed in submission.krs.items():
         if kr_id not in own:
             continue
@@ -191,9 +216,10 @@ def _read(session: Session, objective: Objective,
     return Rejected(errors) if errors else answers
 
 
-def _store_kr(session: Session, kr_id: int, answer: KRReviewAnswer, person: PersonView,
-              now: datetime) -> None:
-    row = q.kr_reviews([kr_id], session=session).get(kr_id)
+def _store_kr(
+    session: Session, kr_id: int, answer: KRReviewAnswer, person: PersonView, now: datetime
+) -> None:
+    row = review_queries.kr_reviews([kr_id], session=session).get(kr_id)
     if row is None:
         row = KRReview(key_result_id=kr_id, final_score=answer.score)
     row.final_score = answer.score
@@ -204,10 +230,17 @@ def _store_kr(session: Session, kr_id: int, answer: KRReviewAnswer, person: Pers
     session.add(row)
 
 
-def _store_notes(session: Session, objective: Objective, notes: Mapping[str, str],
-                 person: PersonView, now: datetime) -> None:
+def _store_notes(
+    session: Session,
+    objective: Objective,
+    notes: Mapping[str, str],
+    person: PersonView,
+    now: datetime,
+) -> None:
     oid = objective.id or 0
-    row = q.objective_reviews([oid], session=session).get(oid) or ObjectiveReview(objective_id=oid)
+    row = review_queries.objective_reviews([oid], session=session).get(oid) or ObjectiveReview(
+        objective_id=oid
+    )
     row.what_worked = notes.get("what_worked", "").strip()
     row.keep = notes.get("keep", "").strip()
     row.avoid = notes.get("avoid", "").strip()

@@ -17,7 +17,7 @@ from bot.services.review.calibration import TeamCalibration, team_calibrations
 from bot.services.review.report import CycleReport, ObjectiveReport, cycle_report
 from storage.db import Database
 from storage.models import Cycle
-from storage.queries import reviews as q
+from storage.queries import cycles as cycle_queries
 
 NO_TEAM = "(no team)"
 CSV_COLUMNS = (
@@ -41,7 +41,7 @@ def review_calibrations(db: Database, *, cycle: str) -> list[TeamCalibration]:
 
 
 def _named(session: Session, cycle: str) -> Cycle:
-    found = q.cycle_named(cycle, session=session)
+    found = cycle_queries.cycle_named(cycle, session=session)
     if found is None:
         raise ExportError(f"no cycle is called {cycle!r}")
     return found

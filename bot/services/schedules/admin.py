@@ -15,8 +15,8 @@ from bot.domain.slots import WEEKDAY_NAMES, format_weekdays, parse_weekdays
 from bot.services.schedules.planner import rhythm_of
 from storage.db import Database
 from storage.models import AuditLog, Person, Schedule, Team
-from storage.queries import digest as queries_digest
-from storage.queries import schedules as q
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 
 logger = logging.getLogger(__name__)
 MAX_LISTED = 20
@@ -58,8 +58,10 @@ def list_schedules(
         if not _is_admin(session, person_id, "schedule.list"):
             _refusal(session, person_id, clock.now())
             return Refused()
-        return tuple(_line(team, schedule)
-                     for team, schedule in q.scheduled_teams(session=session)[:MAX_LISTED])
+        return tuple(
+            _line(team, schedule)
+            for team, schedule in schedule_queries.scheduled_teams(session=session)[:MAX_LISTED]
+        )
 
 
 def change_schedule(
@@ -73,11 +75,11 @@ def change_schedule(
         if not _is_admin(session, person_id, "schedule.change"):
             _refusal(session, person_id, now)
             return Refused()
-        team = queries_digest.team_named(change.team, session=session)
+        team = team_queries.team_named(change.team, session=session)
         if team is None or team.id is None:
-            names = queries_digest.team_names(session=session)
+            names = team_queries.team_names(session=session)
             return NoSuchTeam(change.team, tuple(names[:MAX_LISTED]))
-        schedule = queries_digest.schedule_of(team.id, session=session)
+        schedule = schedule_queries.schedule_of(team.id, session=session)
         before = _state(schedule) if schedule else None
         schedule = _apply(schedule or Schedule(team_id=team.id), change)
         try:
@@ -86,9 +88,17 @@ def change_schedule(
             raise InputError("invalid", reason=str(exc)) from None
         session.add(schedule)
         actor = session.get(Person, person_id)
-        session.add(AuditLog(at=now, actor=actor.slack_user_id if actor else "?",
-                             action="schedule.update", entity="schedule",
-                             entity_id=str(team.id), before=before, after=_state(schedule)))
+        session.add(
+            AuditLog(
+                at=now,
+                actor=actor.slack_user_id if actor else "?",
+                action="schedule.update",
+                entity="schedule",
+                entity_id=str(team.id),
+                before=before,
+                after=_state(schedule),
+            )
+        )
         session.flush()
         return _line(team, schedule)
 
@@ -103,8 +113,15 @@ def _is_admin(session: Session, person_id: int, action: str) -> bool:
 
 def _refusal(session: Session, person_id: int, now: datetime) -> None:
     person = session.get(Person, person_id)
-    session.add(AuditLog(at=now, actor=person.slack_user_id if person else "?",
-                         action="schedule.refused", entity="schedule", entity_id=""))
+    session.add(
+        AuditLog(
+            at=now,
+            actor=person.slack_user_id if person else "?",
+            action="schedule.refused",
+            entity="schedule",
+            entity_id="",
+        )
+    )
 
 
 def _apply(schedule: Schedule, change: ScheduleChange) -> Schedule:
@@ -144,10 +161,15 @@ def _line(team: Team, schedule: Schedule) -> ScheduleLine:
     if schedule.checkin_cadence != "weekdays":
         days = days[:1]
     return ScheduleLine(
-        team=team.name, timezone=schedule.timezone, checkin_cadence=schedule.checkin_cadence,
-        checkin_days=days, checkin_time=_hhmm(schedule.checkin_time),
-        reminder_hours=schedule.reminder_after_hours, digest_cadence=schedule.digest_cadence,
-        digest_day=schedule.digest_weekday, digest_time=_hhmm(schedule.digest_time),
+        team=team.name,
+        timezone=schedule.timezone,
+        checkin_cadence=schedule.checkin_cadence,
+        checkin_days=days,
+        checkin_time=_hhmm(schedule.checkin_time),
+        reminder_hours=schedule.reminder_after_hours,
+        digest_cadence=schedule.digest_cadence,
+        digest_day=schedule.digest_weekday,
+        digest_time=_hhmm(schedule.digest_time),
         work_hours=f"{_hhmm(schedule.work_start)}–{_hhmm(schedule.work_end)}",
         channel_id=schedule.digest_channel_id or team.slack_channel_id,
     )
@@ -155,4 +177,3 @@ def _line(team: Team, schedule: Schedule) -> ScheduleLine:
 
 def _state(schedule: Schedule) -> str:
     return json.dumps({k: str(v) for k, v in schedule.model_dump().items()}, sort_keys=True)
-

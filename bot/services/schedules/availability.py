@@ -18,7 +18,7 @@ from bot.domain.schedule_input import check_pause_end
 from bot.services.schedules.planner import rhythm_of, zone_of
 from storage.db import Database
 from storage.models import Absence, AuditLog, Delivery, Person, TeamMember
-from storage.queries import schedules as q
+from storage.queries import schedules as schedule_queries
 
 LOOKAHEAD = timedelta(days=21)
 DONE_STATES = ("sent", "failed", "skipped")
@@ -86,7 +86,7 @@ def next_checkin_date(session: Session, person: Person, now: datetime) -> date |
     mine = session.exec(select(TeamMember.team_id).where(
         col(TeamMember.person_id) == person.id)).all()
     candidates: list[slots.Slot] = []
-    for _, schedule in q.scheduled_teams(session=session, team_ids=mine):
+    for _, schedule in schedule_queries.scheduled_teams(session=session, team_ids=mine):
         try:
             rhythm = rhythm_of(schedule)
         except ValueError:

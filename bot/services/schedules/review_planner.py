@@ -24,9 +24,11 @@ from bot.domain.cycle_rules import first_working_day, in_cycle, month_key, revie
 from bot.domain.local_dates import local
 from bot.services.review.alignment import flagged_krs
 from storage.models import Delivery
-from storage.queries import okrs as queries_okrs
-from storage.queries import reviews as q
-from storage.queries import schedules as queries_delivery
+from storage.queries import cycles as cycle_queries
+from storage.queries import people as people_queries
+from storage.queries import reviews as review_queries
+from storage.queries import schedules as schedule_queries
+from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue, record_skipped
 
 
@@ -39,13 +41,13 @@ class CloseReport:
 def plan_reviews(session: Session, now: datetime, *, days_before_end: int) -> int:
     """Queue the review prompt of every owner whose cycle is about to end; how many were new."""
     added = 0
-    for cycle in q.active_cycles(session=session):
-        objectives = q.cycle_objectives(cycle.id or 0, session=session)
+    for cycle in cycle_queries.active_cycles(session=session):
+        objectives = review_queries.objectives_to_review(cycle.id or 0, session=session)
         owners = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
         team_owned = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
-        lead_ids = {m.person_id for m in q.memberships(session=session)
+        lead_ids = {m.person_id for m in team_queries.all_memberships(session=session)
                     if m.is_lead and m.team_id in team_owned}
-        people = q.people(owners | lead_ids, session=session)
+        people = people_queries.people_by_ids(owners | lead_ids, session=session)
         for person_id, person in sorted(people.items()):
             if not review_open(local(now, person.tz).date(), cycle.end_date, days_before_end):
                 continue
@@ -59,13 +61,13 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
                    team_ids: Collection[int] | None = None) -> int:
     """Queue this month's alignment check of every scheduled team's leads; how many were new."""
     added = 0
-    for team, schedule in queries_delivery.scheduled_teams(session=session, team_ids=team_ids):
+    for team, schedule in schedule_queries.scheduled_teams(session=session, team_ids=team_ids):
         try:
             zone = ZoneInfo(schedule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             continue
         today = now.astimezone(zone).date()
-        holidays = queries_delivery.holidays_by_team(
+        holidays = schedule_queries.holidays_by_team(
             session=session, team_ids=[team.id or 0], first=today.replace(day=1),
             last=today.replace(day=1) + timedelta(days=14)).get(team.id or 0, set())
         day = first_working_day(today.year, today.month, holidays)
@@ -73,12 +75,12 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
         if due is None or now < due or due < team.created_at:
             continue
         month = month_key(day)
-        leads = sorted(m.person_id for m in q.memberships(session=session)
+        leads = sorted(m.person_id for m in team_queries.all_memberships(session=session)
                        if m.team_id == team.id and m.is_lead)
         keys = {lead: f"alignment:{team.id}:{month}:{lead}" for lead in leads}
         if keys and _all_planned(session, keys.values()):
             continue  # decided earlier this month: don't re-read the team's KRs every tick
-        cycle = queries_okrs.current_cycle(session=session, today=today)
+        cycle = cycle_queries.current_cycle(session=session, today=today)
         if cycle is None or cycle.id is None or not in_cycle(today, cycle.start_date,
                                                              cycle.end_date):
             continue  # no cycle runs today: nothing to align (an ended one awaits its review)

@@ -1,0 +1,62 @@
+"""The inbox of handled Slack deliveries (idempotency) and the audit log: keyword-only
+`session`, no commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from storage.models import (
+    AuditLog,
+    InboxEntry,
+)
+
+
+def inbox_seen(key: str, *, session: Session) -> bool:
+    return session.get(InboxEntry, key) is not None
+
+
+
+def claim_inbox(key: str, at: datetime, *, session: Session) -> bool:
+    """Insert-if-absent of an inbound request key; False when it was handled already."""
+    table: Any = InboxEntry.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(table).values(key=key, received_at=at).on_conflict_do_nothing()
+                 .returning(table.c.key))
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    return session.execute(statement).first() is not None
+
+
+
+def add_audit(
+    *, session: Session, at: datetime, actor: str, action: str, entity: str, entity_id: str,
+    before: str | None = None, after: str | None = None,
+) -> None:
+    """Append one audit row."""
+    session.add(audit_row(at=at, actor=actor, action=action, entity=entity,
+                          entity_id=entity_id, before=before, after=after))
+
+
+
+def audit_row(
+    *, at: datetime, actor: str, action: str, entity: str, entity_id: str,
+    before: str | None = None, after: str | None = None,
+) -> AuditLog:
+    """One audit row, not yet added (`add_audits` writes many in one statement)."""
+    return AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
+                    before=before, after=after)
+
+
+
+def add_audits(*, session: Session, rows: Sequence[AuditLog]) -> None:
+    """Append audit rows in one statement (executemany), whatever their number (nulls
+    rendered: rows with and without a `before` are one batch, not one each)."""
+    if rows:
+        session.execute(insert(AuditLog).execution_options(render_nulls=True),
+                        [row.model_dump(exclude={"id"}) for row in rows])

@@ -1,0 +1,49 @@
+"""People: by Slack id, by id, admins. Keyword-only `session`, no commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Person,
+)
+
+
+def lock_person(*, session: Session, person_id: int) -> None:
+    """Serialise this transaction with others of the same person (PostgreSQL row lock; SQLite
+    write transactions are serial already)."""
+    session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update()).first()
+
+
+
+def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None:
+    return session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+
+
+
+def people_by_slack_ids(slack_ids: Collection[str], *, session: Session) -> dict[str, Person]:
+    """The people among `slack_ids` that exist, by Slack user id."""
+    rows = session.exec(select(Person).where(col(Person.slack_user_id).in_(list(slack_ids))))
+    return {p.slack_user_id: p for p in rows}
+
+
+
+def all_people(*, session: Session) -> list[Person]:
+    """Everyone, by name then Slack id."""
+    return list(session.exec(select(Person).order_by(col(Person.name), col(Person.slack_user_id))))
+
+
+
+def people_by_ids(ids: Collection[int], *, session: Session) -> dict[int, Person]:
+    """The people among `ids`, by id."""
+    rows = session.exec(select(Person).where(col(Person.id).in_(list(ids))))
+    return {p.id: p for p in rows if p.id is not None}
+
+
+
+def admin_ids(*, session: Session) -> set[int]:
+    """The ids of the admins."""
+    return {pid for pid in session.exec(select(Person.id).where(col(Person.is_admin)))
+            if pid is not None}

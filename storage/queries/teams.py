@@ -1,0 +1,153 @@
+"""Teams, memberships and leads, and how a team name is matched. Keyword-only `session`, no
+commits."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection
+
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Person,
+    Schedule,
+    Team,
+    TeamMember,
+)
+
+
+def teams_of_person(person_id: int, *, session: Session) -> list[Team]:
+    """The teams `person_id` belongs to: those they lead first, then by name."""
+    query = (
+        select(Team)
+        .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
+        .where(col(TeamMember.person_id) == person_id)
+        .order_by(col(TeamMember.is_lead).desc(), col(Team.name))
+    )
+    return list(session.exec(query))
+
+
+def all_teams(*, session: Session) -> list[Team]:
+    """Every team, by name then id (teams are few: the tree is walked in Python)."""
+    return list(session.exec(select(Team).order_by(col(Team.name), col(Team.id))))
+
+
+def lead_ids(team_ids: Collection[int], *, session: Session) -> set[int]:
+    """Ids of the people who lead any of `team_ids`."""
+    if not team_ids:
+        return set()
+    query = select(TeamMember.person_id).where(
+        col(TeamMember.team_id).in_(list(team_ids)), col(TeamMember.is_lead).is_(True)
+    )
+    return set(session.exec(query))
+
+
+def team_members_of(team_ids: Collection[int], *, session: Session) -> list[TeamMember]:
+    """Memberships of the teams `team_ids`."""
+    query = select(TeamMember).where(col(TeamMember.team_id).in_(list(team_ids)))
+    return list(session.exec(query))
+
+
+def memberships_of(person_ids: Collection[int], *, session: Session) -> list[TeamMember]:
+    """The team memberships of `person_ids`."""
+    if not person_ids:
+        return []
+    return list(session.exec(select(TeamMember).where(
+        col(TeamMember.person_id).in_(list(person_ids)))))
+
+
+def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
+    """The teams among `ids`, by id."""
+    rows = session.exec(select(Team).where(col(Team.id).in_(list(ids))))
+    return {t.id: t for t in rows if t.id is not None}
+
+
+def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
+    """The team whose channel is `channel_id` (the lowest id if several share it)."""
+    query = (
+        select(Team).where(col(Team.slack_channel_id) == channel_id).order_by(col(Team.id))
+    )
+    return session.exec(query).first()
+
+
+def leads_by_team(*, session: Session, team_ids: Collection[int]) -> dict[int, list[Person]]:
+    """The leads of each of `team_ids`, by name (a team without leads is absent)."""
+    if not team_ids:
+        return {}
+    query = (
+        select(TeamMember.team_id, Person)
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(col(TeamMember.team_id).in_(list(team_ids)), col(TeamMember.is_lead))
+        .order_by(col(Person.name), col(Person.id))
+    )
+    found: dict[int, list[Person]] = {}
+    for team_id, person in session.exec(query):
+        found.setdefault(team_id, []).append(person)
+    return found
+
+
+def team_parents(*, session: Session) -> dict[int, int | None]:
+    """Every team's parent team (None at the top), by team id."""
+    rows = session.exec(select(Team.id, Team.parent_id))
+    return {team_id: parent for team_id, parent in rows if team_id is not None}
+
+
+def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
+    """The teams `person_id` leads."""
+    return list(session.exec(select(TeamMember.team_id).where(
+        col(TeamMember.person_id) == person_id, col(TeamMember.is_lead).is_(True))))
+
+
+def all_memberships(*, session: Session) -> list[TeamMember]:
+    return list(session.exec(select(TeamMember)))
+
+
+def members_by_team(*, session: Session, team_ids: Collection[int]) -> dict[int, list[Person]]:
+    """The people of each team among `team_ids`, ordered by person id."""
+    query = (
+        select(TeamMember.team_id, Person)
+        .join(Person, col(Person.id) == col(TeamMember.person_id))
+        .where(col(TeamMember.team_id).in_(list(team_ids)))
+        .order_by(col(TeamMember.team_id), col(Person.id))
+    )
+    members: dict[int, list[Person]] = defaultdict(list)
+    for team_id, person in session.exec(query):
+        members[team_id].append(person)
+    return members
+
+
+def team_channel(*, session: Session, team_id: int, digest: bool) -> str | None:
+    """Where a team's posts go: for a digest its schedule's digest channel, else the team's."""
+    found = session.exec(
+        select(Team, Schedule)
+        .outerjoin(Schedule, col(Schedule.team_id) == col(Team.id))
+        .where(col(Team.id) == team_id)
+    ).first()
+    if found is None:
+        return None
+    team, schedule = found
+    if digest and schedule is not None and schedule.digest_channel_id:
+        return schedule.digest_channel_id
+    return team.slack_channel_id
+
+
+def name_key(name: str) -> str:
+    """How team names are compared: Unicode NFKC (full-width letters, compatibility forms),
+    then case-folded (ß, Σ, ﬁ…), outer spaces dropped — in Python, so SQLite (whose lower()
+    folds ASCII only) and PostgreSQL agree."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def team_named(name: str, *, session: Session) -> Team | None:
+    """The team called `name`: the one spelled exactly so, else the first (by name, then id)
+    whose `name_key` matches. Teams are few; they are read in one statement and compared here."""
+    every = all_teams(session=session)
+    exact = [t for t in every if t.name == name]
+    wanted = name_key(name)
+    return next(iter(exact or [t for t in every if name_key(t.name) == wanted]), None)
+
+
+def team_names(*, session: Session) -> list[str]:
+    """Every team's name, alphabetically."""
+    return list(session.exec(select(Team.name).order_by(col(Team.name), col(Team.id))))
