@@ -19,9 +19,8 @@ from bot.domain.scoring import objective_score
 from bot.rendering import Renderer
 from bot.services.people import view_of
 from bot.services.review.calibration import team_calibrations
-from bot.services.review.carry import NoCarry, carry_list
+from bot.services.review.carry import NoCarry, carry_list_in
 from bot.services.review.report import ObjectiveReport, objective_reports, team_objectives
-from storage.db import Database
 from storage.models import Cycle, Delivery, Team
 from storage.queries import people as people_queries
 from storage.queries import reviews as review_queries
@@ -169,8 +168,7 @@ def render_carry(session: Session, delivery: Delivery, renderer: Renderer) -> li
     """The offer to carry the person's unfinished Objectives into the new cycle."""
     person = recipient_of(session, delivery)
     cycle = _cycle(session, delivery)
-    db = Database(session.get_bind())  # type: ignore[arg-type]
-    found = carry_list(db, view_of(person), to_cycle_id=cycle.id)
+    found = carry_list_in(session, view_of(person), to_cycle_id=cycle.id)
     if isinstance(found, NoCarry) or all(item.carried for item in found.items):
         raise NothingToSend("nothing to carry")
     return [

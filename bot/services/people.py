@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.text import normalise_locale
 from storage.db import Database
 from storage.models import Person
+from storage.queries.people import person_by_slack_id
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,7 @@ def view_of(person: Person) -> PersonView:
 
 def find_person(db: Database, slack_user_id: str) -> PersonView | None:
     with db.read() as session:
-        person = session.exec(
-            select(Person).where(Person.slack_user_id == slack_user_id)
-        ).first()
+        person = person_by_slack_id(slack_user_id, session=session)
         return view_of(person) if person else None
 
 
@@ -65,9 +63,7 @@ def save_profile(
 def _save(db: Database, clock: Clock, profile: SlackProfile, tz: str, locale: str) -> PersonView:
     now = clock.now()
     with db.write() as session:
-        person = session.exec(
-            select(Person).where(Person.slack_user_id == profile.slack_user_id)
-        ).first()
+        person = person_by_slack_id(profile.slack_user_id, session=session)
         if person is None:
             person = Person(slack_user_id=profile.slack_user_id, created_at=now, name="")
         person.name = profile.name[:200]

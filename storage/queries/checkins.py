@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, case, func, insert
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -155,3 +156,15 @@ def value_history(
                   col(KRValueHistory.id))
     )
     return list(session.exec(query).all())
+
+
+def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
+    """New check-in rows in one multi-row INSERT (nothing when `rows` is empty)."""
+    if rows:
+        session.execute(insert(CheckIn).execution_options(render_nulls=True), rows)
+
+
+def insert_value_history(rows: list[dict[str, Any]], *, session: Session) -> None:
+    """KR value history rows in one multi-row INSERT (nothing when `rows` is empty)."""
+    if rows:
+        session.execute(insert(KRValueHistory).execution_options(render_nulls=True), rows)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     Cycle,
+    KeyResult,
     Objective,
 )
 from storage.queries.okrs import REVIEWED_STATES
@@ -79,3 +80,19 @@ def cycles_with_objectives_of(
             .order_by(col(Cycle.end_date).desc(), col(Cycle.id).desc())
         )
     )
+
+
+def cycle_of_krs_in_states(
+    kr_ids: Collection[int], states: Collection[str], *, session: Session
+) -> Cycle | None:
+    """A cycle in one of `states` that one of `kr_ids` belongs to, if any (one statement)."""
+    if not kr_ids:
+        return None
+    statement = (
+        select(Cycle)
+        .join(Objective, col(Objective.cycle_id) == col(Cycle.id))
+        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+        .where(col(KeyResult.id).in_(list(kr_ids)), col(Cycle.state).in_(list(states)))
+        .limit(1)
+    )
+    return session.exec(statement).first()

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
@@ -51,7 +50,7 @@ from bot.services.checkin.form import (
 from bot.services.cycles import guard as cycle_guard
 from bot.services.people import PersonView
 from storage.db import Database
-from storage.models import CheckIn, KeyResult, KRValueHistory, Objective
+from storage.models import CheckIn, KeyResult, Objective
 from storage.queries import audit as audit_queries
 from storage.queries import checkins as checkin_queries
 from storage.queries import people as people_queries
@@ -269,8 +268,7 @@ def _store(
     session.flush()  # the edited rows
     new = [row.model_dump(exclude={"id"}) for row, item in zip(drafts, items, strict=True)
            if item.existing is None]
-    if new:
-        session.execute(insert(CheckIn).execution_options(render_nulls=True), new)
+    checkin_queries.insert_checkins(new, session=session)
     stored = checkin_queries.checkins_by_keys(
         session=session, keys=[row.idempotency_key for row in drafts])
     rows = [stored[row.idempotency_key] for row in drafts]
@@ -289,8 +287,7 @@ def _store(
             at=now, actor=person.slack_user_id,
             action="checkin.create" if before is None else "checkin.update", entity="checkin",
             entity_id=str(row.id), before=before, after=_audit_state(row)))
-    if history:
-        session.execute(insert(KRValueHistory).execution_options(render_nulls=True), history)
+    checkin_queries.insert_value_history(history, session=session)
     audit_queries.add_audits(session=session, rows=audits)
     return rows
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from storage.models import Cycle, KeyResult, Objective
+from storage.models import Cycle, Objective
+from storage.queries import cycles as cycle_queries
 
 READ_ONLY_STATES = frozenset({"closed"})
 
@@ -19,16 +20,7 @@ def is_read_only(cycle: Cycle) -> bool:
 
 def closed_cycle_of_krs(kr_ids: Collection[int], *, session: Session) -> Cycle | None:
     """The closed cycle one of `kr_ids` belongs to, if any (one statement)."""
-    if not kr_ids:
-        return None
-    statement = (
-        select(Cycle)
-        .join(Objective, col(Objective.cycle_id) == col(Cycle.id))
-        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-        .where(col(KeyResult.id).in_(list(kr_ids)), col(Cycle.state).in_(READ_ONLY_STATES))
-        .limit(1)
-    )
-    return session.exec(statement).first()
+    return cycle_queries.cycle_of_krs_in_states(kr_ids, READ_ONLY_STATES, session=session)
 
 
 def closed_cycle_of_objective(objective: Objective, *, session: Session) -> Cycle | None:

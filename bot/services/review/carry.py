@@ -66,43 +66,49 @@ def carry_list(db: Database, person: PersonView, *,
                to_cycle_id: int | None = None) -> CarryList | NoCarry:
     """The person's unfinished Objectives of the cycle before the newest (or given) one."""
     with db.read() as session:
-        target = session.get(Cycle, to_cycle_id) if to_cycle_id else _newest(session)
-        if target is None:
-            return NoCarry("no_next_cycle")
-        source = next((c for c in reversed(cycle_queries.all_cycles(session=session))
-                       if c.start_date < target.start_date), None)
-        if source is None:
-            return NoCarry("nothing")
-        leads = team_queries.lead_team_ids(person.id, session=session)
-        objectives = review_queries.reviewable_objectives(
-            source.id or 0, person.id, leads, session=session
+        return carry_list_in(session, person, to_cycle_id=to_cycle_id)
+
+
+def carry_list_in(session: Session, person: PersonView, *,
+                  to_cycle_id: int | None = None) -> CarryList | NoCarry:
+    """`carry_list` inside the caller's session (the outbox renders in one)."""
+    target = session.get(Cycle, to_cycle_id) if to_cycle_id else _newest(session)
+    if target is None:
+        return NoCarry("no_next_cycle")
+    source = next((c for c in reversed(cycle_queries.all_cycles(session=session))
+                   if c.start_date < target.start_date), None)
+    if source is None:
+        return NoCarry("nothing")
+    leads = team_queries.lead_team_ids(person.id, session=session)
+    objectives = review_queries.reviewable_objectives(
+        source.id or 0, person.id, leads, session=session
+    )
+    reports = [
+        r for r in objective_reports(session, objectives) if r.score is None or r.score < 1
+    ]
+    if not reports:
+        return NoCarry("nothing")
+    done = review_queries.carried_drafts(
+        [r.id for r in reports], target.id or 0, session=session
+    )
+    reviewed = reviewed_before(session, target.start_date)
+    items = tuple(
+        CarryItem(
+            r.id,
+            r.title,
+            r.score_text,
+            r.verdict,
+            r.keep,
+            r.avoid,
+            r.learned,
+            r.id in done,
+            similar_reviewed(
+                reviewed, [r.title, *(k.title for k in r.krs)], skip_objective=r.id
+            ),
         )
-        reports = [
-            r for r in objective_reports(session, objectives) if r.score is None or r.score < 1
-        ]
-        if not reports:
-            return NoCarry("nothing")
-        done = review_queries.carried_drafts(
-            [r.id for r in reports], target.id or 0, session=session
-        )
-        reviewed = reviewed_before(session, target.start_date)
-        items = tuple(
-            CarryItem(
-                r.id,
-                r.title,
-                r.score_text,
-                r.verdict,
-                r.keep,
-                r.avoid,
-                r.learned,
-                r.id in done,
-                similar_reviewed(
-                    reviewed, [r.title, *(k.title for k in r.krs)], skip_objective=r.id
-                ),
-            )
-            for r in reports
-        )
-        return CarryList(source.name, target.name, items)
+        for r in reports
+    )
+    return CarryList(source.name, target.name, items)
 
 
 def carry(db: Database, clock: Clock, person: PersonView, objective_id: int) -> Carried | NoCarry:

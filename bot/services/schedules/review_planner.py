@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.domain import slots
 from bot.domain.cycle_rules import first_working_day, in_cycle, month_key, review_open
 from bot.domain.local_dates import local
 from bot.services.review.alignment import flagged_krs
-from storage.models import Delivery
 from storage.queries import cycles as cycle_queries
+from storage.queries import outbox as outbox_queries
 from storage.queries import people as people_queries
 from storage.queries import reviews as review_queries
 from storage.queries import schedules as schedule_queries
@@ -104,8 +104,7 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
 
 def _all_planned(session: Session, keys: Iterable[str]) -> bool:
     wanted = set(keys)
-    found = session.exec(select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(wanted)))
-    return set(found.all()) == wanted
+    return outbox_queries.existing_dedupe_keys(session=session, keys=wanted) == wanted
 
 
 def plan_close(session: Session, now: datetime, *, grace: timedelta, days_before_end: int,
