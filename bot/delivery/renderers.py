@@ -84,9 +84,9 @@ def _not_away(session: Session, person: Person, delivery: Delivery) -> None:
     days = {local_dates.local(delivery.due_at, person.tz).date()}
     with contextlib.suppress(ValueError):  # a slot key is a local date for these kinds
         days.add(date.fromisoformat(delivery.slot_key))
-    found = schedule_queries.absences_by_person(
-        session=session, person_ids=[person.id or 0], first=min(days), last=max(days)
-    ).get(person.id or 0, [])
+    found = schedule_queries.absences_by_person(session=session, person_ids=[person.id or 0],
+                                                first=min(days),
+                                 last=max(days)).get(person.id or 0, [])
     if any(slots.is_away(day, found) for day in days):
         raise NothingToSend("away")
 
@@ -96,31 +96,26 @@ def render_checkin(session: Session, delivery: Delivery, renderer: Renderer) -> 
     person = recipient_of(session, delivery)
     _not_away(session, person, delivery)
     view = prompt_view(session, person, delivery, today=delivery.due_at, reminder=False)
-    return [
-        renderer.render("delivery/checkin_prompt", person.locale, view=view, ids=ids.TEMPLATE_IDS)
-    ]
+    return [renderer.render("delivery/checkin_prompt", person.locale, view=view,
+                            ids=ids.TEMPLATE_IDS)]
 
 
 def render_reminder(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
     """Mark the prompt "Reminder" in place, and reply in its thread so the person is notified."""
     person = recipient_of(session, delivery)
-    prompt = outbox_queries.prompt_of(
-        session=session, person_id=person.id or 0, slot_key=delivery.slot_key
-    )
+    prompt = outbox_queries.prompt_of(session=session, person_id=person.id or 0,
+                                      slot_key=delivery.slot_key)
     if prompt is None or prompt.ts is None or prompt.channel_id is None:
         raise NothingToSend("prompt not sent")
     _not_away(session, person, delivery)
     if checked_in_since(session, person.id or 0, prompt, delivery.due_at):
         raise NothingToSend("checked in")
     view = prompt_view(session, person, prompt, today=delivery.due_at, reminder=True)
-    update = renderer.render(
-        "delivery/checkin_prompt", person.locale, view=view, ids=ids.TEMPLATE_IDS
-    )
+    update = renderer.render("delivery/checkin_prompt", person.locale, view=view,
+                             ids=ids.TEMPLATE_IDS)
     reply = renderer.render("delivery/reminder_reply", person.locale, name=person.name)
-    return [
-        {**update, "channel": prompt.channel_id, "ts": prompt.ts},
-        {**reply, "thread_ts": prompt.ts},
-    ]
+    return [{**update, "channel": prompt.channel_id, "ts": prompt.ts},
+            {**reply, "thread_ts": prompt.ts}]
 
 
 HELP_TEMPLATES = {
@@ -135,7 +130,8 @@ def render_help(session: Session, delivery: Delivery, renderer: Renderer) -> lis
     payload = payload_of(delivery)
     recipient = session.get(Person, delivery.person_id) if delivery.person_id else None
     locale = payload.pop("locale", None) or (recipient.locale if recipient else None)
-    return [renderer.render(HELP_TEMPLATES[delivery.kind], locale, ids=ids.TEMPLATE_IDS, **payload)]
+    return [renderer.render(HELP_TEMPLATES[delivery.kind], locale, ids=ids.TEMPLATE_IDS,
+                            **payload)]
 
 
 def _digest_of(session: Session, digest_row: Delivery) -> DigestView:
@@ -168,7 +164,8 @@ DIGEST_REPLIES: dict[str, Callable[[DigestView, Renderer], list[Payload]]] = {
 }
 
 
-def render_digest_reply(session: Session, delivery: Delivery, renderer: Renderer) -> list[Payload]:
+def render_digest_reply(session: Session, delivery: Delivery,
+                        renderer: Renderer) -> list[Payload]:
     """One reply in a digest's thread (its section), from the same digest as the headline."""
     parent = session.get(Delivery, delivery.parent_id) if delivery.parent_id else None
     if parent is None:

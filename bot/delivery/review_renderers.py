@@ -82,17 +82,14 @@ def render_review(session: Session, delivery: Delivery, renderer: Renderer) -> l
     """The review prompt: the person's Objectives of the cycle and the "Start" button."""
     person, cycle = recipient_of(session, delivery), _cycle(session, delivery)
     leads = team_queries.lead_team_ids(person.id or 0, session=session)
-    objectives = review_queries.reviewable_objectives(
-        cycle.id or 0, person.id or 0, leads, session=session
-    )
+    objectives = review_queries.reviewable_objectives(cycle.id or 0, person.id or 0, leads,
+                                                      session=session)
     if not objectives:
         raise NothingToSend("nothing to review")
-    end = local_dates.format_date(
-        cycle.end_date, person.locale, today=local_dates.local(delivery.due_at, person.tz).date()
-    )
-    view = PromptView(
-        person.name, cycle.name, end, tuple(objective_reports(session, objectives)), str(cycle.id)
-    )
+    end = local_dates.format_date(cycle.end_date, person.locale,
+                                  today=local_dates.local(delivery.due_at, person.tz).date())
+    view = PromptView(person.name, cycle.name, end,
+                      tuple(objective_reports(session, objectives)), str(cycle.id))
     return [renderer.render("review/prompt", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
 
 
@@ -105,29 +102,22 @@ def _summary(session: Session, delivery: Delivery) -> tuple[SummaryView, Team]:
     if not reports:
         raise NothingToSend("nothing reviewed")
     calibrated = team_calibrations(session, cycle, [team.id or 0])
-    return SummaryView(
-        cycle.name,
-        team.name,
-        tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
-        max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0),
-        calibrated[0].cycles if calibrated else (),
-    ), team
+    return SummaryView(cycle.name, team.name, tuple(reports[:MAX_SUMMARY_OBJECTIVES]),
+                       max(len(reports) - MAX_SUMMARY_OBJECTIVES, 0),
+                       calibrated[0].cycles if calibrated else ()), team
 
 
-def render_review_summary(
-    session: Session, delivery: Delivery, renderer: Renderer
-) -> list[Payload]:
+def render_review_summary(session: Session, delivery: Delivery,
+                          renderer: Renderer) -> list[Payload]:
     """The team's review summary headline in the channel, in its lead's language: Objectives
     by colour and the mean score; the details follow in its thread."""
     view, team = _summary(session, delivery)
-    return [
-        renderer.render("review/summary_headline", _team_locale(session, team, renderer), view=view)
-    ]
+    return [renderer.render("review/summary_headline", _team_locale(session, team, renderer),
+                            view=view)]
 
 
-def render_review_summary_details(
-    session: Session, delivery: Delivery, renderer: Renderer
-) -> list[Payload]:
+def render_review_summary_details(session: Session, delivery: Delivery,
+                                  renderer: Renderer) -> list[Payload]:
     """The review summary's details, a reply in the headline's thread (`review_summary_reply`:
     the payload of the headline row says which cycle)."""
     parent = session.get(Delivery, delivery.parent_id) if delivery.parent_id else None
@@ -138,11 +128,8 @@ def render_review_summary_details(
 
 
 def _team_locale(session: Session, team: Team, renderer: Renderer) -> str:
-    leads = sorted(
-        m.person_id
-        for m in team_queries.all_memberships(session=session)
-        if m.team_id == team.id and m.is_lead
-    )
+    leads = sorted(m.person_id for m in team_queries.all_memberships(session=session)
+                   if m.team_id == team.id and m.is_lead)
     people = people_queries.people_by_ids(leads, session=session)
     return people[leads[0]].locale if leads and leads[0] in people else renderer.default_locale
 
@@ -158,9 +145,8 @@ def render_alignment(session: Session, delivery: Delivery, renderer: Renderer) -
         groups[key] = AlignmentGroup(key, group.title, (*group.items, item))
     if not groups:
         raise NothingToSend("nothing flagged")
-    view = AlignmentView(
-        str(payload.get("team", "")), str(payload.get("cycle", "")), tuple(groups.values())
-    )
+    view = AlignmentView(str(payload.get("team", "")), str(payload.get("cycle", "")),
+                         tuple(groups.values()))
     return [renderer.render("review/alignment", person.locale, view=view, ids=ids.TEMPLATE_IDS)]
 
 
@@ -171,8 +157,5 @@ def render_carry(session: Session, delivery: Delivery, renderer: Renderer) -> li
     found = carry_list_in(session, view_of(person), to_cycle_id=cycle.id)
     if isinstance(found, NoCarry) or all(item.carried for item in found.items):
         raise NothingToSend("nothing to carry")
-    return [
-        renderer.render(
-            "review/carry", person.locale, view=found, reply=False, ids=ids.TEMPLATE_IDS
-        )
-    ]
+    return [renderer.render("review/carry", person.locale, view=found, reply=False,
+                            ids=ids.TEMPLATE_IDS)]

@@ -95,11 +95,8 @@ def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRo
             raise CycleError("unknown", name=name)
         if cycle.state == "closed":
             raise CycleError("closed", name=name)
-        later = [
-            c
-            for c in cycle_queries.active_cycles(session=session)
-            if c.start_date > cycle.start_date
-        ]
+        later = [c for c in cycle_queries.active_cycles(session=session)
+                 if c.start_date > cycle.start_date]
         _close(session, cycle, now, actor, next_cycle=later[0] if later else None)
         return _row(cycle)
 
@@ -117,68 +114,34 @@ def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: st
     person = person_by_slack_id(actor, session=session)
     if person is not None and person.is_admin:
         return True
-    add_audit(
-        session=session,
-        at=now,
-        actor=actor,
-        action="refused",
-        entity="cycle",
-        entity_id=name[:MAX_NAME],
-        after=json.dumps({"attempt": attempt}),
-    )
+    add_audit(session=session, at=now, actor=actor, action="refused", entity="cycle",
+              entity_id=name[:MAX_NAME], after=json.dumps({"attempt": attempt}))
     return False
 
 
-def _close(
-    session: Session, cycle: Cycle, now: datetime, actor: str, *, next_cycle: Cycle | None
-) -> None:
+def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
+           next_cycle: Cycle | None) -> None:
     cycle.state = "closed"
     session.add(cycle)
-    add_audit(
-        session=session,
-        at=now,
-        actor=actor,
-        action="cycle.close",
-        entity="cycle",
-        entity_id=str(cycle.id),
-        before=json.dumps({"state": "active"}),
-        after=json.dumps({"state": "closed"}),
-    )
+    add_audit(session=session, at=now, actor=actor, action="cycle.close", entity="cycle",
+              entity_id=str(cycle.id), before=json.dumps({"state": "active"}),
+              after=json.dumps({"state": "closed"}))
     cycle_id = cycle.id or 0
     for team in team_queries.all_teams(session=session):
         if team_objectives(session, cycle_id, team.id or 0):
             key = f"review_summary:{team.id}:{cycle_id}"
-            if enqueue(
-                session,
-                kind="review_summary",
-                dedupe_key=key,
-                due_at=now,
-                team_id=team.id,
-                payload={"cycle_id": cycle_id},
-            ):
-                enqueue_thread(
-                    session,
-                    parent_key=key,
-                    kind="review_summary_reply",
-                    sections=("details",),
-                    created_at=now,
-                )
+            if enqueue(session, kind="review_summary", dedupe_key=key, due_at=now,
+                       team_id=team.id, payload={"cycle_id": cycle_id}):
+                enqueue_thread(session, parent_key=key, kind="review_summary_reply",
+                               sections=("details",), created_at=now)
     if next_cycle is None:
         return
-    owners = {
-        o.owner_person_id
-        for o in review_queries.objectives_to_review(cycle_id, session=session)
-        if o.owner_person_id is not None
-    }
+    owners = {o.owner_person_id for o in review_queries.objectives_to_review(cycle_id,
+                                                                             session=session)
+              if o.owner_person_id is not None}
     for person_id in sorted(owners):
-        enqueue(
-            session,
-            kind="carry",
-            dedupe_key=f"carry:{next_cycle.id}:{person_id}",
-            due_at=now,
-            person_id=person_id,
-            payload={"cycle_id": next_cycle.id},
-        )
+        enqueue(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
+                due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id})
 
 
 def _row(cycle: Cycle) -> CycleRow:

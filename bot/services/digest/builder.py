@@ -107,23 +107,20 @@ def _load(
     objectives = digest_queries.digest_objectives(team_id, first, last, session=session)
     loaded = _Loaded(
         team_name=team.name,
-        channel_id=(schedule.digest_channel_id if schedule else None) or team.slack_channel_id,
+        channel_id=(schedule.digest_channel_id if schedule else None)
+        or team.slack_channel_id,
         tz=tz,
         roster=[(member.is_lead, person) for member, person in roster],
         objectives=objectives,
         key_results=digest_queries.digest_key_results(team_id, first, last, end, session=session),
         history=digest_queries.digest_history(team_id, first, last, end, session=session),
         checkins=digest_queries.digest_checkins(team_id, first, last, start, end, session=session),
-        last_checkins=digest_queries.last_checkin_times(
-            team_id, first, last, end, session=session
-        ),
-        confidences=digest_queries.confidences_before(
-            team_id, first, last, start, end, session=session
-        ),
+        last_checkins=digest_queries.last_checkin_times(team_id, first, last, end, session=session),
+        confidences=digest_queries.confidences_before(team_id, first, last, start, end,
+                                                      session=session),
         absences=absences,
         cycles=cycle_queries.cycles_by_ids(
-            session=session, ids={o.cycle_id for o, _ in objectives}
-        ),
+            session=session, ids={o.cycle_id for o, _ in objectives}),
         responses=digest_queries.responses(team_id, first, last, start, end, session=session),
     )
     return loaded, first, last
@@ -135,41 +132,26 @@ def _ref(person: Person) -> PersonRef:
 
 
 def _facts(
-    kr: KeyResult,
-    history: Iterable[rules.ValuePoint],
-    last_checkin: datetime | None,
+    kr: KeyResult, history: Iterable[rules.ValuePoint], last_checkin: datetime | None,
     cycle: Cycle | None,
 ) -> rules.KRFacts:
     return rules.KRFacts(
-        kind=KRKind(kr.kind),
-        start=kr.start_value,
-        target=kr.target_value,
-        current=kr.current_value,
-        direction=Direction(kr.direction),
-        created_at=kr.created_at,
-        history=tuple(history),
-        last_checkin_at=last_checkin,
+        kind=KRKind(kr.kind), start=kr.start_value, target=kr.target_value,
+        current=kr.current_value, direction=Direction(kr.direction), created_at=kr.created_at,
+        history=tuple(history), last_checkin_at=last_checkin,
         cycle=(cycle.start_date, cycle.end_date) if cycle is not None else None,
     )
 
 
 def _assemble(
-    data: _Loaded,
-    team_id: int,
-    start: datetime,
-    end: datetime,
-    first: date,
-    last: date,
-    now: datetime,
+    data: _Loaded, team_id: int, start: datetime, end: datetime,
+    first: date, last: date, now: datetime,
 ) -> DigestView:
     points: dict[int, list[rules.ValuePoint]] = defaultdict(list)
     changers: dict[int, str] = {}
     for row in data.history:
-        points[row.key_result_id].append(
-            rules.ValuePoint(
-                row.at, row.value, row.target_value, row.previous_value, row.changed_by_id
-            )
-        )
+        points[row.key_result_id].append(rules.ValuePoint(
+            row.at, row.value, row.target_value, row.previous_value, row.changed_by_id))
         if row.changed_by_id is not None and row.changer_name is not None:
             changers[row.changed_by_id] = rules.clip_text(row.changer_name, NAME_LIMIT)
     objective_owner = {o.id: p for o, p in data.objectives}
@@ -193,19 +175,12 @@ def _assemble(
             facts_by_objective[kr.objective_id].append(facts)
             objective = objective_of[kr.objective_id]
             forecast, line = forecast_line(
-                kr,
-                points[kr.id],
-                objective.type,
-                now=now,
-                end_date=data.cycles[objective.cycle_id].end_date,
-            )
+                kr, points[kr.id], objective.type, now=now,
+                end_date=data.cycles[objective.cycle_id].end_date)
             projected[kr.objective_id].append(forecast.score)
             if line.known:
-                heading.append(
-                    HeadingLine(
-                        kr.id, rules.clip_text(kr.title, TITLE_LIMIT), _name(kr_owner[kr.id]), line
-                    )
-                )
+                heading.append(HeadingLine(kr.id, rules.clip_text(kr.title, TITLE_LIMIT),
+                                           _name(kr_owner[kr.id]), line))
     krs = [(kr, changes[kr.id]) for kr, _ in data.key_results if kr.id in changes]
     blockers, help_requests = _asks(data, kr_owner)
     team_before, team_now = _team_score(by_objective.values())
@@ -222,16 +197,9 @@ def _assemble(
         last_day=last,
         generated_at=now,
         objectives=tuple(
-            _objective_line(
-                o,
-                p,
-                by_objective[o.id or 0],
-                data.cycles[o.cycle_id],
-                last,
-                objective_forecast(projected[o.id or 0]),
-            )
-            for o, p in data.objectives
-        ),
+            _objective_line(o, p, by_objective[o.id or 0], data.cycles[o.cycle_id], last,
+                            objective_forecast(projected[o.id or 0]))
+            for o, p in data.objectives),
         blockers=blockers,
         help_requests=help_requests,
         not_checked_in=missing,
@@ -241,36 +209,21 @@ def _assemble(
         score_delta=f"{team_delta:.2f}",
         reds=sum(1 for change in changes.values() if change.now.colour is Colour.RED),
         checkins=len(set(data.responses.answered)),
-        turned_red=tuple(
-            sorted(
-                (
-                    _kr_line(kr, c, kr_owner[kr.id or 0])
-                    for kr, c in krs
-                    if c.status is rules.Status.TURNED_RED
-                ),
-                key=lambda line: line.score_now,
-            )
-        ),
-        stalled=tuple(
-            sorted(
-                (
-                    _kr_line(kr, c, kr_owner[kr.id or 0])
-                    for kr, c in krs
-                    if c.status is rules.Status.STALLED
-                ),
-                key=lambda line: -line.quiet_days,
-            )
-        ),
-        wins=tuple(
-            _kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs if c.status is rules.Status.WIN
-        ),
-        moved=tuple(
-            _kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs if c.status is rules.Status.MOVED
-        ),
+        turned_red=tuple(sorted(
+            (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+             if c.status is rules.Status.TURNED_RED),
+            key=lambda line: line.score_now)),
+        stalled=tuple(sorted(
+            (_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+             if c.status is rules.Status.STALLED),
+            key=lambda line: -line.quiet_days)),
+        wins=tuple(_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+                   if c.status is rules.Status.WIN),
+        moved=tuple(_kr_line(kr, c, kr_owner[kr.id or 0]) for kr, c in krs
+                    if c.status is rules.Status.MOVED),
         target_changes=tuple(
             _target_line(kr, change, changers, data.tz)
-            for kr, _ in data.key_results
-            if kr.id in facts_of
+            for kr, _ in data.key_results if kr.id in facts_of
             for change in rules.target_changes(facts_of[kr.id or 0], start, end)
         ),
         heading=tuple(sorted(heading, key=lambda h: not h.forecast.miss)),
@@ -288,26 +241,16 @@ def _confidence_drops(
         if checkin.confidence and start <= checkin.created_at < end:
             said[checkin.key_result_id] = checkin.confidence
     return tuple(
-        ConfidenceDrop(
-            kr.id,
-            rules.clip_text(kr.title, TITLE_LIMIT),
-            _name(kr_owner.get(kr.id)),
-            data.confidences[kr.id],
-            said[kr.id],
-        )
+        ConfidenceDrop(kr.id, rules.clip_text(kr.title, TITLE_LIMIT), _name(kr_owner.get(kr.id)),
+                       data.confidences[kr.id], said[kr.id])
         for kr, _ in data.key_results
-        if kr.id is not None
-        and kr.id in said
-        and confidence_fell(data.confidences.get(kr.id), said[kr.id])
-    )
+        if kr.id is not None and kr.id in said
+        and confidence_fell(data.confidences.get(kr.id), said[kr.id]))
 
 
 def _chart(
-    data: _Loaded,
-    facts: dict[int, list[rules.KRFacts]],
-    projected: dict[int, list[float | None]],
-    last: date,
-    end: datetime,
+    data: _Loaded, facts: dict[int, list[rules.KRFacts]],
+    projected: dict[int, list[float | None]], last: date, end: datetime,
 ) -> TeamChart | None:
     """The chart of the first Objective's cycle: each scored Objective of it by week."""
     if not data.objectives:
@@ -318,14 +261,9 @@ def _chart(
     for objective, _ in data.objectives:
         points = objective_series(facts.get(objective.id or 0, []), marks, end)
         if objective.cycle_id == cycle.id and points:
-            series.append(
-                ObjectiveSeries(
-                    f"O{len(series) + 1}",
-                    rules.clip_text(objective.title, TITLE_LIMIT),
-                    tuple(points),
-                    objective_forecast(projected.get(objective.id or 0, [])),
-                )
-            )
+            series.append(ObjectiveSeries(
+                f"O{len(series) + 1}", rules.clip_text(objective.title, TITLE_LIMIT),
+                tuple(points), objective_forecast(projected.get(objective.id or 0, []))))
     if not series:
         return None
     return TeamChart(cycle.name, cycle.start_date, cycle.end_date, marks[-1], tuple(series))
@@ -336,12 +274,8 @@ def _name(person: Person | None) -> str:
 
 
 def _objective_line(
-    objective: Objective,
-    owner: Person | None,
-    changes: list[rules.KRChange],
-    cycle: Cycle,
-    last: date,
-    projected: float | None,
+    objective: Objective, owner: Person | None, changes: list[rules.KRChange], cycle: Cycle,
+    last: date, projected: float | None,
 ) -> ObjectiveLine:
     """The Objective's line; its colour is judged against the time elapsed on the period's
     last day and its projected end score (`time_colour`)."""
@@ -405,17 +339,9 @@ def _asks(
         for person in (author, asked):
             if person is not None and person.id is not None:
                 people[person.id] = person
-        asks.append(
-            rules.Ask(
-                checkin.key_result_id,
-                checkin.author_id,
-                checkin.created_at,
-                checkin.blockers,
-                checkin.help_needed,
-                checkin.help_from_person_id,
-                checkin.help_answer or "",
-            )
-        )
+        asks.append(rules.Ask(checkin.key_result_id, checkin.author_id, checkin.created_at,
+                              checkin.blockers, checkin.help_needed, checkin.help_from_person_id,
+                              checkin.help_answer or ""))
     order = {kr_id: index for index, kr_id in enumerate(titles)}
     open_asks = sorted(rules.open_asks(asks), key=lambda a: (order[a.key_result_id], a.at))
 
@@ -432,9 +358,8 @@ def _asks(
         )
 
     blockers = tuple(line(a, a.blockers, None) for a in open_asks if a.blockers.strip())
-    helps = tuple(
-        line(a, a.help_needed, a.help_from_id) for a in open_asks if a.help_needed.strip()
-    )
+    helps = tuple(line(a, a.help_needed, a.help_from_id) for a in open_asks
+                  if a.help_needed.strip())
     return blockers, helps
 
 
@@ -443,10 +368,8 @@ def _team_score(
 ) -> tuple[float | None, float | None]:
     """(before, now) of the team: the mean of its Objectives' scores (guide 三.3)."""
     pairs = [rules.objective_scores(changes) for changes in objectives]
-    return (
-        objective_score(b for b, _ in pairs if b is not None),
-        objective_score(n for _, n in pairs if n is not None),
-    )
+    return (objective_score(b for b, _ in pairs if b is not None),
+            objective_score(n for _, n in pairs if n is not None))
 
 
 def _not_checked_in(
@@ -465,15 +388,9 @@ def _not_checked_in(
         if owner is not None:
             answered.add(owner.id)
     days = rules.period_days(first, last)
-    away = {
-        person_id
-        for person_id, spans in data.absences.items()
-        if any(slots.is_away(day, spans) for day in days)
-    }
+    away = {person_id for person_id, spans in data.absences.items()
+            if any(slots.is_away(day, spans) for day in days)}
     members = [person for _, person in data.roster if person.id in owners]
-    missing = tuple(
-        _ref(p)
-        for p in members
-        if p.id in data.responses.asked and p.id not in answered and p.id not in away
-    )
+    missing = tuple(_ref(p) for p in members
+                    if p.id in data.responses.asked and p.id not in answered and p.id not in away)
     return missing, tuple(_ref(p) for p in members if p.id in away)

@@ -54,19 +54,12 @@ def lessons_for(
     """Lessons of cycles that started before `before`: the teams' and the person's own, and
     reviewed KRs like `titles` (the Objective and KR titles typed so far, if any)."""
     members = [person_id]
-    reviews = review_queries.team_lessons(
-        team_ids, members, before, MAX_LESSONS * 2, session=session
-    )
-    keep = [
-        Lesson(clip(o.title, TEXT_CHARS), c.name, clip(r.keep, TEXT_CHARS))
-        for o, r, c in reviews
-        if r.keep.strip()
-    ]
-    avoid = [
-        Lesson(clip(o.title, TEXT_CHARS), c.name, clip(r.avoid, TEXT_CHARS))
-        for o, r, c in reviews
-        if r.avoid.strip()
-    ]
+    reviews = review_queries.team_lessons(team_ids, members, before, MAX_LESSONS * 2,
+                                          session=session)
+    keep = [Lesson(clip(o.title, TEXT_CHARS), c.name, clip(r.keep, TEXT_CHARS))
+            for o, r, c in reviews if r.keep.strip()]
+    avoid = [Lesson(clip(o.title, TEXT_CHARS), c.name, clip(r.avoid, TEXT_CHARS))
+             for o, r, c in reviews if r.avoid.strip()]
     similar: tuple[SimilarKR, ...] = ()
     if any(t.strip() for t in titles):
         similar = similar_reviewed(reviewed_before(session, before), titles)
@@ -79,28 +72,14 @@ def reviewed_before(session: Session, before: date) -> list[review_queries.Revie
 
 
 def similar_reviewed(
-    rows: Sequence[review_queries.ReviewedKR],
-    titles: Sequence[str],
-    *,
+    rows: Sequence[review_queries.ReviewedKR], titles: Sequence[str], *,
     skip_objective: int | None = None,
 ) -> tuple[SimilarKR, ...]:
     """The reviewed KRs among `rows` most like `titles` (not those of `skip_objective`)."""
-    found = most_similar(
-        titles,
-        (
-            (kr.title, (kr, review, cycle))
-            for kr, review, objective, cycle in rows
-            if objective.id != skip_objective
-        ),
-        limit=MAX_SIMILAR,
-    )
-    return tuple(
-        SimilarKR(
-            clip(kr.title, TEXT_CHARS),
-            cycle.name,
-            format_score(review.final_score),
-            review.cause_kind or "",
-            clip(review.cause_note, TEXT_CHARS),
-        )
-        for kr, review, cycle in (m.item for m in found)
-    )
+    found = most_similar(titles, ((kr.title, (kr, review, cycle))
+                                  for kr, review, objective, cycle in rows
+                                  if objective.id != skip_objective), limit=MAX_SIMILAR)
+    return tuple(SimilarKR(clip(kr.title, TEXT_CHARS), cycle.name,
+                           format_score(review.final_score), review.cause_kind or "",
+                           clip(review.cause_note, TEXT_CHARS))
+                 for kr, review, cycle in (m.item for m in found))

@@ -56,39 +56,23 @@ def flagged_krs(session: Session, team_id: int, cycle_id: int,
     krs = okr_queries.live_key_results(list(titles), session=session)
     kr_ids = [kr.id or 0 for kr in krs]
     changes = review_queries.last_value_changes(kr_ids, session=session)
-    confidences = review_queries.recent_confidences(
-        kr_ids, now - CONFIDENCE_LOOKBACK, session=session
-    )
+    confidences = review_queries.recent_confidences(kr_ids, now - CONFIDENCE_LOOKBACK,
+                                                    session=session)
     history = history_by_kr(checkin_queries.value_history(session=session, kr_ids=kr_ids))
     items: list[AlignmentItem] = []
     for kr in krs:
         score = measured_score(kr)
         forecast = None
         if cycle is not None:
-            forecast = forecast_of(
-                kr,
-                history.get(kr.id or 0, []),
-                types[kr.objective_id],
-                now=now,
-                end_date=cycle.end_date,
-            ).score
+            forecast = forecast_of(kr, history.get(kr.id or 0, []), types[kr.objective_id],
+                                   now=now, end_date=cycle.end_date).score
         miss = forecast is not None and under_bar(ObjectiveType(types[kr.objective_id]), forecast)
-        signals = KRSignals(
-            score,
-            changes.get(kr.id or 0, kr.created_at),
-            confidences.get(kr.id or 0, []),
-            heading_for_miss=miss,
-        )
+        signals = KRSignals(score, changes.get(kr.id or 0, kr.created_at),
+                            confidences.get(kr.id or 0, []), heading_for_miss=miss)
         flags = alignment_flags(signals, now)
         if flags:
-            items.append(
-                AlignmentItem(
-                    kr.objective_id,
-                    titles[kr.objective_id],
-                    kr.title,
-                    format_score(score),
-                    tuple(f.value for f in flags),
-                    format_score(forecast) if forecast is not None else "",
-                )
-            )
+            items.append(AlignmentItem(
+                kr.objective_id, titles[kr.objective_id], kr.title, format_score(score),
+                tuple(f.value for f in flags),
+                format_score(forecast) if forecast is not None else ""))
     return (unaligned + items)[:MAX_ITEMS]

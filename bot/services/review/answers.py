@@ -144,59 +144,38 @@ def submit(
     with db.write() as session:
         leads = team_queries.lead_team_ids(person.id, session=session)
         cycle = session.get(Cycle, submission.cycle_id)
-        objectives = (
-            review_queries.reviewable_objectives(
-                submission.cycle_id, person.id, leads, session=session
-            )
-            if cycle
-            else []
-        )
+        objectives = (review_queries.reviewable_objectives(submission.cycle_id, person.id, leads,
+                                              session=session) if cycle else [])
         objective = next((o for o in objectives if o.id == submission.objective_id), None)
         closed = cycle is not None and cycle_guard.is_read_only(cycle)
         if cycle is None or objective is None or closed:
-            add_audit(
-                session=session,
-                at=now,
-                actor=person.slack_user_id,
-                action="refused",
-                entity="objective",
-                entity_id=str(submission.objective_id),
-                after=json.dumps({"attempt": "review"}),
-            )
-            return NoReview("cycle_closed", cycle.name) if closed and cycle else NoReview("refused")
+            add_audit(session=session, at=now, actor=person.slack_user_id, action="refused",
+                      entity="objective", entity_id=str(submission.objective_id),
+                      after=json.dumps({"attempt": "review"}))
+            return NoReview("cycle_closed", cycle.name) if closed and cycle else \
+                NoReview("refused")
         read = _read(session, objective, submission)
         if isinstance(read, Rejected):
             return read
         next_page = submission.page + 1
         if not claim_inbox(submission.view_key, now, session=session):
-            return Duplicate(
-                _form(session, person, leads, cycle, next_page)
-                if next_page < len(objectives)
-                else None
-            )
+            return Duplicate(_form(session, person, leads, cycle, next_page)
+                             if next_page < len(objectives) else None)
         for kr_id, answer in read.items():
             _store_kr(session, kr_id, answer, person, now)
         _store_notes(session, objective, submission.notes, person, now)
-        add_audit(
-            session=session,
-            at=now,
-            actor=person.slack_user_id,
-            action="review.save",
-            entity="objective",
-            entity_id=str(objective.id),
-            after=json.dumps({kr_id: a.score for kr_id, a in read.items()}),
-        )
+        add_audit(session=session, at=now, actor=person.slack_user_id, action="review.save",
+                  entity="objective", entity_id=str(objective.id),
+                  after=json.dumps({kr_id: a.score for kr_id, a in read.items()}))
         session.flush()
         stored = objective_reports(session, [objective])[0]
-        following = (
-            _form(session, person, leads, cycle, next_page) if next_page < len(objectives) else None
-        )
+        following = (_form(session, person, leads, cycle, next_page)
+                     if next_page < len(objectives) else None)
         return Saved(cycle.name, stored, following)
 
 
-def _read(
-    session: Session, objective: Objective, submission: ReviewSubmission
-) -> dict[int, KRReviewAnswer] | Rejected:
+def _read(session: Session, objective: Objective,
+          submission: ReviewSubmission) -> dict[int, KRReviewAnswer] | Rejected:
     errors: dict[FieldRef, ReviewError] = {}
     answers: dict[int, KRReviewAnswer] = {}
     kind = ObjectiveType(objective.type)
@@ -216,9 +195,8 @@ def _read(
     return Rejected(errors) if errors else answers
 
 
-def _store_kr(
-    session: Session, kr_id: int, answer: KRReviewAnswer, person: PersonView, now: datetime
-) -> None:
+def _store_kr(session: Session, kr_id: int, answer: KRReviewAnswer, person: PersonView,
+              now: datetime) -> None:
     row = review_queries.kr_reviews([kr_id], session=session).get(kr_id)
     if row is None:
         row = KRReview(key_result_id=kr_id, final_score=answer.score)
@@ -230,17 +208,11 @@ def _store_kr(
     session.add(row)
 
 
-def _store_notes(
-    session: Session,
-    objective: Objective,
-    notes: Mapping[str, str],
-    person: PersonView,
-    now: datetime,
-) -> None:
+def _store_notes(session: Session, objective: Objective, notes: Mapping[str, str],
+                 person: PersonView, now: datetime) -> None:
     oid = objective.id or 0
-    row = review_queries.objective_reviews([oid], session=session).get(oid) or ObjectiveReview(
-        objective_id=oid
-    )
+    row = (review_queries.objective_reviews([oid], session=session).get(oid)
+           or ObjectiveReview(objective_id=oid))
     row.what_worked = notes.get("what_worked", "").strip()
     row.keep = notes.get("keep", "").strip()
     row.avoid = notes.get("avoid", "").strip()

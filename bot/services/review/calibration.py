@@ -39,9 +39,8 @@ def team_calibrations(
     `cycle`'s start (at most MAX_CYCLES); a team with no Objective in them is left out."""
     cycles = [c for c in reversed(cycle_queries.all_cycles(session=session))
               if c.start_date <= cycle.start_date][:MAX_CYCLES][::-1]
-    teams = [
-        t for t in team_queries.all_teams(session=session) if team_ids is None or t.id in team_ids
-    ]
+    teams = [t for t in team_queries.all_teams(session=session)
+             if team_ids is None or t.id in team_ids]
     members: dict[int, set[int]] = defaultdict(set)
     for member in team_queries.all_memberships(session=session):
         members[member.team_id].add(member.person_id)
@@ -49,22 +48,14 @@ def team_calibrations(
     outcomes = _outcomes(session, objectives, cycles[0].start_date if cycles else cycle.start_date)
     found = []
     for team in teams:
-        mine = [
-            o
-            for o in objectives
-            if o.owner_team_id == team.id or o.owner_person_id in members[team.id or 0]
-        ]
+        mine = [o for o in objectives
+                if o.owner_team_id == team.id or o.owner_person_id in members[team.id or 0]]
         if not mine:
             continue
         counted = tuple(
-            calibrate(
-                c.name,
-                c.start_date,
-                c.end_date,
-                [outcomes[o.id or 0] for o in mine if o.cycle_id == c.id],
-            )
-            for c in cycles
-        )
+            calibrate(c.name, c.start_date, c.end_date,
+                      [outcomes[o.id or 0] for o in mine if o.cycle_id == c.id])
+            for c in cycles)
         found.append(TeamCalibration(team.name, counted))
     return found
 
@@ -73,10 +64,8 @@ def _outcomes(
     session: Session, objectives: list[Objective], since: date
 ) -> dict[int, ObjectiveOutcome]:
     reports = objective_reports(session, objectives)
-    krs = {
-        kr.id: kr
-        for kr in okr_queries.live_key_results([o.id or 0 for o in objectives], session=session)
-    }
+    krs = {kr.id: kr for kr in okr_queries.live_key_results([o.id or 0 for o in objectives],
+                                                            session=session)}
     kr_ids = [kr_id for kr_id in krs if kr_id is not None]
     said = review_queries.recent_confidences(kr_ids, _midnight(since), session=session)
     history = history_by_kr(checkin_queries.value_history(session=session, kr_ids=kr_ids))
@@ -86,37 +75,21 @@ def _outcomes(
         for kr in report.krs:
             stored = krs[kr.id]
             on_track = sum(c == Confidence.ON_TRACK for c in said.get(kr.id, []))
-            kr_outcomes.append(
-                KROutcome(
-                    kr.final,
-                    on_track,
-                    _target_changes(stored, history.get(kr.id, [])),
-                    stored.start_value,
-                )
-            )
-        outcomes[report.id] = ObjectiveOutcome(
-            ObjectiveType(report.type), report.score, kr_outcomes
-        )
+            kr_outcomes.append(KROutcome(kr.final, on_track,
+                                         _target_changes(stored, history.get(kr.id, [])),
+                                         stored.start_value))
+        outcomes[report.id] = ObjectiveOutcome(ObjectiveType(report.type), report.score,
+                                               kr_outcomes)
     return outcomes
 
 
 def _target_changes(kr: KeyResult, history: list[ValuePoint]) -> list[tuple[date, float, float]]:
     """(day, old, new) of every recorded change of the KR's target (digest_rules reads them)."""
-    facts = KRFacts(
-        KRKind(kr.kind),
-        kr.start_value,
-        kr.target_value,
-        kr.current_value,
-        Direction(kr.direction),
-        kr.created_at,
-        tuple(history),
-    )
+    facts = KRFacts(KRKind(kr.kind), kr.start_value, kr.target_value, kr.current_value,
+                    Direction(kr.direction), kr.created_at, tuple(history))
     forever = datetime.max.replace(tzinfo=UTC)
-    return [
-        (c.at.date(), c.old, c.new)
-        for c in target_changes(facts, kr.created_at, forever)
-        if c.old is not None
-    ]
+    return [(c.at.date(), c.old, c.new) for c in target_changes(facts, kr.created_at, forever)
+            if c.old is not None]
 
 
 def _midnight(day: date) -> datetime:

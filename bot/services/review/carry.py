@@ -80,34 +80,19 @@ def carry_list_in(session: Session, person: PersonView, *,
     if source is None:
         return NoCarry("nothing")
     leads = team_queries.lead_team_ids(person.id, session=session)
-    objectives = review_queries.reviewable_objectives(
-        source.id or 0, person.id, leads, session=session
-    )
-    reports = [
-        r for r in objective_reports(session, objectives) if r.score is None or r.score < 1
-    ]
+    objectives = review_queries.reviewable_objectives(source.id or 0, person.id, leads,
+                                                      session=session)
+    reports = [r for r in objective_reports(session, objectives)
+               if r.score is None or r.score < 1]
     if not reports:
         return NoCarry("nothing")
-    done = review_queries.carried_drafts(
-        [r.id for r in reports], target.id or 0, session=session
-    )
+    done = review_queries.carried_drafts([r.id for r in reports], target.id or 0, session=session)
     reviewed = reviewed_before(session, target.start_date)
-    items = tuple(
-        CarryItem(
-            r.id,
-            r.title,
-            r.score_text,
-            r.verdict,
-            r.keep,
-            r.avoid,
-            r.learned,
-            r.id in done,
-            similar_reviewed(
-                reviewed, [r.title, *(k.title for k in r.krs)], skip_objective=r.id
-            ),
-        )
-        for r in reports
-    )
+    items = tuple(CarryItem(r.id, r.title, r.score_text, r.verdict, r.keep, r.avoid,
+                            r.learned, r.id in done,
+                            similar_reviewed(reviewed, [r.title, *(k.title for k in r.krs)],
+                                             skip_objective=r.id))
+                  for r in reports)
     return CarryList(source.name, target.name, items)
 
 
@@ -126,21 +111,15 @@ def _newest(session: Session) -> Cycle | None:
     return next(iter(reversed(cycle_queries.active_cycles(session=session))), None)
 
 
-def _carry(
-    session: Session, now: datetime, person: PersonView, objective_id: int
-) -> Carried | NoCarry:
+def _carry(session: Session, now: datetime, person: PersonView,
+           objective_id: int) -> Carried | NoCarry:
     source = session.get(Objective, objective_id)
     leads = team_queries.lead_team_ids(person.id, session=session)
-    if source is None or not (source.owner_person_id == person.id or source.owner_team_id in leads):
-        add_audit(
-            session=session,
-            at=now,
-            actor=person.slack_user_id,
-            action="refused",
-            entity="objective",
-            entity_id=str(objective_id),
-            after=json.dumps({"attempt": "carry"}),
-        )
+    if source is None or not (source.owner_person_id == person.id
+                              or source.owner_team_id in leads):
+        add_audit(session=session, at=now, actor=person.slack_user_id, action="refused",
+                  entity="objective", entity_id=str(objective_id),
+                  after=json.dumps({"attempt": "carry"}))
         return NoCarry("refused")
     old = session.get(Cycle, source.cycle_id)
     target = _newest(session)
@@ -149,41 +128,22 @@ def _carry(
     existing = review_queries.carried_drafts([objective_id], target.id or 0, session=session)
     if objective_id in existing:
         return Carried(source.title, target.name, existing[objective_id], created=False)
-    draft = Objective(
-        cycle_id=target.id or 0,
-        title=source.title,
-        description=source.description,
-        type=source.type,
-        state="draft",
-        owner_person_id=source.owner_person_id,
-        owner_team_id=source.owner_team_id,
-        position=source.position,
-        created_at=now,
-        updated_at=now,
-    )
+    draft = Objective(cycle_id=target.id or 0, title=source.title,
+                      description=source.description, type=source.type, state="draft",
+                      owner_person_id=source.owner_person_id,
+                      owner_team_id=source.owner_team_id, position=source.position,
+                      created_at=now, updated_at=now)
     session.add(draft)
     session.flush()
     for kr in okr_queries.live_key_results([objective_id], session=session):
         copy = _unfinished_copy(kr, draft.id or 0, now)
         if copy is not None:
             session.add(copy)
-    session.add(
-        CarriedObjective(
-            source_objective_id=objective_id,
-            cycle_id=target.id or 0,
-            draft_objective_id=draft.id or 0,
-            created_at=now,
-        )
-    )
-    add_audit(
-        session=session,
-        at=now,
-        actor=person.slack_user_id,
-        action="carry",
-        entity="objective",
-        entity_id=str(draft.id),
-        after=json.dumps({"from": objective_id, "cycle": target.name}),
-    )
+    session.add(CarriedObjective(source_objective_id=objective_id, cycle_id=target.id or 0,
+                                 draft_objective_id=draft.id or 0, created_at=now))
+    add_audit(session=session, at=now, actor=person.slack_user_id, action="carry",
+              entity="objective", entity_id=str(draft.id),
+              after=json.dumps({"from": objective_id, "cycle": target.name}))
     session.flush()
     return Carried(source.title, target.name, draft.id or 0, created=True)
 
@@ -195,26 +155,13 @@ def _unfinished_copy(kr: KeyResult, objective_id: int, now: datetime) -> KeyResu
             return None
         start, current = 0.0, 0.0
     else:
-        reached = (
-            kr.current_value >= kr.target_value
-            if kr.direction == "increase"
-            else kr.current_value <= kr.target_value
-        )
+        reached = (kr.current_value >= kr.target_value if kr.direction == "increase"
+                   else kr.current_value <= kr.target_value)
         if reached:
             return None
         start = current = kr.current_value
-    return KeyResult(
-        objective_id=objective_id,
-        title=kr.title,
-        owner_person_id=kr.owner_person_id,
-        kind=kr.kind,
-        start_value=start,
-        target_value=kr.target_value,
-        current_value=current,
-        unit=kr.unit,
-        direction=kr.direction,
-        state="active",
-        position=kr.position,
-        created_at=now,
-        updated_at=now,
-    )
+    return KeyResult(objective_id=objective_id, title=kr.title,
+                     owner_person_id=kr.owner_person_id, kind=kr.kind, start_value=start,
+                     target_value=kr.target_value, current_value=current, unit=kr.unit,
+                     direction=kr.direction, state="active", position=kr.position,
+                     created_at=now, updated_at=now)

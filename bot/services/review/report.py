@@ -96,24 +96,19 @@ def objective_reports(session: Session, objectives: Sequence[Objective]) -> list
     kr_reviews = review_queries.kr_reviews([kr.id or 0 for kr in krs], session=session)
     reviews = review_queries.objective_reviews(ids, session=session)
     owners = people_queries.people_by_ids(
-        {o.owner_person_id for o in objectives if o.owner_person_id}, session=session
-    )
+        {o.owner_person_id for o in objectives if o.owner_person_id}, session=session)
     team_names = {t.id: t.name for t in team_queries.all_teams(session=session)}
     by_objective: dict[int, list[KeyResult]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
     reports = []
     for objective in objectives:
-        owner = (
-            owners[objective.owner_person_id].name
-            if objective.owner_person_id in owners
-            else team_names.get(objective.owner_team_id, "")
-        )
+        owner = (owners[objective.owner_person_id].name
+                 if objective.owner_person_id in owners
+                 else team_names.get(objective.owner_team_id, ""))
         kind = ObjectiveType(objective.type)
-        kr_rows = tuple(
-            _kr_report(kind, kr, kr_reviews.get(kr.id or 0))
-            for kr in by_objective.get(objective.id or 0, [])
-        )
+        kr_rows = tuple(_kr_report(kind, kr, kr_reviews.get(kr.id or 0))
+                        for kr in by_objective.get(objective.id or 0, []))
         reports.append(_objective_report(objective, owner, kr_rows, reviews.get(objective.id or 0)))
     return reports
 
@@ -121,51 +116,30 @@ def objective_reports(session: Session, objectives: Sequence[Objective]) -> list
 def _kr_report(kind: ObjectiveType, kr: KeyResult, review: KRReview | None) -> KRReport:
     measured = measured_score(kr)
     final = review.final_score if review is not None else measured
-    return KRReport(
-        kr.id or 0,
-        kr.title,
-        measured,
-        final,
-        review is not None,
-        under_bar(kind, final),
-        (review.cause_kind or "") if review else "",
-        review.cause_note if review else "",
-    )
+    return KRReport(kr.id or 0, kr.title, measured, final, review is not None,
+                    under_bar(kind, final), (review.cause_kind or "") if review else "",
+                    review.cause_note if review else "")
 
 
-def _objective_report(
-    objective: Objective, owner: str, krs: tuple[KRReport, ...], review: ObjectiveReview | None
-) -> ObjectiveReport:
+def _objective_report(objective: Objective, owner: str, krs: tuple[KRReport, ...],
+                      review: ObjectiveReview | None) -> ObjectiveReport:
     kind = ObjectiveType(objective.type)
     score = objective_score(kr.final for kr in krs)
     learned = review.learned if review else ""
     return ObjectiveReport(
-        objective.id or 0,
-        objective.title,
-        objective.type,
-        owner,
-        krs,
-        score,
+        objective.id or 0, objective.title, objective.type, owner, krs, score,
         colour(score).value if score is not None else "",
-        verdict(kind, score, learned).value,
-        review is not None,
-        review.what_worked if review else "",
-        review.keep if review else "",
-        review.avoid if review else "",
-        learned,
-    )
+        verdict(kind, score, learned).value, review is not None,
+        review.what_worked if review else "", review.keep if review else "",
+        review.avoid if review else "", learned)
 
 
 def team_objectives(session: Session, cycle_id: int, team_id: int) -> list[Objective]:
     """The team's Objectives of the cycle: its own and its members'."""
-    members = {
-        m.person_id for m in team_queries.all_memberships(session=session) if m.team_id == team_id
-    }
-    return [
-        o
-        for o in review_queries.objectives_to_review(cycle_id, session=session)
-        if o.owner_team_id == team_id or o.owner_person_id in members
-    ]
+    members = {m.person_id for m in team_queries.all_memberships(session=session)
+               if m.team_id == team_id}
+    return [o for o in review_queries.objectives_to_review(cycle_id, session=session)
+            if o.owner_team_id == team_id or o.owner_person_id in members]
 
 
 def cycle_report(session: Session, cycle: Cycle) -> CycleReport:
@@ -174,9 +148,8 @@ def cycle_report(session: Session, cycle: Cycle) -> CycleReport:
     teams = team_queries.all_teams(session=session)
     first_team: dict[int, int] = {}
     order = {t.id: i for i, t in enumerate(teams)}
-    for member in sorted(
-        team_queries.all_memberships(session=session), key=lambda m: order.get(m.team_id, 0)
-    ):
+    for member in sorted(team_queries.all_memberships(session=session),
+                         key=lambda m: order.get(m.team_id, 0)):
         first_team.setdefault(member.person_id, member.team_id)
     reports = {r.id: r for r in objective_reports(session, objectives)}
     grouped: dict[int | None, list[ObjectiveReport]] = {}
@@ -186,10 +159,5 @@ def cycle_report(session: Session, cycle: Cycle) -> CycleReport:
     team_reports = [TeamReport(t.name, tuple(grouped[t.id])) for t in teams if t.id in grouped]
     if None in grouped:
         team_reports.append(TeamReport("", tuple(grouped[None])))
-    return CycleReport(
-        cycle.name,
-        cycle.start_date.isoformat(),
-        cycle.end_date.isoformat(),
-        cycle.state,
-        tuple(team_reports),
-    )
+    return CycleReport(cycle.name, cycle.start_date.isoformat(), cycle.end_date.isoformat(),
+                       cycle.state, tuple(team_reports))

@@ -58,10 +58,9 @@ def list_schedules(
         if not _is_admin(session, person_id, "schedule.list"):
             _refusal(session, person_id, clock.now())
             return Refused()
-        return tuple(
-            _line(team, schedule)
-            for team, schedule in schedule_queries.scheduled_teams(session=session)[:MAX_LISTED]
-        )
+        return tuple(_line(team, schedule)
+                     for team, schedule
+                     in schedule_queries.scheduled_teams(session=session)[:MAX_LISTED])
 
 
 def change_schedule(
@@ -88,17 +87,9 @@ def change_schedule(
             raise InputError("invalid", reason=str(exc)) from None
         session.add(schedule)
         actor = session.get(Person, person_id)
-        session.add(
-            AuditLog(
-                at=now,
-                actor=actor.slack_user_id if actor else "?",
-                action="schedule.update",
-                entity="schedule",
-                entity_id=str(team.id),
-                before=before,
-                after=_state(schedule),
-            )
-        )
+        session.add(AuditLog(at=now, actor=actor.slack_user_id if actor else "?",
+                             action="schedule.update", entity="schedule",
+                             entity_id=str(team.id), before=before, after=_state(schedule)))
         session.flush()
         return _line(team, schedule)
 
@@ -113,15 +104,8 @@ def _is_admin(session: Session, person_id: int, action: str) -> bool:
 
 def _refusal(session: Session, person_id: int, now: datetime) -> None:
     person = session.get(Person, person_id)
-    session.add(
-        AuditLog(
-            at=now,
-            actor=person.slack_user_id if person else "?",
-            action="schedule.refused",
-            entity="schedule",
-            entity_id="",
-        )
-    )
+    session.add(AuditLog(at=now, actor=person.slack_user_id if person else "?",
+                         action="schedule.refused", entity="schedule", entity_id=""))
 
 
 def _apply(schedule: Schedule, change: ScheduleChange) -> Schedule:
@@ -161,15 +145,10 @@ def _line(team: Team, schedule: Schedule) -> ScheduleLine:
     if schedule.checkin_cadence != "weekdays":
         days = days[:1]
     return ScheduleLine(
-        team=team.name,
-        timezone=schedule.timezone,
-        checkin_cadence=schedule.checkin_cadence,
-        checkin_days=days,
-        checkin_time=_hhmm(schedule.checkin_time),
-        reminder_hours=schedule.reminder_after_hours,
-        digest_cadence=schedule.digest_cadence,
-        digest_day=schedule.digest_weekday,
-        digest_time=_hhmm(schedule.digest_time),
+        team=team.name, timezone=schedule.timezone, checkin_cadence=schedule.checkin_cadence,
+        checkin_days=days, checkin_time=_hhmm(schedule.checkin_time),
+        reminder_hours=schedule.reminder_after_hours, digest_cadence=schedule.digest_cadence,
+        digest_day=schedule.digest_weekday, digest_time=_hhmm(schedule.digest_time),
         work_hours=f"{_hhmm(schedule.work_start)}–{_hhmm(schedule.work_end)}",
         channel_id=schedule.digest_channel_id or team.slack_channel_id,
     )
@@ -177,3 +156,4 @@ def _line(team: Team, schedule: Schedule) -> ScheduleLine:
 
 def _state(schedule: Schedule) -> str:
     return json.dumps({k: str(v) for k, v in schedule.model_dump().items()}, sort_keys=True)
+

@@ -184,59 +184,40 @@ def _checkins(
     members = team_queries.members_by_team(session=session, team_ids=team_ids)
     person_ids = {p.id or 0 for people in members.values() for p in people}
     first, last = (now - LOOKBACK).date() - timedelta(days=1), now.date() + timedelta(days=1)
-    holidays = schedule_queries.holidays_by_team(session=session, team_ids=team_ids,
-                                                 first=first, last=last)
-    away = schedule_queries.absences_by_person(
-        session=session, person_ids=person_ids, first=first, last=last
-    )
+    holidays = schedule_queries.holidays_by_team(session=session, team_ids=team_ids, first=first,
+                                                 last=last)
+    away = schedule_queries.absences_by_person(session=session, person_ids=person_ids, first=first,
+                                               last=last)
     cycle = cycle_queries.current_cycle(session=session, today=now.date())
     with_krs = (
-        okr_queries.people_with_key_results(
-            session=session, cycle_id=cycle.id, person_ids=person_ids
-        )
-        if cycle is not None and cycle.id is not None
-        else set()
+        okr_queries.people_with_key_results(session=session, cycle_id=cycle.id,
+                                            person_ids=person_ids)
+        if cycle is not None and cycle.id is not None else set()
     )
     for team in teams:
         rhythm = team.rhythm
         for person in members.get(team.id, []):
             tz = zone_of(person, rhythm)
             if grace is None:
-                due = [
-                    slots.Slot(slots.current_checkin_key(tz, now), slots.local_date(now, tz), now)
-                ]
+                due = [slots.Slot(slots.current_checkin_key(tz, now), slots.local_date(now, tz),
+                                  now)]
             else:
                 due = slots.checkin_slots(rhythm, tz, now - LOOKBACK, now)
             for slot in due:
                 late = grace is not None and slot.due_at < now - grace
                 if late and slot.due_at < person.created_at:
                     continue  # missed before the person was known: nothing to record
-                reason = _checkin_skip(
-                    slot,
-                    rhythm,
-                    holidays.get(team.id, set()),
-                    away.get(person.id or 0, []),
-                    person.id in with_krs,
-                )
+                reason = _checkin_skip(slot, rhythm, holidays.get(team.id, set()),
+                                       away.get(person.id or 0, []), person.id in with_krs)
                 if reason is None and late:
                     reason = "late"
-                yield _Row(
-                    "checkin",
-                    f"checkin:{person.id}:{slot.key}",
-                    slot.due_at,
-                    slot.key,
-                    person_id=person.id,
-                    team_id=team.id,
-                    skip=reason,
-                )
+                yield _Row("checkin", f"checkin:{person.id}:{slot.key}", slot.due_at, slot.key,
+                           person_id=person.id, team_id=team.id, skip=reason)
 
 
 def _checkin_skip(
-    slot: slots.Slot,
-    rhythm: Rhythm,
-    holidays: Collection[date],
-    absences: Collection[tuple[date, date]],
-    has_krs: bool,
+    slot: slots.Slot, rhythm: Rhythm, holidays: Collection[date],
+    absences: Collection[tuple[date, date]], has_krs: bool,
 ) -> str | None:
     if slots.local_date(slot.due_at, rhythm.timezone) in holidays:
         return "holiday"
@@ -261,43 +242,30 @@ def _digests(teams: list[_Team], now: datetime, grace: timedelta) -> Iterable[_R
             if team.digest_channel is None:
                 reason = "no channel"
             yield _Row(
-                "digest",
-                f"digest:{team.id}:{slot.key}",
-                slot.due_at,
-                slot.key,
-                team_id=team.id,
-                skip=reason,
-                channel_id=team.digest_channel,
-                payload={
-                    "period": int(slot.key),
-                    "period_start": (slot.due_at - period).isoformat(),
-                    "period_end": slot.due_at.isoformat(),
-                },
+                "digest", f"digest:{team.id}:{slot.key}", slot.due_at, slot.key, team_id=team.id,
+                skip=reason, channel_id=team.digest_channel,
+                payload={"period": int(slot.key),
+                         "period_start": (slot.due_at - period).isoformat(),
+                         "period_end": slot.due_at.isoformat()},
             )
 
 
 def _reminders(
     session: Session, teams: list[_Team], now: datetime, grace: timedelta
 ) -> Iterable[_Row]:
-    rhythms = {
-        team.id: team.rhythm for team in teams if team.rhythm.reminder_after_hours is not None
-    }
+    rhythms = {team.id: team.rhythm for team in teams
+               if team.rhythm.reminder_after_hours is not None}
     since = now - LOOKBACK - MAX_REMINDER_DELAY
-    prompts = [
-        p
-        for p in outbox_queries.prompts_awaiting_reminder(session=session, since=since)
-        if p.team_id in rhythms and p.person_id is not None and p.sent_at is not None
-    ]
+    prompts = [p for p in outbox_queries.prompts_awaiting_reminder(session=session, since=since)
+               if p.team_id in rhythms and p.person_id is not None and p.sent_at is not None]
     if not prompts:
         return
     person_ids = {p.person_id or 0 for p in prompts}
     first, last = since.date(), now.date() + timedelta(days=1)
-    holidays = schedule_queries.holidays_by_team(
-        session=session, team_ids=list(rhythms), first=first, last=last
-    )
-    away = schedule_queries.absences_by_person(
-        session=session, person_ids=person_ids, first=first, last=last
-    )
+    holidays = schedule_queries.holidays_by_team(session=session, team_ids=list(rhythms),
+                                                 first=first, last=last)
+    away = schedule_queries.absences_by_person(session=session, person_ids=person_ids, first=first,
+                                               last=last)
     later = outbox_queries.later_prompts(session=session, person_ids=person_ids, since=since)
     for prompt in prompts:
         assert prompt.sent_at is not None and prompt.person_id is not None
@@ -305,37 +273,17 @@ def _reminders(
         due = slots.reminder_due(prompt.sent_at, rhythm, holidays.get(prompt.team_id or 0, ()))
         if due is None or due > now:
             continue
-        reason = _reminder_skip(
-            session,
-            prompt,
-            rhythm,
-            due,
-            now,
-            grace,
-            away.get(prompt.person_id, []),
-            later.get(prompt.person_id, []),
-        )
-        yield _Row(
-            "reminder",
-            f"reminder:{prompt.person_id}:{prompt.slot_key}",
-            due,
-            prompt.slot_key,
-            person_id=prompt.person_id,
-            team_id=prompt.team_id,
-            skip=reason,
-            payload={"prompt_id": prompt.id},
-        )
+        reason = _reminder_skip(session, prompt, rhythm, due, now, grace,
+                                away.get(prompt.person_id, []), later.get(prompt.person_id, []))
+        yield _Row("reminder", f"reminder:{prompt.person_id}:{prompt.slot_key}", due,
+                   prompt.slot_key, person_id=prompt.person_id, team_id=prompt.team_id,
+                   skip=reason, payload={"prompt_id": prompt.id})
 
 
 def _reminder_skip(
-    session: Session,
-    prompt: Delivery,
-    rhythm: Rhythm,
-    due: datetime,
-    now: datetime,
+    session: Session, prompt: Delivery, rhythm: Rhythm, due: datetime, now: datetime,
     grace: timedelta,
-    absences: Collection[tuple[date, date]],
-    later: Collection[datetime],
+    absences: Collection[tuple[date, date]], later: Collection[datetime],
 ) -> str | None:
     person = session.get(Person, prompt.person_id)
     if person is None:
@@ -359,9 +307,8 @@ def checked_in_since(session: Session, person_id: int, prompt: Delivery, now: da
     cycle = cycle_queries.current_cycle(session=session, today=now.date())
     if cycle is None or cycle.id is None:
         return True
-    rows = checkin_queries.checkin_key_results(
-        session=session, cycle_id=cycle.id, person_id=person_id
-    )
+    rows = checkin_queries.checkin_key_results(session=session, cycle_id=cycle.id,
+                                               person_id=person_id)
     return all(kr.last_checkin_at is not None and kr.last_checkin_at >= sent for _, kr in rows)
 
 
@@ -374,41 +321,19 @@ def _insert(session: Session, rows: list[_Row], now: datetime) -> PlanReport:
         if row.key in existing:
             continue
         if row.skip is not None:
-            if record_skipped(
-                session,
-                kind=row.kind,
-                dedupe_key=row.key,
-                due_at=row.due_at,
-                now=now,
-                reason=row.skip,
-                person_id=row.person_id,
-                team_id=row.team_id,
-                slot_key=row.slot_key,
-            ):
+            if record_skipped(session, kind=row.kind, dedupe_key=row.key, due_at=row.due_at,
+                              now=now, reason=row.skip, person_id=row.person_id,
+                              team_id=row.team_id, slot_key=row.slot_key):
                 skipped += 1
                 logger.info("skipped %s (due %s): %s", row.key, row.due_at.isoformat(), row.skip)
             continue
-        if enqueue(
-            session,
-            kind=row.kind,
-            dedupe_key=row.key,
-            due_at=row.due_at,
-            person_id=row.person_id,
-            team_id=row.team_id,
-            slot_key=row.slot_key,
-            payload=row.payload,
-            channel_id=row.channel_id,
-            created_at=now,
-        ):
+        if enqueue(session, kind=row.kind, dedupe_key=row.key, due_at=row.due_at,
+                   person_id=row.person_id, team_id=row.team_id, slot_key=row.slot_key,
+                   payload=row.payload, channel_id=row.channel_id, created_at=now):
             added[row.kind] += 1
             if row.kind == "digest":
-                enqueue_thread(
-                    session,
-                    parent_key=row.key,
-                    kind="digest_reply",
-                    sections=DIGEST_THREAD,
-                    created_at=now,
-                )
+                enqueue_thread(session, parent_key=row.key, kind="digest_reply",
+                               sections=DIGEST_THREAD, created_at=now)
     return PlanReport(added["checkin"], added["reminder"], added["digest"], skipped)
 
 
