@@ -22,7 +22,6 @@ def inbox_seen(key: str, *, session: Session) -> bool:
     return session.get(InboxEntry, key) is not None
 
 
-
 def claim_inbox(key: str, at: datetime, *, session: Session) -> bool:
     """Insert-if-absent of an inbound request key; False when it was handled already."""
     table: Any = InboxEntry.__table__  # type: ignore[attr-defined]
@@ -31,7 +30,6 @@ def claim_inbox(key: str, at: datetime, *, session: Session) -> bool:
                  .returning(table.c.key))
     # RETURNING, not rowcount: psycopg reports -1 for this statement.
     return session.execute(statement).first() is not None
-
 
 
 def add_audit(
@@ -43,7 +41,6 @@ def add_audit(
                           entity_id=entity_id, before=before, after=after))
 
 
-
 def audit_row(
     *, at: datetime, actor: str, action: str, entity: str, entity_id: str,
     before: str | None = None, after: str | None = None,
@@ -51,7 +48,6 @@ def audit_row(
     """One audit row, not yet added (`add_audits` writes many in one statement)."""
     return AuditLog(at=at, actor=actor, action=action, entity=entity, entity_id=entity_id,
                     before=before, after=after)
-
 
 
 def add_audits(*, session: Session, rows: Sequence[AuditLog]) -> None:

@@ -60,7 +60,6 @@ def checkin_key_results(
                                                     pair[1].position, pair[1].id or 0))
 
 
-
 def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, CheckIn]:
     """The check-ins among idempotency `keys` that exist, by key."""
     if not keys:
@@ -69,12 +68,10 @@ def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, Ch
     return {row.idempotency_key: row for row in rows}
 
 
-
 def checkins_by_source(*, session: Session) -> dict[str, int]:
     """How many check-ins are stored, by source (slack, api, import, shell)."""
     query = select(CheckIn.source, func.count()).group_by(col(CheckIn.source))
     return {source: int(n) for source, n in session.exec(query)}
-
 
 
 def open_help_requests(
@@ -105,9 +102,6 @@ def open_help_requests(
     return [(c, kr, o) for c, kr, o in session.exec(query)]
 
 
-
-
-
 def checkins_with_context(
     cycle_ids: Collection[int] | None, *, session: Session
 ) -> list[tuple[CheckIn, KeyResult, Objective, Person | None]]:
@@ -122,7 +116,6 @@ def checkins_with_context(
     if cycle_ids is not None:
         query = query.where(col(Objective.cycle_id).in_(list(cycle_ids)))
     return [(c, kr, o, p) for c, kr, o, p in session.exec(query)]
-
 
 
 def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, CheckIn]:
@@ -141,7 +134,6 @@ def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, C
         .order_by(col(CheckIn.id))
     )
     return {row.key_result_id: row for row in session.exec(query)}
-
 
 
 def value_history(

@@ -35,7 +35,6 @@ def _member_ids(team_id: int) -> Select[Any]:
     return select(col(TeamMember.person_id)).where(col(TeamMember.team_id) == team_id)
 
 
-
 def _objective_ids(team_id: int, first: date, last: date) -> CompoundSelect[Any]:
     """The team's own Objectives and its members' personal ones, as a UNION of two index
     searches: one statement ORing both owners scans every Objective of the cycle (~40 ms per
@@ -52,14 +51,12 @@ def _objective_ids(team_id: int, first: date, last: date) -> CompoundSelect[Any]
     )
 
 
-
 def _kr_ids(team_id: int, first: date, last: date, end: datetime) -> Select[Any]:
     return select(col(KeyResult.id)).where(
         col(KeyResult.objective_id).in_(_objective_ids(team_id, first, last)),
         col(KeyResult.state) == "active",
         col(KeyResult.created_at) < end,
     )
-
 
 
 def team_and_schedule(team_id: int, *, session: Session) -> tuple[Team, Schedule | None] | None:
@@ -73,7 +70,6 @@ def team_and_schedule(team_id: int, *, session: Session) -> tuple[Team, Schedule
     return (row[0], row[1]) if row else None
 
 
-
 def team_roster(team_id: int, *, session: Session) -> list[tuple[TeamMember, Person]]:
     """The team's members with their people, by name."""
     query = (
@@ -83,7 +79,6 @@ def team_roster(team_id: int, *, session: Session) -> list[tuple[TeamMember, Per
         .order_by(col(Person.name), col(Person.id))
     )
     return [(member, person) for member, person in session.exec(query)]
-
 
 
 def digest_objectives(
@@ -100,7 +95,6 @@ def digest_objectives(
     return [(objective, person) for objective, person in session.exec(query)]
 
 
-
 def digest_key_results(
     team_id: int, first: date, last: date, end: datetime, *, session: Session
 ) -> list[tuple[KeyResult, Person | None]]:
@@ -114,7 +108,6 @@ def digest_key_results(
     return [(kr, person) for kr, person in session.exec(query)]
 
 
-
 class HistoryPoint(NamedTuple):
     """One value-history row as the digest reads it (plain columns: a big team has tens of
     thousands, and ORM objects cost ~6× more to load; bench/digest_cost.py)."""
@@ -126,7 +119,6 @@ class HistoryPoint(NamedTuple):
     changed_by_id: int | None
     previous_value: float | None  # of the check-in behind the change, if any
     changer_name: str | None
-
 
 
 def digest_history(
@@ -146,7 +138,6 @@ def digest_history(
                   col(KRValueHistory.id))
     )
     return [HistoryPoint(*row) for row in session.connection().execute(query)]
-
 
 
 def digest_checkins(
@@ -174,13 +165,11 @@ def digest_checkins(
     return [(checkin, author, asked) for checkin, author, asked in session.exec(query)]
 
 
-
 class Responses(NamedTuple):
     """Who was asked in a period, and what was answered."""
 
     asked: set[int]  # members sent a check-in prompt due in the period
     answered: list[tuple[int | None, int]]  # (author, KR) of check-ins made or edited in it
-
 
 
 def responses(
@@ -217,7 +206,6 @@ def responses(
     return found
 
 
-
 def member_absences(team_id: int, first: date, last: date, *, session: Session) -> list[Absence]:
     """Absences of the team's members overlapping the local dates `first`..`last`."""
     query = select(Absence).where(
@@ -226,7 +214,6 @@ def member_absences(team_id: int, first: date, last: date, *, session: Session) 
         col(Absence.end_date) >= first,
     )
     return list(session.exec(query))
-
 
 
 def confidences_before(

@@ -22,18 +22,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    Delivery,
-)
+from storage.models import Delivery
 from storage.queries.batching import chunks
 
 PERSON_KINDS = frozenset({"checkin", "reminder"})
 
 
-
 # Kinds a schedule causes: sent within the grace window or recorded as skipped, never late.
 SCHEDULED_KINDS = frozenset({"checkin", "reminder", "digest", "alignment"})
-
 
 
 def enqueue(
@@ -55,20 +51,10 @@ def enqueue(
     JSON-serialisable; `created_at` defaults to `due_at` (right for "send now" messages).
     """
     return _insert_if_absent(
-        session,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        person_id=person_id,
-        team_id=team_id,
-        slot_key=slot_key,
-        due_at=due_at,
-        status="pending",
-        next_attempt_at=due_at,
-        channel_id=channel_id,
-        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        session, **_slot(kind, dedupe_key, due_at, person_id, team_id, slot_key),
+        status="pending", channel_id=channel_id, payload=_json(payload),
         created_at=created_at or due_at,
     )
-
 
 
 def enqueue_reply(
@@ -87,21 +73,11 @@ def enqueue_reply(
     if parent is None or parent.id is None:
         return False
     return _insert_if_absent(
-        session,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        parent_id=parent.id,
-        person_id=parent.person_id,
-        team_id=parent.team_id,
-        slot_key=parent.slot_key,
-        due_at=parent.due_at,
-        status="pending",
-        next_attempt_at=parent.due_at,
-        channel_id=parent.channel_id,
-        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        created_at=created_at,
+        session, **_slot(kind, dedupe_key, parent.due_at, parent.person_id, parent.team_id,
+                         parent.slot_key),
+        parent_id=parent.id, status="pending", channel_id=parent.channel_id,
+        payload=_json(payload), created_at=created_at,
     )
-
 
 
 def enqueue_thread(
@@ -118,7 +94,6 @@ def enqueue_thread(
     )
 
 
-
 def record_skipped(
     session: Session,
     *,
@@ -133,20 +108,20 @@ def record_skipped(
 ) -> bool:
     """Close a slot that will not be sent (too late, holiday, away…) so it is never sent later."""
     return _insert_if_absent(
-        session,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        person_id=person_id,
-        team_id=team_id,
-        slot_key=slot_key,
-        due_at=due_at,
-        status="skipped",
-        next_attempt_at=due_at,
-        payload="{}",
-        last_error=reason[:500],
-        created_at=now,
+        session, **_slot(kind, dedupe_key, due_at, person_id, team_id, slot_key),
+        status="skipped", payload="{}", last_error=reason[:500], created_at=now,
     )
 
+
+def _slot(kind: str, dedupe_key: str, due_at: datetime, person_id: int | None,
+          team_id: int | None, slot_key: str) -> dict[str, Any]:
+    """The columns every outbox row has: what, for whom, and when it is first due."""
+    return {"kind": kind, "dedupe_key": dedupe_key, "person_id": person_id, "team_id": team_id,
+            "slot_key": slot_key, "due_at": due_at, "next_attempt_at": due_at}
+
+
+def _json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True)
 
 
 def _insert_if_absent(session: Session, **values: Any) -> bool:
@@ -162,7 +137,6 @@ def _insert_if_absent(session: Session, **values: Any) -> bool:
     return session.exec(statement).first() is not None
 
 
-
 def existing_dedupe_keys(*, session: Session, keys: Collection[str]) -> set[str]:
     """Those of `keys` that already have an outbox row."""
     found: set[str] = set()
@@ -170,7 +144,6 @@ def existing_dedupe_keys(*, session: Session, keys: Collection[str]) -> set[str]
         query = select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(list(chunk)))
         found.update(session.exec(query))
     return found
-
 
 
 def prompts_awaiting_reminder(*, session: Session, since: datetime) -> list[Delivery]:
@@ -194,7 +167,6 @@ def prompts_awaiting_reminder(*, session: Session, since: datetime) -> list[Deli
     return list(session.exec(query.order_by(col(Delivery.id))))
 
 
-
 def later_prompts(
     *, session: Session, person_ids: Collection[int], since: datetime
 ) -> dict[int, list[datetime]]:
@@ -211,7 +183,6 @@ def later_prompts(
     return found
 
 
-
 def prompt_of(*, session: Session, person_id: int, slot_key: str) -> Delivery | None:
     """The check-in prompt of a person's slot."""
     query = select(Delivery).where(
@@ -221,14 +192,12 @@ def prompt_of(*, session: Session, person_id: int, slot_key: str) -> Delivery | 
     return session.exec(query).first()
 
 
-
 def counts_by_kind_and_status(*, session: Session) -> dict[tuple[str, str], int]:
     """How many outbox rows there are of each (kind, status)."""
     query = select(Delivery.kind, Delivery.status, func.count()).group_by(
         col(Delivery.kind), col(Delivery.status)
     )
     return {(kind, status): int(n) for kind, status, n in session.exec(query)}
-
 
 
 def next_pending(*, session: Session, limit: int) -> list[Delivery]:
@@ -242,7 +211,6 @@ def next_pending(*, session: Session, limit: int) -> list[Delivery]:
     return list(session.exec(query))
 
 
-
 def last_errors(*, session: Session, limit: int) -> list[Delivery]:
     """The most recent rows that failed for good, newest first."""
     query = (
@@ -252,7 +220,6 @@ def last_errors(*, session: Session, limit: int) -> list[Delivery]:
         .limit(limit)
     )
     return list(session.exec(query))
-
 
 
 def last_sent_at(*, session: Session, since: datetime | None = None) -> datetime | None:
@@ -265,7 +232,6 @@ def last_sent_at(*, session: Session, since: datetime | None = None) -> datetime
     return session.exec(query).one()
 
 
-
 def waiting_errors(*, session: Session) -> list[tuple[str, datetime, int]]:
     """Rows waiting to be sent again, by their last error: (error, earliest due time, rows)."""
     query = (
@@ -275,7 +241,6 @@ def waiting_errors(*, session: Session) -> list[tuple[str, datetime, int]]:
         .group_by(col(Delivery.last_error))
     )
     return [(str(error), due, int(n)) for error, due, n in session.exec(query)]
-
 
 
 def waiting_to_retry(*, session: Session, limit: int) -> list[Delivery]:

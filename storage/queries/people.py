@@ -6,9 +6,7 @@ from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
-from storage.models import (
-    Person,
-)
+from storage.models import Person
 
 
 def lock_person(*, session: Session, person_id: int) -> None:
@@ -17,10 +15,8 @@ def lock_person(*, session: Session, person_id: int) -> None:
     session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update()).first()
 
 
-
 def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None:
     return session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
-
 
 
 def people_by_slack_ids(slack_ids: Collection[str], *, session: Session) -> dict[str, Person]:
@@ -29,18 +25,15 @@ def people_by_slack_ids(slack_ids: Collection[str], *, session: Session) -> dict
     return {p.slack_user_id: p for p in rows}
 
 
-
 def all_people(*, session: Session) -> list[Person]:
     """Everyone, by name then Slack id."""
     return list(session.exec(select(Person).order_by(col(Person.name), col(Person.slack_user_id))))
-
 
 
 def people_by_ids(ids: Collection[int], *, session: Session) -> dict[int, Person]:
     """The people among `ids`, by id."""
     rows = session.exec(select(Person).where(col(Person.id).in_(list(ids))))
     return {p.id: p for p in rows if p.id is not None}
-
 
 
 def admin_ids(*, session: Session) -> set[int]:

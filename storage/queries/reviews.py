@@ -35,7 +35,6 @@ def reviewable_objectives(
         .order_by(col(Objective.position), col(Objective.id))))
 
 
-
 def objectives_to_review(cycle_id: int, *, session: Session) -> list[Objective]:
     """The live Objectives of a cycle, by position."""
     return list(session.exec(
@@ -44,13 +43,11 @@ def objectives_to_review(cycle_id: int, *, session: Session) -> list[Objective]:
         .order_by(col(Objective.position), col(Objective.id))))
 
 
-
 def kr_reviews(kr_ids: Collection[int], *, session: Session) -> dict[int, KRReview]:
     if not kr_ids:
         return {}
     rows = session.exec(select(KRReview).where(col(KRReview.key_result_id).in_(list(kr_ids))))
     return {row.key_result_id: row for row in rows}
-
 
 
 def objective_reviews(
@@ -61,7 +58,6 @@ def objective_reviews(
     rows = session.exec(select(ObjectiveReview).where(
         col(ObjectiveReview.objective_id).in_(list(objective_ids))))
     return {row.objective_id: row for row in rows}
-
 
 
 def carried_drafts(source_ids: Collection[int], cycle_id: int, *,
@@ -75,7 +71,6 @@ def carried_drafts(source_ids: Collection[int], cycle_id: int, *,
     return {row.source_objective_id: row.draft_objective_id for row in rows}
 
 
-
 def last_value_changes(kr_ids: Collection[int], *, session: Session) -> dict[int, datetime]:
     """KR id → when its value last changed (value history with a value)."""
     if not kr_ids:
@@ -86,7 +81,6 @@ def last_value_changes(kr_ids: Collection[int], *, session: Session) -> dict[int
                col(KRValueHistory.value).is_not(None))
         .group_by(col(KRValueHistory.key_result_id)))
     return {kr_id: at for kr_id, at in rows if at is not None}
-
 
 
 def recent_confidences(
@@ -104,7 +98,6 @@ def recent_confidences(
     for kr_id, confidence in rows:
         found.setdefault(kr_id, []).append(str(confidence))
     return found
-
 
 
 def team_lessons(
@@ -127,9 +120,7 @@ def team_lessons(
     return [(o, r, c) for o, r, c in session.exec(query)]
 
 
-
 ReviewedKR = tuple[KeyResult, KRReview, Objective, Cycle]
-
 
 
 def reviewed_krs(before: date, limit: int, *, session: Session) -> list[ReviewedKR]:

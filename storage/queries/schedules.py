@@ -21,12 +21,10 @@ def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
     return session.exec(select(Schedule).where(col(Schedule.team_id) == team_id)).first()
 
 
-
 def schedules_of(team_ids: Collection[int], *, session: Session) -> dict[int, Schedule]:
     """The schedules of the teams `team_ids`, by team id."""
     rows = session.exec(select(Schedule).where(col(Schedule.team_id).in_(list(team_ids))))
     return {s.team_id: s for s in rows}
-
 
 
 def holidays_of(team_ids: Collection[int], *, session: Session) -> list[Holiday]:
@@ -39,12 +37,6 @@ def holidays_of(team_ids: Collection[int], *, session: Session) -> list[Holiday]
     return list(session.exec(query))
 
 
-
-
-
-
-
-
 def scheduled_teams(
     *, session: Session, team_ids: Collection[int] | None = None
 ) -> list[tuple[Team, Schedule]]:
@@ -53,7 +45,6 @@ def scheduled_teams(
     if team_ids is not None:
         query = query.where(col(Team.id).in_(list(team_ids)))
     return [(team, schedule) for team, schedule in session.exec(query.order_by(col(Team.id)))]
-
 
 
 def holidays_by_team(
@@ -68,7 +59,6 @@ def holidays_by_team(
     for team_id, day in session.exec(query):
         days[team_id].add(day)
     return days
-
 
 
 def absences_by_person(

@@ -17,16 +17,13 @@ def token_by_hash(token_hash: str, *, session: Session) -> ApiToken | None:
     return session.exec(select(ApiToken).where(col(ApiToken.token_hash) == token_hash)).first()
 
 
-
 def token_by_name(name: str, *, session: Session) -> ApiToken | None:
     return session.exec(select(ApiToken).where(col(ApiToken.name) == name)).first()
-
 
 
 def all_tokens(*, session: Session) -> list[ApiToken]:
     """Every token, oldest first."""
     return list(session.exec(select(ApiToken).order_by(col(ApiToken.id))))
-
 
 
 def mark_token_used(token_id: int, at: datetime, *, session: Session) -> bool:
@@ -43,14 +40,12 @@ def mark_token_used(token_id: int, at: datetime, *, session: Session) -> bool:
     return bool(result.rowcount == 1)
 
 
-
 def existing_kr_keys(keys: Collection[str], *, session: Session) -> set[str]:
     """The keys among `keys` that some KR has."""
     if not keys:
         return set()
     query = select(KeyResult.key).where(col(KeyResult.key).in_(list(keys)))
     return {key for key in session.exec(query) if key is not None}
-
 
 
 def kr_for_update(
@@ -69,7 +64,6 @@ def kr_for_update(
         query = query.where(col(KeyResult.key) == kr_key)
     row = session.exec(query).first()
     return None if row is None else (row[0], row[1], row[2])
-
 
 
 def api_request(token_id: int, idempotency_key: str, *, session: Session) -> ApiRequest | None:
