@@ -1,9 +1,16 @@
-"""The routing table: every Slack listener of okr-bot is registered here, nothing else."""
+"""The routing page: every way into okr-bot from Slack, one line each, pointing at the
+module-level function that handles it. Start here to find a feature; a listener's first
+parameter is `deps`, the rest are Bolt's arguments (handlers/routing.py).
+
+`/okr <verb>` is one Slack command; its verbs are typed in English or Chinese. Anything that is
+not a verb (`/okr @ana`, `/okr`) is a look-up.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot import ids
 from bot.deps import Deps
 from handlers import (
     availability,
@@ -14,20 +21,55 @@ from handlers import (
     lookup,
     okr_edit,
     review,
+    review_payloads,
     schedule,
 )
-from handlers.command import CommandTable
+from handlers.routing import Routes, per_card
 
 
-def register_all(app: App, deps: Deps) -> None:
-    commands = CommandTable()
-    lookup.register(app, deps, commands)
-    home.register(app, deps, commands)
-    okr_edit.register(app, deps, commands)
-    checkin.register(app, deps, commands)
-    help_requests.register(app, deps, commands)
-    digest.register(app, deps, commands)
-    availability.register(app, deps, commands)
-    schedule.register(app, deps, commands)
-    review.register(app, deps, commands)
-    commands.register(app, deps)
+def register_all(app: App, deps: Deps) -> Routes:
+    """Register every listener and `/okr` on `app`; the routes, for tests and tools."""
+    on = Routes(app, deps)
+
+    # /okr verbs, both languages ----------------------------------------------------------
+    on.verb(("help", "帮助", "?"), lookup.show_help)
+    on.verb(("me", "mine", "我", "我的"), lookup.show_mine)
+    on.verb(("team", "团队", "小组"), lookup.show_team)
+    on.verb(("tree", "树", "对齐"), lookup.show_tree)
+    on.verb(("new", "新建"), okr_edit.open_new)
+    on.verb(("checkin", "check-in", "打卡", "更新"), checkin.open_from_command)
+    on.verb(("help-wanted", "helpwanted", "求助"), help_requests.show_wanted)
+    on.verb(("digest", "周报"), digest.preview)
+    on.verb(("away", "skip", "跳过"), availability.away)
+    on.verb(("pause", "请假", "暂停"), availability.pause)
+    on.verb(("resume", "back", "恢复", "回来"), availability.come_back)
+    on.verb(("schedule", "日程"), schedule.schedule)
+    on.verb(("review", "复盘"), review.open_from_command)
+    on.verb(("carry", "延续"), review.carry_from_command)
+    on.verb(("cycle", "周期"), review.cycle_command)
+    on.fallback(lookup.lookup)  # /okr, /okr @someone, /okr <name>
+
+    # Buttons (block_actions) ---------------------------------------------------------------
+    on.action(ids.HOME_REFRESH, home.on_refresh)
+    on.action(ids.OKR_NEW, okr_edit.on_new_button)
+    on.action(per_card(ids.OKR_EDIT), okr_edit.on_edit)
+    on.action(per_card(ids.OKR_ARCHIVE), okr_edit.on_archive)
+    on.action(ids.CHECKIN_OPEN, checkin.on_open)
+    on.action(checkin.NO_CHANGE_ACTION, checkin.on_no_change)
+    on.action(ids.HELP_CAN_HELP, help_requests.on_answer)
+    on.action(ids.HELP_NOT_NOW, help_requests.on_answer)
+    on.action(ids.DIGEST_MINE, digest.on_read_mine)
+    on.action(ids.REVIEW_OPEN, review.on_open)
+    on.action(review_payloads.CARRY_ACTION, review.on_carry)
+
+    # Modal submissions (view_submission) ---------------------------------------------------
+    on.view(ids.OKR_NEW_SUBMIT, okr_edit.on_new_submit)
+    on.view(ids.OKR_EDIT_SUBMIT, okr_edit.on_edit_submit)
+    on.view(ids.CHECKIN_SUBMIT, checkin.on_submit)
+    on.view(ids.REVIEW_SUBMIT, review.on_submit)
+
+    # Events ---------------------------------------------------------------------------------
+    on.event("app_home_opened", home.on_home_opened)
+
+    on.finish()
+    return on

@@ -3,19 +3,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.deps import Deps
 from bot.domain.local_dates import format_date
 from bot.domain.schedule_input import InputError, parse_date
 from bot.services.schedules.availability import AwayView, pause_until, resume, skip_next
-from handlers.command import CommandContext, CommandTable
-
-
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("away", "skip", "跳过"), away)
-    commands.add(("pause", "请假", "暂停"), pause)
-    commands.add(("resume", "back", "恢复", "回来"), come_back)
+from handlers.command import CommandContext
 
 
 def away(ctx: CommandContext) -> None:

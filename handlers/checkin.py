@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
@@ -19,7 +19,7 @@ from bot.services.checkin import form as checkin
 from bot.services.checkin import save as checkin_save
 from bot.services.people import PersonView
 from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.home import publish_home
 from handlers.people import ensure_person
 
@@ -29,57 +29,54 @@ EXPIRED_TRIGGER = ("expired_trigger_id", "trigger_expired")
 NO_CHANGE_ACTION = re.compile(rf"^{re.escape(ids.CHECKIN_NO_CHANGE)}\.\d+$")
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("checkin", "check-in", "打卡", "更新"), lambda ctx: open_from_command(deps, ctx))
-
-    @app.action(ids.CHECKIN_OPEN)
-    def on_open(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """The "Check in" button (prompt: value = delivery id; App Home) → checkin/modal."""
-        request = parse_open(body)
-        person = ensure_person(deps, request.user_id)
-        if person is None:
-            ack()
-            return
-        form = checkin.load_form(deps.db, deps.clock, person, delivery_id=request.delivery_id)
-        opened = open_modal(deps, person, request.trigger_id, form)
+def on_open(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """The "Check in" button (prompt: value = delivery id; App Home) → checkin/modal."""
+    request = parse_open(body)
+    person = ensure_person(deps, request.user_id)
+    if person is None:
         ack()
-        if not opened and request.response_url:
-            respond(_expired(deps, person))
+        return
+    form = checkin.load_form(deps.db, deps.clock, person, delivery_id=request.delivery_id)
+    opened = open_modal(deps, person, request.trigger_id, form)
+    ack()
+    if not opened and request.response_url:
+        respond(_expired(deps, person))
 
-    @app.action(NO_CHANGE_ACTION)
-    def on_no_change(ack: Ack) -> None:
-        """Ticking "no change" inside the modal: nothing to do until the form is submitted."""
+
+def on_no_change(deps: Deps, ack: Ack) -> None:
+    """Ticking "no change" inside the modal: nothing to do until the form is submitted."""
+    ack()
+
+
+def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Submission → field errors, or save and close (or the next page), then update the
+    prompt to checkin/summary and refresh the App Home."""
+    slack_user_id, submission = parse_submission(body)
+    person = ensure_person(deps, slack_user_id)
+    if person is None:
         ack()
-
-    @app.view(ids.CHECKIN_SUBMIT)
-    def on_submit(ack: Ack, body: dict[str, Any]) -> None:
-        """Submission → field errors, or save and close (or the next page), then update the
-        prompt to checkin/summary and refresh the App Home."""
-        slack_user_id, submission = parse_submission(body)
-        person = ensure_person(deps, slack_user_id)
-        if person is None:
+        return
+    helpers = meet_helpers(deps, person, submission)
+    result = checkin_save.submit(deps.db, deps.clock, person, submission, helpers)
+    if isinstance(result, checkin_save.Rejected):
+        errors = error_texts(deps, person, result.errors)
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:  # a form without KRs (never rendered with a submit button): nothing to do
             ack()
-            return
-        helpers = meet_helpers(deps, person, submission)
-        result = checkin_save.submit(deps.db, deps.clock, person, submission, helpers)
-        if isinstance(result, checkin_save.Rejected):
-            errors = error_texts(deps, person, result.errors)
-            if errors:
-                ack(response_action="errors", errors=errors)
-            else:  # a form without KRs (never rendered with a submit button): nothing to do
-                ack()
-            return
-        if result.next_form is not None:
-            ack(response_action="update", view=render_form(deps, person, result.next_form))
-        else:
-            ack(response_action="clear")
-        if isinstance(result, checkin_save.Saved):
-            update_prompt(deps, person, result)
-            publish_home(deps, person.slack_user_id)
+        return
+    if result.next_form is not None:
+        ack(response_action="update", view=render_form(deps, person, result.next_form))
+    else:
+        ack(response_action="clear")
+    if isinstance(result, checkin_save.Saved):
+        update_prompt(deps, person, result)
+        publish_home(deps, person.slack_user_id)
 
 
-def open_from_command(deps: Deps, ctx: CommandContext) -> None:
+def open_from_command(ctx: CommandContext) -> None:
     """`/okr checkin` → checkin/modal (opened before the ack: the trigger lives 3 s)."""
+    deps = ctx.deps
     form = checkin.load_form(deps.db, deps.clock, ctx.person, delivery_id=None)
     if open_modal(deps, ctx.person, ctx.command.trigger_id, form):
         ctx.ack()

@@ -92,7 +92,6 @@ def error_block(ref: FieldRef) -> str:
     return f"{ERROR_BLOCKS[field]}.{item_id}"
 
 
-
 def _choices(value: object) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, tuple) else ()
 

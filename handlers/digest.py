@@ -15,17 +15,16 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk.webhook import WebhookClient
 
-from bot import ids
 from bot.deps import Deps
 from bot.digest_render import render_digest
 from bot.domain.row_ids import row_id
 from bot.services import visibility
 from bot.services.digest.builder import TeamNotFoundError, digest_of
 from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.payloads import user_id
 from handlers.people import ensure_person
 
@@ -33,14 +32,10 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGES = 5  # a response_url takes five messages
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("digest", "周报"), preview)
-
-    @app.action(ids.DIGEST_MINE)
-    def on_read_mine(ack: Ack, body: dict[str, Any]) -> None:
-        """"Read in my language" → the digest of that team and period, only for the reader."""
-        ack()
-        read_in_my_language(deps, body)
+def on_read_mine(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """"Read in my language" → the digest of that team and period, only for the reader."""
+    ack()
+    read_in_my_language(deps, body)
 
 
 def read_in_my_language(deps: Deps, body: dict[str, Any]) -> None:

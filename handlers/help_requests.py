@@ -5,40 +5,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 
 from bot import ids
 from bot.deps import Deps
 from bot.services.checkin import help_requests
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.people import ensure_person
 from handlers.review_payloads import parse_click
 
 ANSWERS = {ids.HELP_CAN_HELP: "can_help", ids.HELP_NOT_NOW: "not_now"}
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("help-wanted", "helpwanted", "求助"), show_wanted)
-
-    @app.action(ids.HELP_CAN_HELP)
-    @app.action(ids.HELP_NOT_NOW)
-    def on_answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """The helper's answer → stored, the asker told; the DM says what was answered."""
-        ack()
-        click = parse_click(body)
-        action = str(((body.get("actions") or [{}])[0]).get("action_id", ""))
-        person = ensure_person(deps, click.user_id)
-        if person is None or click.value is None:
-            return
-        result = help_requests.answer(deps.db, deps.clock, person, click.value,
-                                      ANSWERS.get(action, ""))
-        context: dict[str, Any] = {"not_yours": True}
-        if isinstance(result, help_requests.Answered):
-            context = {"not_yours": False, "answer": result.answer,
-                       "asker_name": result.asker_name, "kr_title": result.kr_title}
-        message = deps.renderer.render("checkin/help_answered", person.locale, **context)
-        if click.response_url:
-            respond(replace_original=not context["not_yours"], **message)
+def on_answer(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """The helper's answer → stored, the asker told; the DM says what was answered."""
+    ack()
+    click = parse_click(body)
+    action = str(((body.get("actions") or [{}])[0]).get("action_id", ""))
+    person = ensure_person(deps, click.user_id)
+    if person is None or click.value is None:
+        return
+    result = help_requests.answer(deps.db, deps.clock, person, click.value,
+                                  ANSWERS.get(action, ""))
+    context: dict[str, Any] = {"not_yours": True}
+    if isinstance(result, help_requests.Answered):
+        context = {"not_yours": False, "answer": result.answer,
+                   "asker_name": result.asker_name, "kr_title": result.kr_title}
+    message = deps.renderer.render("checkin/help_answered", person.locale, **context)
+    if click.response_url:
+        respond(replace_original=not context["not_yours"], **message)
 
 
 def show_wanted(ctx: CommandContext) -> None:

@@ -6,32 +6,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
 from bot.services.home import build_home
-from handlers.command import CommandTable
 from handlers.payloads import home_tab_user, user_id
 from handlers.people import ensure_person
 
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    @app.event("app_home_opened")
-    def on_home_opened(event: dict[str, Any]) -> None:
-        """`app_home_opened` on the Home tab → views.publish (a retry just publishes again)."""
-        slack_user_id = home_tab_user(event)
-        if slack_user_id is not None:
-            publish_home(deps, slack_user_id)
+def on_home_opened(deps: Deps, event: dict[str, Any]) -> None:
+    """`app_home_opened` on the Home tab → views.publish (a retry just publishes again)."""
+    slack_user_id = home_tab_user(event)
+    if slack_user_id is not None:
+        publish_home(deps, slack_user_id)
 
-    @app.action(ids.HOME_REFRESH)
-    def on_refresh(ack: Ack, body: dict[str, Any]) -> None:
-        """The Home's Refresh button → views.publish."""
-        ack()
-        publish_home(deps, user_id(body))
+
+def on_refresh(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """The Home's Refresh button → views.publish."""
+    ack()
+    publish_home(deps, user_id(body))
 
 
 def publish_home(deps: Deps, slack_user_id: str) -> bool:

@@ -6,22 +6,11 @@ Every answer is an ephemeral message in the ack: lookup/okrs, lookup/tree, looku
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.deps import Deps
 from bot.services.lookup import lists as service
 from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList, TeamNotFound
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.lookup_payloads import parse_lookup, parse_target
 from handlers.people import ensure_person
-
-
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("help", "帮助", "?"), show_help)
-    commands.add(("me", "mine", "我", "我的"), show_mine)
-    commands.add(("team", "团队", "小组"), show_team)
-    commands.add(("tree", "树", "对齐"), show_tree)
-    commands.fallback = lookup
 
 
 def show_help(ctx: CommandContext) -> None:

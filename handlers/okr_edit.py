@@ -9,14 +9,12 @@ channel (chat.postEphemeral) or, from the App Home, a small modal.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import ids
 from bot.deps import Deps
 from bot.services.okr_edit.access import Duplicate, Gone, Refused
 from bot.services.okr_edit.changes import (
@@ -31,7 +29,7 @@ from bot.services.okr_edit.changes import (
 )
 from bot.services.okr_edit.forms import EditFormView, edit_form, new_form
 from handlers import okr_edit_payloads as payloads
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.home import publish_home
 from handlers.okr_edit_views import (
     edit_context,
@@ -45,109 +43,101 @@ from handlers.people import ensure_person
 logger = logging.getLogger(__name__)
 
 
-def _action(base: str) -> re.Pattern[str]:
-    """`okr.edit` or `okr.edit.<id>`: per-card action ids stay unique within a message."""
-    return re.compile(rf"^{re.escape(base)}(\.\d+)?$")
+def on_new_button(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """A "New Objective" button (e.g. on the App Home) → okr_edit/new_modal."""
+    click = payloads.parse_click(body)
+    problem = _open_new_modal(deps, click.user_id, click.trigger_id)
+    ack()
+    if problem is not None:
+        _notify(deps, click, _locale(deps, click.user_id), problem)
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("new", "新建"), lambda ctx: open_new(deps, ctx))
-
-    @app.action(ids.OKR_NEW)
-    def on_new_button(ack: Ack, body: dict[str, Any]) -> None:
-        """A "New Objective" button (e.g. on the App Home) → okr_edit/new_modal."""
-        click = payloads.parse_click(body)
-        problem = _open_new_modal(deps, click.user_id, click.trigger_id)
-        ack()
-        if problem is not None:
-            _notify(deps, click, _locale(deps, click.user_id), problem)
-
-    @app.view(ids.OKR_NEW_SUBMIT)
-    def on_new_submit(ack: Ack, body: dict[str, Any]) -> None:
-        """New-Objective modal submitted → errors, coach warnings, or saved."""
-        sub = payloads.parse_submission(body)
-        locale = _locale(deps, sub.user_id)
-        form = payloads.new_form(sub.state)
-        result = create_objective(deps.db, deps.clock, actor=sub.user_id, form=form,
-                                  confirmed=sub.confirmed, inbox_key=sub.inbox_key)
-        if isinstance(result, Warned):
-            typed = [form.title, *(kr.title for kr in form.krs)]
-            view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed)
-            if not isinstance(view, Gone):
-                lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
-                                            filled_slots(form))
-                context = new_context(view, form, warnings=lines, more_warnings=more,
-                                      confirmed=result.marker)
-                ack(response_action="update",
-                    view=deps.renderer.render("okr_edit/new_modal", locale, **context))
-                return
-            result = view
-        _finish_submission(deps, ack, locale, result, updated=False)
-
-    @app.action(_action(ids.OKR_EDIT))
-    def on_edit(ack: Ack, body: dict[str, Any]) -> None:
-        """A card's Edit button → okr_edit/edit_modal, or a polite refusal."""
-        click = payloads.parse_click(body)
-        locale = _locale(deps, click.user_id)
-        if click.objective_id is None:
-            ack()
+def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """New-Objective modal submitted → errors, coach warnings, or saved."""
+    sub = payloads.parse_submission(body)
+    locale = _locale(deps, sub.user_id)
+    form = payloads.new_form(sub.state)
+    result = create_objective(deps.db, deps.clock, actor=sub.user_id, form=form,
+                              confirmed=sub.confirmed, inbox_key=sub.inbox_key)
+    if isinstance(result, Warned):
+        typed = [form.title, *(kr.title for kr in form.krs)]
+        view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed)
+        if not isinstance(view, Gone):
+            lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
+                                        filled_slots(form))
+            context = new_context(view, form, warnings=lines, more_warnings=more,
+                                  confirmed=result.marker)
+            ack(response_action="update",
+                view=deps.renderer.render("okr_edit/new_modal", locale, **context))
             return
-        view = edit_form(deps.db, deps.clock, actor=click.user_id, objective_id=click.objective_id)
+        result = view
+    _finish_submission(deps, ack, locale, result, updated=False)
+
+
+def on_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """A card's Edit button → okr_edit/edit_modal, or a polite refusal."""
+    click = payloads.parse_click(body)
+    locale = _locale(deps, click.user_id)
+    if click.objective_id is None:
+        ack()
+        return
+    view = edit_form(deps.db, deps.clock, actor=click.user_id, objective_id=click.objective_id)
+    if isinstance(view, EditFormView):
+        modal = deps.renderer.render("okr_edit/edit_modal", locale, **edit_context(view))
+        _show_modal(deps, click, modal)  # the trigger lives 3 s: open first, then ack
+        ack()
+        return
+    ack()
+    _notify(deps, click, locale, "refused" if isinstance(view, Refused) else view.reason)
+
+
+def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Edit modal submitted → errors, coach warnings, or saved (target history kept)."""
+    sub = payloads.parse_submission(body)
+    locale = _locale(deps, sub.user_id)
+    if sub.objective_id is None:
+        ack()
+        return
+    form = payloads.edit_form(sub.state, sub.kr_ids)
+    result = update_objective(deps.db, deps.clock, actor=sub.user_id,
+                              objective_id=sub.objective_id, form=form,
+                              confirmed=sub.confirmed, inbox_key=sub.inbox_key)
+    if isinstance(result, Warned):
+        view = edit_form(deps.db, deps.clock, actor=sub.user_id,
+                         objective_id=sub.objective_id)
         if isinstance(view, EditFormView):
-            modal = deps.renderer.render("okr_edit/edit_modal", locale, **edit_context(view))
-            _show_modal(deps, click, modal)  # the trigger lives 3 s: open first, then ack
-            ack()
+            lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
+                                        list(range(1, len(view.krs) + 1)))
+            context = edit_context(view, form, warnings=lines, more_warnings=more,
+                                   confirmed=result.marker)
+            ack(response_action="update",
+                view=deps.renderer.render("okr_edit/edit_modal", locale, **context))
             return
-        ack()
-        _notify(deps, click, locale, "refused" if isinstance(view, Refused) else view.reason)
-
-    @app.view(ids.OKR_EDIT_SUBMIT)
-    def on_edit_submit(ack: Ack, body: dict[str, Any]) -> None:
-        """Edit modal submitted → errors, coach warnings, or saved (target history kept)."""
-        sub = payloads.parse_submission(body)
-        locale = _locale(deps, sub.user_id)
-        if sub.objective_id is None:
-            ack()
-            return
-        form = payloads.edit_form(sub.state, sub.kr_ids)
-        result = update_objective(deps.db, deps.clock, actor=sub.user_id,
-                                  objective_id=sub.objective_id, form=form,
-                                  confirmed=sub.confirmed, inbox_key=sub.inbox_key)
-        if isinstance(result, Warned):
-            view = edit_form(deps.db, deps.clock, actor=sub.user_id,
-                             objective_id=sub.objective_id)
-            if isinstance(view, EditFormView):
-                lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
-                                            list(range(1, len(view.krs) + 1)))
-                context = edit_context(view, form, warnings=lines, more_warnings=more,
-                                       confirmed=result.marker)
-                ack(response_action="update",
-                    view=deps.renderer.render("okr_edit/edit_modal", locale, **context))
-                return
-            result = view
-        _finish_submission(deps, ack, locale, result, updated=True)
-
-    @app.action(_action(ids.OKR_ARCHIVE))
-    def on_archive(ack: Ack, body: dict[str, Any]) -> None:
-        """Archive (after Slack's confirm dialog) → archived, and a note where it was clicked."""
-        ack()
-        click = payloads.parse_click(body)
-        locale = _locale(deps, click.user_id)
-        if click.objective_id is None:
-            return
-        result = archive_objective(deps.db, deps.clock, actor=click.user_id,
-                                   objective_id=click.objective_id, inbox_key=click.inbox_key)
-        if isinstance(result, Duplicate):
-            return
-        if isinstance(result, Archived):
-            _notify(deps, click, locale, "archive_done", title=result.title)
-            _refresh_homes(deps, result.refresh)
-            return
-        _notify(deps, click, locale, "refused" if isinstance(result, Refused) else result.reason)
+        result = view
+    _finish_submission(deps, ack, locale, result, updated=True)
 
 
-def open_new(deps: Deps, ctx: CommandContext) -> None:
+def on_archive(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Archive (after Slack's confirm dialog) → archived, and a note where it was clicked."""
+    ack()
+    click = payloads.parse_click(body)
+    locale = _locale(deps, click.user_id)
+    if click.objective_id is None:
+        return
+    result = archive_objective(deps.db, deps.clock, actor=click.user_id,
+                               objective_id=click.objective_id, inbox_key=click.inbox_key)
+    if isinstance(result, Duplicate):
+        return
+    if isinstance(result, Archived):
+        _notify(deps, click, locale, "archive_done", title=result.title)
+        _refresh_homes(deps, result.refresh)
+        return
+    _notify(deps, click, locale, "refused" if isinstance(result, Refused) else result.reason)
+
+
+def open_new(ctx: CommandContext) -> None:
     """`/okr new` → views.open okr_edit/new_modal, or an ephemeral note (no cycle, too slow)."""
+    deps = ctx.deps
     problem = _open_new_modal(deps, ctx.person.slack_user_id, ctx.command.trigger_id)
     if problem is None:
         ctx.ack()

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
@@ -20,10 +20,9 @@ from bot.services.cycles import lifecycle as cycles
 from bot.services.people import PersonView
 from bot.services.review import answers as review
 from bot.services.review import carry
-from handlers.command import CommandContext, CommandTable
+from handlers.command import CommandContext
 from handlers.people import ensure_person
 from handlers.review_payloads import (
-    CARRY_ACTION,
     error_block,
     metadata,
     parse_click,
@@ -34,70 +33,65 @@ from handlers.review_payloads import (
 logger = logging.getLogger(__name__)
 
 
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("review", "复盘"), lambda ctx: open_from_command(deps, ctx))
-    commands.add(("carry", "延续"), lambda ctx: carry_from_command(deps, ctx))
-    commands.add(("cycle", "周期"), lambda ctx: cycle_command(deps, ctx))
-
-    @app.action(ids.REVIEW_OPEN)
-    def on_open(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """The prompt's "Start the review" (value = cycle id) → review/modal."""
-        click = parse_click(body)
-        person = ensure_person(deps, click.user_id)
-        if person is None or click.value is None:
-            ack()
-            return
-        form = review.load_form(deps.db, person, today=_today(deps, person),
-                                cycle_id=click.value)
-        problem = _open(deps, person, click.trigger_id, form)
+def on_open(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """The prompt's "Start the review" (value = cycle id) → review/modal."""
+    click = parse_click(body)
+    person = ensure_person(deps, click.user_id)
+    if person is None or click.value is None:
         ack()
-        if problem is not None and click.response_url:
-            cycle = form.cycle if isinstance(form, review.NoReview) else ""
-            respond(_notice(deps, person, problem, cycle=cycle))
+        return
+    form = review.load_form(deps.db, person, today=_today(deps, person),
+                            cycle_id=click.value)
+    problem = _open(deps, person, click.trigger_id, form)
+    ack()
+    if problem is not None and click.response_url:
+        cycle = form.cycle if isinstance(form, review.NoReview) else ""
+        respond(_notice(deps, person, problem, cycle=cycle))
 
-    @app.view(ids.REVIEW_SUBMIT)
-    def on_submit(ack: Ack, body: dict[str, Any]) -> None:
-        """A page submitted → field errors, the next page, or review/done_modal."""
-        slack_user_id, submission = parse_submission(body)
-        person = ensure_person(deps, slack_user_id)
-        if person is None or submission is None:
-            ack()
-            return
-        result = review.submit(deps.db, deps.clock, person, submission)
-        if isinstance(result, review.Rejected):
-            ack(response_action="errors", errors=_errors(deps, person, result.errors))
-        elif isinstance(result, review.NoReview):
-            ack(response_action="update",
-                view=_notice_modal(deps, person, result.reason, cycle=result.cycle))
-        elif result.next_form is not None:
-            ack(response_action="update", view=_modal(deps, person, result.next_form))
-        elif isinstance(result, review.Saved):
-            ack(response_action="update", view=deps.renderer.render(
-                "review/done_modal", person.locale, cycle=result.cycle,
-                objective=result.objective))
-        else:
-            ack()
 
-    @app.action(CARRY_ACTION)
-    def on_carry(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """"Carry forward" (value = Objective id) → a draft in the new cycle, once."""
+def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """A page submitted → field errors, the next page, or review/done_modal."""
+    slack_user_id, submission = parse_submission(body)
+    person = ensure_person(deps, slack_user_id)
+    if person is None or submission is None:
         ack()
-        click = parse_click(body)
-        person = ensure_person(deps, click.user_id)
-        if person is None or click.value is None:
-            return
-        result = carry.carry(deps.db, deps.clock, person, click.value)
-        if isinstance(result, carry.NoCarry):
-            key, title, cycle = result.reason, "", ""
-        else:
-            key = "carried" if result.created else "carried_before"
-            title, cycle = result.title, result.to_cycle
-        if click.response_url:
-            respond(_notice(deps, person, key, title=title, cycle=cycle))
+        return
+    result = review.submit(deps.db, deps.clock, person, submission)
+    if isinstance(result, review.Rejected):
+        ack(response_action="errors", errors=_errors(deps, person, result.errors))
+    elif isinstance(result, review.NoReview):
+        ack(response_action="update",
+            view=_notice_modal(deps, person, result.reason, cycle=result.cycle))
+    elif result.next_form is not None:
+        ack(response_action="update", view=_modal(deps, person, result.next_form))
+    elif isinstance(result, review.Saved):
+        ack(response_action="update", view=deps.renderer.render(
+            "review/done_modal", person.locale, cycle=result.cycle,
+            objective=result.objective))
+    else:
+        ack()
 
 
-def open_from_command(deps: Deps, ctx: CommandContext) -> None:
+def on_carry(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """"Carry forward" (value = Objective id) → a draft in the new cycle, once."""
+    ack()
+    click = parse_click(body)
+    person = ensure_person(deps, click.user_id)
+    if person is None or click.value is None:
+        return
+    result = carry.carry(deps.db, deps.clock, person, click.value)
+    if isinstance(result, carry.NoCarry):
+        key, title, cycle = result.reason, "", ""
+    else:
+        key = "carried" if result.created else "carried_before"
+        title, cycle = result.title, result.to_cycle
+    if click.response_url:
+        respond(_notice(deps, person, key, title=title, cycle=cycle))
+
+
+def open_from_command(ctx: CommandContext) -> None:
     """`/okr review [CYCLE]` → views.open review/modal, or an ephemeral note."""
+    deps = ctx.deps
     form = review.load_form(deps.db, ctx.person, today=_today(deps, ctx.person),
                             cycle_name=ctx.command.rest.strip()[:64])
     problem = _open(deps, ctx.person, ctx.command.trigger_id, form)
@@ -108,8 +102,9 @@ def open_from_command(deps: Deps, ctx: CommandContext) -> None:
         ctx.reply("review/notice", key=problem, title="", cycle=cycle, as_modal=False)
 
 
-def carry_from_command(deps: Deps, ctx: CommandContext) -> None:
+def carry_from_command(ctx: CommandContext) -> None:
     """`/okr carry` → review/carry (ephemeral), or a note."""
+    deps = ctx.deps
     found = carry.carry_list(deps.db, ctx.person)
     if isinstance(found, carry.NoCarry):
         ctx.reply("review/notice", key=found.reason, title="", cycle="", as_modal=False)
@@ -117,8 +112,9 @@ def carry_from_command(deps: Deps, ctx: CommandContext) -> None:
         ctx.reply("review/carry", view=found, reply=True)
 
 
-def cycle_command(deps: Deps, ctx: CommandContext) -> None:
+def cycle_command(ctx: CommandContext) -> None:
     """`/okr cycle new NAME START END | close NAME | list` → review/cycle_reply."""
+    deps = ctx.deps
     catalogue = deps.renderer.catalogue(ctx.locale)
     command = parse_cycle(ctx.command.rest)
     actor = ctx.person.slack_user_id

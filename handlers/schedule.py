@@ -3,9 +3,6 @@ answered with schedule/reply. Bad input gets a clear message and changes nothing
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.deps import Deps
 from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.services.schedules.admin import (
     MAX_LISTED,
@@ -14,11 +11,7 @@ from bot.services.schedules.admin import (
     change_schedule,
     list_schedules,
 )
-from handlers.command import CommandContext, CommandTable
-
-
-def register(app: App, deps: Deps, commands: CommandTable) -> None:
-    commands.add(("schedule", "日程"), schedule)
+from handlers.command import CommandContext
 
 
 def schedule(ctx: CommandContext) -> None:
