@@ -98,12 +98,29 @@ def _shell(sub: Any) -> None:
 
 
 def _serve(sub: Any) -> None:
-    from bot.http_server import ServerLimits
-
     parser = sub.add_parser(
         "serve", help="serve Slack requests over HTTP (POST /slack/events) on waitress")
+    _listen(parser, "Slack's requests, /healthz, /metrics and the KR API")
+    _command(parser, Command("bot.commands.serve:run", (BOT_TOKEN, SIGNING_SECRET), "ready",
+                             deps=True))
+
+
+def _socket(sub: Any) -> None:
+    parser = sub.add_parser(
+        "socket", help="run the app over Socket Mode (no public URL; needs SLACK_APP_TOKEN); "
+                       "/healthz, /metrics and the KR API on a local port")
+    _listen(parser, "/healthz, /metrics and the KR API")
+    _command(parser, Command("bot.commands.socket:run", (BOT_TOKEN, APP_TOKEN), "ready",
+                             deps=True))
+
+
+def _listen(parser: argparse.ArgumentParser, what: str) -> None:
+    """Where and how the HTTP server listens, and whether this process runs the scheduler."""
+    from bot.http_server import ServerLimits
+
     parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1; 0.0.0.0 for every interface)")
+                        help=f"address to bind for {what} (default 127.0.0.1; 0.0.0.0 for every "
+                             "interface)")
     parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     parser.add_argument("--threads", type=int, default=ServerLimits.threads,
                         help=f"request threads (default {ServerLimits.threads})")
@@ -112,17 +129,6 @@ def _serve(sub: Any) -> None:
                              f"(default {ServerLimits.connection_limit})")
     parser.add_argument("--no-scheduler", action="store_true",
                         help="do not plan or send scheduled messages in this process")
-    _command(parser, Command("bot.commands.serve:run", (BOT_TOKEN, SIGNING_SECRET), "ready",
-                             deps=True))
-
-
-def _socket(sub: Any) -> None:
-    parser = sub.add_parser(
-        "socket", help="run the app over Socket Mode (no public URL; needs SLACK_APP_TOKEN)")
-    parser.add_argument("--no-scheduler", action="store_true",
-                        help="do not plan or send scheduled messages in this process")
-    _command(parser, Command("bot.commands.socket:run", (BOT_TOKEN, APP_TOKEN), "ready",
-                             deps=True))
 
 
 def _worker(sub: Any) -> None:

@@ -1,14 +1,16 @@
-"""`okr-bot socket`: the app over Socket Mode (no public URL), with the scheduler.
+"""`okr-bot socket`: the app over Socket Mode (no public URL), with the scheduler, and the
+operator's routes — `/livez`, `/readyz`, `/healthz`, `/metrics` — and the KR value API served
+on a local port (127.0.0.1:3000 unless told otherwise), as `serve` serves them.
 
 Socket Mode needs the bot token and an app-level token (`xapp-…`, `connections:write`); no
-signing secret: requests arrive over Slack's authenticated WebSocket.
+signing secret: requests arrive over Slack's authenticated WebSocket, so the HTTP server has no
+`/slack/events`.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,7 +18,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
 from bot.commands.bootstrap import Context
+from bot.http_server import ServerLimits, serve
 from bot.scheduler import start_scheduler
+from bot.wiring import build_wsgi_app
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +46,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     handler = SocketModeHandler(create_app(deps, socket_mode=True), token.get_secret_value())
     with _quiet("slack_sdk", "slack_bolt"):  # a failure is reported once, by bot.cli
         handler.connect()  # type: ignore[no-untyped-call]
-    if not args.no_scheduler:
-        start_scheduler(deps)
+    scheduler = None if args.no_scheduler else start_scheduler(deps)
     logger.info("connected to Slack over Socket Mode")
-    threading.Event().wait()  # until Ctrl-C or SIGTERM
+    limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
+    try:  # until Ctrl-C or SIGTERM
+        serve(build_wsgi_app(deps, slack_over_http=False), host=args.host, port=args.port,
+              limits=limits)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        handler.close()  # type: ignore[no-untyped-call]
     return 0

@@ -69,8 +69,15 @@ class SlackStandIn(ShellStandIn):
         self._recent_opens: collections.deque[float] = collections.deque()
         self.random_faults: RandomFaults | None = None
         self._rng = random.Random(0)
+        self.socket_url: str | None = None  # tests/fakes/socket_mode.py, for `okr-bot socket`
 
     # ---- inspection ---------------------------------------------------------------------
+    def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode's WebSocket URL: `socket_url` when a test serves one."""
+        if self.socket_url is None:
+            return {"ok": False, "error": "unknown_method"}
+        return {"ok": True, "url": self.socket_url}
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until `count` calls of `method` arrived (work that runs after Bolt's ack)."""
         with self._lock:

@@ -43,7 +43,7 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline_s: float 
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         if process.poll() is not None:
-            raise AssertionError(f"serve exited with {process.returncode}")
+            raise AssertionError(f"the server exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
                 if response.status == 200:
@@ -55,18 +55,21 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline_s: float 
 
 @contextmanager
 def run_serve(tmp_path: Path, standin: SlackStandIn, *args: str,
-              host: str | None = "127.0.0.1", database_url: str | None = None) -> Iterator[Served]:
-    """Start `okr-bot serve --no-scheduler` on a free port; stop it with SIGTERM afterwards."""
+              host: str | None = "127.0.0.1", database_url: str | None = None,
+              command_name: str = "serve") -> Iterator[Served]:
+    """Start `okr-bot serve --no-scheduler` (or `socket`, with an app token) on a free port;
+    stop it with SIGTERM afterwards."""
     port = free_port()
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "xapp-1-test",
         "SLACK_API_URL": standin.url,
         "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'served.db'}",
     }
-    command = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--no-scheduler",
-               *args]
+    command = [sys.executable, "-m", "bot.cli", command_name, "--port", str(port),
+               "--no-scheduler", *args]
     if host is not None:
         command += ["--host", host]
     log = tmp_path / "serve.log"
