@@ -16,6 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
+from bot.domain.okr_draft import OWNER_ME, ObjectiveForm
+from bot.domain.vocabulary import ObjectiveType
 from bot.services.okr_edit.access import Duplicate, Gone, Refused
 from bot.services.okr_edit.changes import (
     Archived,
@@ -41,6 +43,7 @@ from handlers.okr_edit_views import (
 from handlers.people import ensure_person
 
 logger = logging.getLogger(__name__)
+TITLE_CHARS = 500  # the title input's max_length
 
 
 def on_new_button(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
@@ -72,6 +75,25 @@ def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
             return
         result = view
     _finish_submission(deps, ack, locale, result, updated=False)
+
+
+def on_title_entered(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Enter pressed in a title of the new-Objective modal → views.update with the reviewed
+    KRs like what was typed beside the form, everything typed kept. A person typing on in
+    the meantime changes the view's hash: Slack refuses the update and nothing is lost."""
+    ack()
+    typed = payloads.parse_submission(body)
+    form = payloads.new_form(typed.state)
+    view = new_form(deps.db, deps.clock, actor=typed.user_id,
+                    titles=[form.title, *(kr.title for kr in form.krs)])
+    if isinstance(view, Gone):
+        return
+    modal = deps.renderer.render("okr_edit/new_modal", _locale(deps, typed.user_id),
+                                 **new_context(view, form))
+    try:
+        deps.slack.views_update(view_id=typed.view_id, hash=typed.view_hash, view=modal)
+    except SlackApiError as error:
+        logger.info("views.update of the new-Objective form: %s", error.response.get("error"))
 
 
 def on_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
@@ -136,22 +158,27 @@ def on_archive(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 
 
 def open_new(ctx: CommandContext) -> None:
-    """`/okr new` → views.open okr_edit/new_modal, or an ephemeral note (no cycle, too slow)."""
+    """`/okr new [draft title]` → views.open okr_edit/new_modal (the title filled in, and
+    reviewed KRs like it beside the form), or an ephemeral note (no cycle, too slow)."""
     deps = ctx.deps
-    problem = _open_new_modal(deps, ctx.person.slack_user_id, ctx.command.trigger_id)
+    title = ctx.command.rest.strip()[:TITLE_CHARS]
+    problem = _open_new_modal(deps, ctx.person.slack_user_id, ctx.command.trigger_id, title)
     if problem is None:
         ctx.ack()
     else:
         ctx.reply("okr_edit/notice", key=problem, title="", as_modal=False)
 
 
-def _open_new_modal(deps: Deps, slack_user_id: str, trigger_id: str) -> str | None:
+def _open_new_modal(
+    deps: Deps, slack_user_id: str, trigger_id: str, title: str = ""
+) -> str | None:
     """Open the new-Objective modal; the notice key when it cannot be opened."""
     locale = _locale(deps, slack_user_id)
-    form = new_form(deps.db, deps.clock, actor=slack_user_id)
+    form = new_form(deps.db, deps.clock, actor=slack_user_id, titles=[title] if title else [])
     if isinstance(form, Gone):
         return form.reason
-    view = deps.renderer.render("okr_edit/new_modal", locale, **new_context(form))
+    typed = ObjectiveForm(title=title, type=ObjectiveType.COMMITTED.value, owner=OWNER_ME)
+    view = deps.renderer.render("okr_edit/new_modal", locale, **new_context(form, typed))
     try:
         deps.slack.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
