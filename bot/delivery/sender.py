@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import socket
 import time
 import uuid
@@ -245,7 +246,7 @@ class Sender:
 
     def _post(self, row: Delivery, channel: str, payload: Payload, *, part: int) -> str:
         if is_upload(payload):
-            return self._upload(row, channel, payload)
+            return self._upload(row, channel, payload, part=part)
         metadata = {"event_type": METADATA_TYPE,
                     "event_payload": {"delivery_id": row.id, "dedupe_key": row.dedupe_key,
                                       "part": part}}
@@ -254,13 +255,16 @@ class Sender:
                               metadata=metadata, unfurl_links=False, unfurl_media=False, **args)
         return str(response["ts"])
 
-    def _upload(self, row: Delivery, channel: str, payload: Payload) -> str:
+    def _upload(self, row: Delivery, channel: str, payload: Payload, *, part: int) -> str:
         """A file in the row's thread (the digest's chart). Slack refusing it (say, no
-        `files:write` yet) is logged, not a failed row: the messages are out. An upload
-        carries no metadata, so a retry after an unknown outcome may upload it twice."""
+        `files:write` yet) is logged, not a failed row: the messages are out. An upload carries
+        no metadata, so its file name is tagged with the row and part instead (`_tag` reads
+        it back): a retry after an unknown outcome finds the file and does not upload it again."""
+        args = upload_args(payload)
+        args["filename"] = tagged_filename(str(args["filename"]), row.id or 0, part)
         try:
             self._call(row, self.slack.files_upload_v2, channel=channel,
-                       thread_ts=payload.get("thread_ts"), **upload_args(payload))
+                       thread_ts=payload.get("thread_ts"), **args)
         except SlackCallError as error:
             if error.failure.kind is not FailureKind.DEFINITE:
                 raise
@@ -538,6 +542,9 @@ class Sender:
         raise SlackCallError(Failure(FailureKind.AMBIGUOUS, "history too long to read"))
 
 
+_FILE_TAG = re.compile(r"\.okr-(?P<row>\d+)-(?P<part>\d+)(\.\w+)?$")
+
+
 def _load_people(session: Session, rows: list[Delivery]) -> list[Person]:
     """The batch's people in one statement: while the list is held, the session's identity
     map serves `session.get` without a query."""
@@ -545,8 +552,19 @@ def _load_people(session: Session, rows: list[Delivery]) -> list[Person]:
     return list(session.exec(select(Person).where(col(Person.id).in_(ids)))) if ids else []
 
 
+def tagged_filename(filename: str, row_id: int, part: int) -> str:
+    """`chart.png` as `chart.okr-<row id>-<part>.png`: an uploaded file says which row it is."""
+    stem, dot, suffix = filename.rpartition(".")
+    return f"{stem or suffix}.okr-{row_id}-{part}{dot}{suffix if stem else ''}"
+
+
 def _tag(message: Mapping[str, Any]) -> tuple[int, int] | None:
-    """(delivery id, part) from a message's metadata, when it is one of ours."""
+    """(delivery id, part) from a message's metadata, or from the name of a file it shares,
+    when it is one of ours."""
+    for file in message.get("files") or []:
+        found = _FILE_TAG.search(str(file.get("name", "")))
+        if found:
+            return int(found["row"]), int(found["part"])
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != METADATA_TYPE:
         return None

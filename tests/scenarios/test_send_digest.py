@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from sqlmodel import select
 
 from bot.blockkit import violations
 from bot.cli import main
+from bot.scheduler import make_sender
+from bot.settings import load_settings
+from bot.wiring import build_deps
 from storage.db import Database
 from storage.models import Delivery, Team
 from tests.fakes.slack_api import Fault, SlackStandIn
@@ -168,3 +172,24 @@ def test_a_digest_that_cannot_reach_slack_exits_1_and_waits_in_the_outbox(
     assert "the digest was not posted; it waits in the outbox" in captured.err
     # the headline and the reply waiting for its thread
     assert [row.status for row in deliveries(db)] == ["pending", "pending"]
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_chart_upload_whose_answer_was_lost_is_not_uploaded_twice(
+    db: Database, standin: SlackStandIn
+) -> None:
+    seed_growth_team(db)
+    # Slack shares the file in the thread, then the answer never arrives.
+    standin.fail("files.completeUploadExternal", Fault("drop"))
+    main(["send-digest", "--team", "Growth"])
+    assert [row.status for row in deliveries(db)] == ["sent", "ambiguous"]
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=True):
+        sender = make_sender(build_deps(load_settings()))
+        for _ in range(4):  # the scheduler's later passes: read the thread, finish the row
+            sender.tick()
+    assert [row.status for row in deliveries(db)] == ["sent", "sent"]
+    charts = [m for m in standin.workspace.messages["CGROWTH"] if m.get("files")]
+    assert len(charts) == 1
+    assert len(standin.calls_to("files.completeUploadExternal")) == 1
+    assert len(standin.calls_to("files.getUploadURLExternal")) == 1  # not uploaded again
+    assert len(standin.calls_to("chat.postMessage")) == 2  # the headline and its details
