@@ -43,6 +43,7 @@ def register_all(app: App, deps: Deps) -> Routes:
     on.verb(("away", "skip", "跳过"), availability.away)
     on.verb(("pause", "请假", "暂停"), availability.pause)
     on.verb(("resume", "back", "恢复", "回来"), availability.come_back)
+    on.verb(("hours", "工作时间"), availability.hours)
     on.verb(("schedule", "日程"), schedule.schedule)
     on.verb(("review", "复盘"), review.open_from_command)
     on.verb(("carry", "延续"), review.carry_from_command)

@@ -21,8 +21,8 @@ def schedule(ctx: CommandContext) -> None:
         if isinstance(found, Refused):
             ctx.reply("schedule/reply", outcome="refused")
             return
-        ctx.reply("schedule/reply", outcome="list", lines=found,
-                  more=len(found) >= MAX_LISTED)
+        ctx.reply("schedule/reply", outcome="list", lines=found.lines,
+                  more=len(found.lines) >= MAX_LISTED, unscheduled=found.unscheduled)
         return
     try:
         change = parse_schedule_command(ctx.command.rest)

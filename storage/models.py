@@ -254,6 +254,9 @@ class Schedule(SQLModel, table=True):
     anchor_date: date = date(2026, 1, 5)
     work_start: time = time(9, 0)
     work_end: time = time(18, 0)
+    # The team's days off each week ("fri,sat"; "" for none); people's calendars use it.
+    weekend: str = Field(default="sat,sun", max_length=40,
+                         sa_column_kwargs={"server_default": "sat,sun"})
 
 
 class Holiday(SQLModel, table=True):

@@ -12,7 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands.bootstrap import Context
 from bot.delivery.reach import SlackReach, slack_reach
 from bot.domain import slots
-from bot.services.schedules.planner import rhythm_of
+from bot.services.schedules.calendars import rhythm_of, unscheduled_owners
 from storage.db import Database
 from storage.models import DELIVERY_STATES
 from storage.queries import outbox as outbox_queries
@@ -36,6 +36,7 @@ def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
         upcoming = outbox_queries.next_pending(session=session, limit=10)
         failures = outbox_queries.last_errors(session=session, limit=errors)
         teams = schedule_queries.scheduled_teams(session=session)
+        unscheduled = unscheduled_owners(session, now.date())
     lines = [_slack_line(reach), "", "Outbox", _table(counts), "", "Waiting to retry"]
     lines += [f"  {r.dedupe_key} ({r.status}) due {_age(now - r.due_at)} ago, "
               f"{r.attempts} attempt(s), next try {_when(r.next_attempt_at)}: {r.last_error}"
@@ -48,6 +49,10 @@ def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
         lines.append(f"  {team.name}: {_next_slots(schedule, now)}")
     if not teams:
         lines.append("  no team has a schedule")
+    if unscheduled:
+        lines += ["", f"On no schedule ({len(unscheduled)}: they own a Key Result but nobody "
+                      "asks them to check in; give their team or a parent team a schedule)",
+                  "  " + ", ".join(unscheduled)]
     lines += ["", "Failed (not retried)"]
     lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} after {r.attempts} "
               f"attempt(s): {r.last_error or '?'}" for r in failures] or ["  none"]

@@ -40,8 +40,10 @@ from bot.delivery.failures import Failure, FailureKind, classify
 from bot.delivery.pace import Pacing
 from bot.delivery.renderers import RENDERERS
 from bot.delivery.rows import NothingToSend, Payload, Render
+from bot.domain.calendar import Calendar, may_message, message_kind, next_moment
 from bot.metrics import Metrics
 from bot.rendering import Renderer
+from bot.services.schedules.calendars import calendars_of
 from storage.db import Database
 from storage.models import Delivery, Person
 from storage.queries.outbox import PERSON_KINDS, prompt_of
@@ -82,6 +84,7 @@ class SendReport:
     reconciled_pending: int = 0
     expired: int = 0
     late: int = 0
+    held: int = 0  # direct messages given back until the recipient's next working moment
 
 
 class SlackCallError(Exception):
@@ -163,13 +166,20 @@ class Sender:
         self._refusals = 0
         try:
             with self.db.read() as session:
-                _held = _load_people(session, rows)  # held: the identity map is weak
+                people = _load_people(session, rows)  # held: the identity map is weak
+                calendars = calendars_of(session, people, around=self.clock.now(), team_of={
+                    r.person_id: r.team_id for r in rows if r.person_id is not None})
                 for n, row in enumerate(rows):
                     now = self.clock.now()
                     if self._paused() or now >= deadline:
                         rest = [r.id or 0 for r in rows[n:]]
                         claims.release(self.db, rest, self.owner, at=self.paused_until or now)
                         return
+                    later = _not_now(row, calendars, now)
+                    if later is not None:  # a retry drifted out of the person's hours
+                        claims.release(self.db, [row.id or 0], self.owner, at=later)
+                        report.held += 1
+                        continue
                     sleep_until(self.clock, row.next_attempt_at)
                     self.send(row, report, session)
                     if len(self._posted) >= RECORD_EVERY:
@@ -543,6 +553,16 @@ class Sender:
 
 
 _FILE_TAG = re.compile(r"\.okr-(?P<row>\d+)-(?P<part>\d+)(\.\w+)?$")
+
+
+def _not_now(row: Delivery, calendars: Mapping[int, Calendar], now: datetime) -> datetime | None:
+    """When a direct message that may not reach its recipient now may (their calendar: their
+    hours, weekend and holidays); None when it may go now, or is a post in a channel."""
+    kind = message_kind(row.kind)
+    calendar = calendars.get(row.person_id or 0)
+    if kind is None or calendar is None or may_message(calendar, kind, now):
+        return None
+    return next_moment(calendar, kind, now)
 
 
 def _load_people(session: Session, rows: list[Delivery]) -> list[Person]:

@@ -25,11 +25,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.slots import local_to_utc
+from bot.domain.slots import Rhythm, local_to_utc
 
 ROUTINE_KINDS = frozenset({"checkin", "reminder", "alignment", "review", "carry"})
 URGENT_KINDS = frozenset({"help"})
 DM_KINDS = ROUTINE_KINDS | URGENT_KINDS
+# The outbox's kinds of direct message and the calendar kind each is judged as: a help request,
+# the helper's ask and the answer back are all urgent. Posts in a channel are not judged here.
+_OUTBOX_KINDS = {**{kind: kind for kind in ROUTINE_KINDS},
+                 "help": "help", "help_ask": "help", "help_answer": "help"}
 URGENT_START = time(8, 0)
 URGENT_END = time(20, 0)
 DEFAULT_WEEKEND = frozenset({5, 6})  # Saturday, Sunday
@@ -59,6 +63,11 @@ class Calendar:
         return ZoneInfo(self.zone)
 
 
+def message_kind(outbox_kind: str) -> str | None:
+    """The calendar kind of an outbox row's kind; None for posts in a channel."""
+    return _OUTBOX_KINDS.get(outbox_kind)
+
+
 def for_person(
     zone: str,
     team_hours: tuple[time, time],
@@ -74,6 +83,13 @@ def for_person(
     return Calendar(zone, start, end, frozenset(weekend), frozenset(holidays))
 
 
+def for_team(rhythm: Rhythm, holidays: Collection[date] = ()) -> Calendar:
+    """A team's own calendar (its zone, hours, weekend and holidays): when its channel posts
+    go out, such as the digest and the month's first working day."""
+    return Calendar(rhythm.timezone, rhythm.work_start, rhythm.work_end,
+                    frozenset(rhythm.weekend), frozenset(holidays))
+
+
 def local_day(calendar: Calendar, instant: datetime) -> date:
     """The person's local date at `instant`."""
     return instant.astimezone(calendar.tz).date()
@@ -82,6 +98,15 @@ def local_day(calendar: Calendar, instant: datetime) -> date:
 def is_working_day(calendar: Calendar, day: date) -> bool:
     """Whether the person works on their local date `day` (not weekend, not a holiday)."""
     return day.weekday() not in calendar.weekend and day not in calendar.holidays
+
+
+def next_working_day(calendar: Calendar, day: date) -> date:
+    """`day` when it is a working day, else the next one."""
+    for _ in range(SEARCH_DAYS):
+        if is_working_day(calendar, day):
+            return day
+        day += _ONE_DAY
+    raise ValueError(f"no working day within {SEARCH_DAYS} days")
 
 
 def is_holiday(calendar: Calendar, instant: datetime) -> bool:
@@ -127,3 +152,10 @@ def next_moment(calendar: Calendar, kind: str, instant: datetime) -> datetime:
             return max(found[0], instant)
         day += _ONE_DAY
     raise ValueError(f"no working day within {SEARCH_DAYS} days")
+
+
+def deliver_at(calendar: Calendar, outbox_kind: str, due: datetime) -> datetime:
+    """When a message of `outbox_kind` due at `due` may go out: the person's next suitable
+    moment for a direct message, `due` itself for a post in a channel."""
+    kind = message_kind(outbox_kind)
+    return due if kind is None else next_moment(calendar, kind, due)

@@ -3,7 +3,7 @@ which KRs that check names. Pure: the caller passes local dates and stored numbe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -34,14 +34,6 @@ def confidence_fell(before: str | None, now: str | None) -> bool:
 def review_open(today: date, end_date: date, days_before_end: int) -> bool:
     """Whether the review of a cycle ending `end_date` is open on the local date `today`."""
     return today >= end_date - timedelta(days=days_before_end)
-
-
-def first_working_day(year: int, month: int, holidays: Collection[date] = ()) -> date:
-    """The first Monday-to-Friday of the month that is not a holiday."""
-    day = date(year, month, 1)
-    while day.weekday() >= 5 or day in holidays:
-        day += timedelta(days=1)
-    return day
 
 
 def month_key(day: date) -> str:

@@ -71,6 +71,22 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+RESET_WORDS = frozenset({"reset", "default", "team", "重置", "默认", "恢复"})
+
+
+def parse_own_hours(text: str) -> tuple[time, time] | None:
+    """A person's own hours (`/okr hours 10:00-19:00`, read like a schedule's `hours`), or
+    None for a reset word (`reset`, `默认`…): the team's hours again. InputError `bad_hours` or
+    `hours_order`, with the text."""
+    if text.strip().lower() in RESET_WORDS:
+        return None
+    try:
+        return parse_hours(text)
+    except InputError as error:
+        code = "hours_order" if error.code == "hours_order" else "bad_hours"
+        raise InputError(code, text=text.strip()) from None
+
+
 @dataclass(frozen=True)
 class ScheduleChange:
     """The fields `/okr schedule team <name> …` sets; None means "leave as it is"."""

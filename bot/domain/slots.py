@@ -54,6 +54,11 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     return tuple(sorted({parse_weekday(word) for word in words}))
 
 
+def parse_weekend(text: str) -> tuple[int, ...]:
+    """A team's weekend: `"sat,sun"` → `(5, 6)`; `""` → no weekend."""
+    return parse_weekdays(text) if text.strip() else ()
+
+
 def format_weekdays(days: Sequence[int]) -> str:
     """`(0, 3)` → `"mon,thu"`."""
     return ",".join(WEEKDAY_NAMES[d] for d in days)
@@ -74,6 +79,7 @@ class Rhythm:
     anchor_date: date = date(2026, 1, 5)
     work_start: time = time(9, 0)
     work_end: time = time(18, 0)
+    weekend: tuple[int, ...] = (5, 6)  # Saturday, Sunday
 
     def __post_init__(self) -> None:
         if self.checkin_cadence not in CHECKIN_CADENCES:
@@ -185,33 +191,6 @@ def digest_slots(rhythm: Rhythm, start: datetime, end: datetime) -> list[Slot]:
         if due is not None and start <= due <= end:
             slots.append(Slot(str(period_index(rhythm, day)), day, due))
     return slots
-
-
-def next_working_moment(
-    instant: datetime, rhythm: Rhythm, holidays: Collection[date] = ()
-) -> datetime:
-    """`instant` if it is inside the team's working hours on a working day, else the start of
-    the next working period (Monday–Friday, not a holiday, `work_start`..`work_end` local)."""
-    zone = ZoneInfo(rhythm.timezone)
-    day = instant.astimezone(zone).date()
-    for _ in range(400):
-        if day.weekday() < 5 and day not in holidays:
-            opens = local_to_utc(day, rhythm.work_start, zone)
-            closes = local_to_utc(day, rhythm.work_end, zone)
-            if opens is not None and closes is not None and instant < closes:
-                return max(opens, instant)
-        day += _ONE_DAY
-    raise ValueError("no working day within 400 days")
-
-
-def reminder_due(
-    prompt_sent_at: datetime, rhythm: Rhythm, holidays: Collection[date] = ()
-) -> datetime | None:
-    """When the reminder of a prompt sent at `prompt_sent_at` is due (None: reminders off)."""
-    if rhythm.reminder_after_hours is None:
-        return None
-    after = prompt_sent_at + timedelta(hours=rhythm.reminder_after_hours)
-    return next_working_moment(after, rhythm, holidays)
 
 
 def is_away(day: date, absences: Collection[tuple[date, date]]) -> bool:

@@ -12,7 +12,8 @@ from bot.clock import Clock
 from bot.domain import local_dates, slots
 from bot.services.okrs.cards import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
 from bot.services.people import PersonView
-from bot.services.schedules.planner import rhythm_of
+from bot.services.schedules.calendars import rhythm_of
+from bot.services.schedules.hours import HoursView, hours_of
 from storage.db import Database
 from storage.models import Schedule
 from storage.queries import cycles as cycle_queries
@@ -48,6 +49,7 @@ class HomeView:
     mine_hidden: int
     teams: tuple[TeamGroup, ...]
     hidden_teams: int
+    hours: HoursView  # when messages may reach the person (`/okr hours`)
 
 
 def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
@@ -55,6 +57,7 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     now = clock.now()
     eyes = Viewer.at(now, person.tz, person.locale)
     due = next_checkin_due(db, clock, person.id)
+    hours = hours_of(db, clock, person.id)
     next_due = None
     if due is not None:
         next_due = local_dates.format_day_time(
@@ -62,7 +65,7 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     with db.read() as session:
         cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
-            return HomeView(None, next_due, (), 0, (), 0)
+            return HomeView(None, next_due, (), 0, (), 0, hours)
         mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
         teams = team_queries.teams_of_person(session=session, person_id=person.id)
@@ -80,7 +83,7 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         budget -= sum(card_blocks(c) for c in team_shown)
         groups.append(TeamGroup(team.name, team_shown, team_hidden))
     return HomeView(cycle.name, next_due, shown, hidden, tuple(groups),
-                    len(teams) - len(groups))
+                    len(teams) - len(groups), hours)
 
 
 def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:

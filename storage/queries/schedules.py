@@ -11,10 +11,13 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Absence,
     Holiday,
+    PersonHoliday,
+    RegionHoliday,
     Schedule,
     Team,
 )
 from storage.queries.batching import chunks
+from storage.queries.teams import team_parents
 
 
 def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
@@ -75,4 +78,73 @@ def absences_by_person(
         )
         for person_id, start, end in session.exec(query):
             found[person_id].append((start, end))
+    return found
+
+
+def person_holidays(
+    person_ids: Collection[int], first: date, last: date, *, session: Session
+) -> dict[int, set[date]]:
+    """Each person's own days off between `first` and `last` (inclusive)."""
+    found: dict[int, set[date]] = defaultdict(set)
+    for chunk in chunks(sorted(person_ids)):
+        query = select(col(PersonHoliday.person_id), col(PersonHoliday.day)).where(
+            col(PersonHoliday.person_id).in_(list(chunk)), col(PersonHoliday.day) >= first,
+            col(PersonHoliday.day) <= last)
+        for person_id, day in session.exec(query):
+            found[person_id].add(day)
+    return found
+
+
+def region_holidays(
+    regions: Collection[str], first: date, last: date, *, session: Session
+) -> dict[str, set[date]]:
+    """The public holidays of each region between `first` and `last` (inclusive)."""
+    found: dict[str, set[date]] = defaultdict(set)
+    if not regions:
+        return found
+    query = select(col(RegionHoliday.region), col(RegionHoliday.day)).where(
+        col(RegionHoliday.region).in_(sorted(regions)), col(RegionHoliday.day) >= first,
+        col(RegionHoliday.day) <= last)
+    for region, day in session.exec(query):
+        found[region].add(day)
+    return found
+
+
+def person_holiday_rows(person_ids: Collection[int], *, session: Session) -> list[PersonHoliday]:
+    """The own days off of `person_ids`, by person then day."""
+    if not person_ids:
+        return []
+    query = (select(PersonHoliday).where(col(PersonHoliday.person_id).in_(sorted(person_ids)))
+             .order_by(col(PersonHoliday.person_id), col(PersonHoliday.day)))
+    return list(session.exec(query))
+
+
+def region_holiday_rows(
+    regions: Collection[str] | None, *, session: Session
+) -> list[RegionHoliday]:
+    """The public holidays of `regions` (all when None), by region then day."""
+    query = select(RegionHoliday).order_by(col(RegionHoliday.region), col(RegionHoliday.day))
+    if regions is not None:
+        query = query.where(col(RegionHoliday.region).in_(sorted(regions)))
+    return list(session.exec(query))
+
+
+def effective_schedules(
+    *, session: Session, team_ids: Collection[int] | None = None
+) -> dict[int, tuple[Schedule, bool]]:
+    """The schedule each team (all, or `team_ids`) follows: its own, else its nearest ancestor's
+    (company → department → team), with True when it is the team's own. A team with no
+    schedule anywhere above it is absent. Teams and schedules are few: two statements."""
+    parents = team_parents(session=session)
+    own = {s.team_id: s for s in session.exec(select(Schedule))}
+    found: dict[int, tuple[Schedule, bool]] = {}
+    for team_id in sorted(parents if team_ids is None else team_ids):
+        current: int | None = team_id
+        seen: set[int] = set()
+        while current is not None and current not in seen:
+            if current in own:
+                found[team_id] = (own[current], current == team_id)
+                break
+            seen.add(current)
+            current = parents.get(current)
     return found

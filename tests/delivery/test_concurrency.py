@@ -23,9 +23,11 @@ from storage.queries.outbox import enqueue
 from tests.delivery.conftest import MakeSender
 from tests.delivery.world import World, make_world, rows
 from tests.fakes.slack_api import Call, SlackStandIn
+from tests.fakes.subprocess_clock import env_at
 from tests.scenarios.seed import Seed
 
-ROOT = Path(__file__).resolve().parents[2]
+# The moment the subprocesses' clocks start at: a Monday morning, inside everyone's hours.
+WORKDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 def accepted_posts(standin: SlackStandIn) -> Counter[str]:
@@ -85,8 +87,8 @@ def _unsent(db: Database) -> bool:
 def _env(database_url: str, standin: SlackStandIn) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     env.update(DATABASE_URL=database_url, SLACK_API_URL=standin.url, SLACK_BOT_TOKEN="xoxb-t",
-               SLACK_POST_RATE_PER_MINUTE="3000", PYTHONPATH=str(ROOT))
-    return env
+               SLACK_POST_RATE_PER_MINUTE="3000")
+    return env_at(WORKDAY, env)
 
 
 def okr_bot(*args: str) -> list[str]:
@@ -166,7 +168,7 @@ def test_a_worker_killed_mid_fan_out_is_resumed_with_everyone_prompted_once(
     database_url: str, db: Database, crowd: World, standin: SlackStandIn, tmp_path: Path,
     method: str, n: int, quiet_standin_errors: None,
 ) -> None:
-    real_now = datetime.now(UTC)  # the worker runs on the system clock
+    real_now = WORKDAY  # the worker's clock starts there (tests/fakes/subprocess_clock.py)
     assert crowd.cycle.start_date <= real_now.date() <= crowd.cycle.end_date
     prompt_everyone(db, crowd.people, real_now)
     kill = KillAt(method, n)

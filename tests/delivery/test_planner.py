@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -11,7 +12,15 @@ from sqlmodel import col, update
 from bot.clock import FakeClock
 from bot.services.schedules.planner import plan, plan_now
 from storage.db import Database
-from storage.models import Absence, Delivery, Holiday, KeyResult, Person
+from storage.models import (
+    Absence,
+    Delivery,
+    Holiday,
+    KeyResult,
+    Person,
+    PersonHoliday,
+    RegionHoliday,
+)
 from tests.delivery.conftest import GRACE
 from tests.delivery.world import make_world, row, rows
 from tests.scenarios.seed import Seed
@@ -195,9 +204,11 @@ def test_a_reminder_after_hours_waits_for_the_next_working_morning(
     mark_sent(db, f"checkin:{ana.id}:2026-12-04", clock.now())
     clock.set(at(2026, 12, 5, 12))  # Saturday
     assert plan(db, clock, grace=GRACE).reminders == 0
-    clock.set(at(2026, 12, 7, 8))  # Monday 09:00 Berlin
+    clock.set(at(2026, 12, 7, 8))  # Monday 09:00 in Berlin, the team's zone, but 08:00 for Ana
+    assert plan(db, clock, grace=GRACE).reminders == 0
+    clock.set(at(2026, 12, 7, 9))  # Monday 09:00 where Ana is (UTC)
     assert plan(db, clock, grace=GRACE).reminders == 1
-    assert row(db, f"reminder:{ana.id}:2026-12-04").due_at == at(2026, 12, 7, 8)
+    assert row(db, f"reminder:{ana.id}:2026-12-04").due_at == at(2026, 12, 7, 9)
 
 
 def test_no_reminder_for_someone_who_checked_in_or_went_away(
@@ -237,6 +248,23 @@ def test_the_digest_is_planned_per_period_in_the_teams_zone(
     assert plan(db, clock, grace=GRACE).digests == 0
 
 
+def test_a_digest_on_a_team_holiday_goes_out_on_the_next_working_day_for_the_same_period(
+    db: Database, clock: FakeClock, seed: Seed
+) -> None:
+    world = make_world(seed, [("UANA", "UTC")], schedule={"timezone": "Europe/Berlin"})
+    with db.write() as session:  # Friday 4 Dec is a holiday; Saturday and Sunday the weekend
+        session.add(Holiday(team_id=world.team.id, day=date(2026, 12, 4), name="Barbara"))
+    clock.set(at(2026, 12, 4, 15, 0))  # Friday 16:00 Berlin, when period 23 would end
+    assert plan(db, clock, grace=GRACE).digests == 0
+    clock.set(at(2026, 12, 6, 15, 0))  # Sunday
+    assert plan(db, clock, grace=GRACE).digests == 0
+    clock.set(at(2026, 12, 7, 15, 0))  # Monday 16:00 Berlin
+    assert plan(db, clock, grace=GRACE).digests == 1
+    digest = row(db, f"digest:{world.team.id}:23")
+    assert (digest.status, digest.due_at) == ("pending", at(2026, 12, 7, 15, 0))
+    assert json.loads(digest.payload)["period_end"] == at(2026, 12, 4, 15, 0).isoformat()
+
+
 def test_a_digest_without_a_channel_is_skipped(
     db: Database, clock: FakeClock, seed: Seed
 ) -> None:
@@ -258,3 +286,55 @@ def test_send_now_plans_todays_slot_once_and_the_schedule_adds_nothing_that_day(
     assert plan(db, clock, grace=GRACE).checkins == 0
     assert sorted(r.dedupe_key for r in rows(db)) == sorted(
         [f"checkin:{ana.id}:2026-11-30", f"checkin:{ben.id}:2026-11-30"])
+
+
+def test_holidays_are_judged_on_each_persons_own_date_across_the_date_line(
+    db: Database, clock: FakeClock, seed: Seed
+) -> None:
+    """One team, Auckland and New York: Tuesday 1 Dec is a public holiday in Ana's region and
+    Ben's own day off. Each is asked on their own Tuesday morning, or not at all."""
+    world = make_world(seed, [("UANA", "Pacific/Auckland"), ("UBEN", "America/New_York")],
+                       schedule={"checkin_cadence": "weekdays", "checkin_weekdays": "tue"})
+    ana, ben = world.people
+    with db.write() as session:
+        stored = session.get(Person, ana.id)
+        assert stored is not None
+        stored.region = "nz-auk"
+        session.add(RegionHoliday(region="nz-auk", day=date(2026, 12, 1), name="Anniversary"))
+        session.add(PersonHoliday(person_id=ben.id, day=date(2026, 12, 8), name="Move"))
+    clock.set(at(2026, 11, 30, 21, 0))  # Tue 10:00 in Auckland, Mon 16:00 in New York
+    plan(db, clock, grace=GRACE)
+    clock.set(at(2026, 12, 1, 15, 0))  # Tue 10:00 in New York
+    plan(db, clock, grace=GRACE)
+    clock.set(at(2026, 12, 7, 21, 0))  # the next Tuesday in Auckland
+    plan(db, clock, grace=GRACE)
+    clock.set(at(2026, 12, 8, 15, 0))  # the next Tuesday in New York
+    plan(db, clock, grace=GRACE)
+    assert statuses(db, "checkin") == {
+        f"checkin:{ana.id}:2026-12-01": ("skipped", "holiday"),  # her region's, on her date
+        f"checkin:{ben.id}:2026-12-01": ("pending", None),
+        f"checkin:{ana.id}:2026-12-08": ("pending", None),
+        f"checkin:{ben.id}:2026-12-08": ("skipped", "holiday"),  # his own day off
+    }
+    assert row(db, f"checkin:{ana.id}:2026-12-08").due_at == at(2026, 12, 7, 21, 0)
+
+
+def test_a_team_without_a_schedule_follows_its_nearest_ancestors(
+    db: Database, clock: FakeClock, seed: Seed
+) -> None:
+    """Company → Sales (no schedule) → Field (no schedule): Field's people are asked on the
+    company's days, and Field's digest goes to Field's own channel."""
+    lia = seed.make_person("ULIA", tz="UTC")
+    company = seed.make_team("Company", channel_id="CALL")
+    sales = seed.make_team("Sales", parent=company)
+    field = seed.make_team("Field", parent=sales, channel_id="CFIELD", members=[lia])
+    seed.make_schedule(company, timezone="Europe/Berlin", digest_channel_id="CDIGESTS")
+    cycle = seed.make_cycle()
+    seed.make_kr(seed.make_objective("Goal", owner=lia, cycle=cycle), "Visits", owner=lia)
+    clock.set(at(2026, 11, 30, 10, 0))  # Monday 10:00 for Lia
+    assert plan(db, clock, grace=GRACE).checkins == 1
+    assert row(db, f"checkin:{lia.id}:2026-11-30").status == "pending"
+    clock.set(at(2026, 12, 4, 15, 0))  # Friday 16:00 in Berlin: the company's digest day
+    plan(db, clock, grace=GRACE)
+    assert row(db, f"digest:{field.id}:23").channel_id == "CFIELD"
+    assert row(db, f"digest:{company.id}:23").channel_id == "CDIGESTS"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
@@ -21,6 +21,7 @@ from storage.queries.outbox import enqueue
 from tests.delivery.conftest import GRACE, MakeSender
 from tests.delivery.world import make_world, rows
 from tests.fakes.slack_api import Fault, SlackStandIn
+from tests.fakes.subprocess_clock import env_at
 from tests.fakes.unreachable import closed_port_url
 from tests.scenarios.seed import Seed
 
@@ -117,10 +118,11 @@ def test_send_checkins_exits_1_when_slack_cannot_be_reached(
     make_world(seed, [("UANA", "UTC"), ("UBEN", "UTC")])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
     env.update(DATABASE_URL=database_url, SLACK_API_URL=closed_port_url(),
-               SLACK_BOT_TOKEN="xoxb-test", PYTHONPATH=str(ROOT))
+               SLACK_BOT_TOKEN="xoxb-test")
+    monday_morning = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # inside everyone's hours
     done = subprocess.run([sys.executable, "-m", "bot.cli", "send-checkins", "--wait", "0"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          check=False)
+                          env=env_at(monday_morning, env), cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines()[-1] == "sent 0, failed 0, skipped 0, waiting to retry 2"
     assert done.stderr.strip().endswith(

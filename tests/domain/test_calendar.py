@@ -174,3 +174,36 @@ def test_next_moment_is_the_first_suitable_instant(
         found = cal.window(calendar, kind, day)
         assert found is not None and moment == found[0]
         assert not cal.may_message(calendar, kind, instant)
+
+
+# prompt sent at, hours, holidays, expected reminder moment
+REMINDERS = [
+    (utc(2026, 11, 30, 9), 24, (), utc(2026, 12, 1, 9)),  # Tue 10:00 Berlin, inside hours
+    (utc(2026, 11, 30, 17, 30), 24, (), utc(2026, 12, 2, 8)),  # Tue 18:30 → Wed 09:00
+    (utc(2026, 12, 3, 9), 24, (), utc(2026, 12, 4, 9)),  # Thu → Fri 10:00
+    (utc(2026, 12, 4, 9), 24, (), utc(2026, 12, 7, 8)),  # Fri → Sat → Mon 09:00
+    (utc(2026, 12, 4, 9), 2, (), utc(2026, 12, 4, 11)),
+    (utc(2026, 11, 30, 3), 1, (), utc(2026, 11, 30, 8)),  # 05:00 Berlin → 09:00
+    (utc(2026, 12, 23, 9), 24, (date(2026, 12, 24), date(2026, 12, 25)), utc(2026, 12, 28, 8)),
+    # across the autumn change: Fri 2026-10-23 10:00 CEST + 72 h = Mon 09:00 CET
+    (utc(2026, 10, 23, 8), 72, (), utc(2026, 10, 26, 8)),
+]
+
+
+@pytest.mark.parametrize(("sent", "hours", "holidays", "expected"), REMINDERS)
+def test_a_reminder_waits_for_the_persons_next_working_moment(
+    sent: datetime, hours: int, holidays: tuple[date, ...], expected: datetime
+) -> None:
+    berlin = Calendar("Europe/Berlin", holidays=frozenset(holidays))
+    assert cal.deliver_at(berlin, "reminder", sent + timedelta(hours=hours)) == expected
+
+
+def test_working_hours_follow_the_zone_across_a_30_minute_dst_change() -> None:
+    # Saturday 2026-10-03 evening → Monday 2026-10-05 09:00 (+11:00 after the change)
+    lord_howe = Calendar("Australia/Lord_Howe")
+    assert cal.deliver_at(lord_howe, "reminder", utc(2026, 10, 3, 9)) == utc(2026, 10, 4, 22)
+
+
+def test_a_post_in_a_channel_is_not_held_by_anyones_calendar() -> None:
+    assert cal.deliver_at(Calendar("Europe/Berlin"), "digest", utc(2026, 10, 3, 23)) == utc(
+        2026, 10, 3, 23)

@@ -10,8 +10,6 @@ from bot.domain.cycle_rules import (
     Flag,
     KRSignals,
     alignment_flags,
-    first_working_day,
-    month_key,
     review_open,
 )
 from bot.domain.review_rules import (
@@ -80,13 +78,6 @@ def test_review_opens_days_before_the_end() -> None:
     assert not review_open(date(2026, 12, 23), end, 7)
     assert review_open(date(2026, 12, 24), end, 7)
     assert review_open(date(2027, 1, 3), end, 7)
-
-
-def test_first_working_day_skips_weekends_and_holidays() -> None:
-    assert first_working_day(2026, 12) == date(2026, 12, 1)  # a Tuesday
-    assert first_working_day(2026, 8) == date(2026, 8, 3)  # the 1st is a Saturday
-    assert first_working_day(2027, 1, {date(2027, 1, 1)}) == date(2027, 1, 4)
-    assert month_key(date(2027, 1, 4)) == "2027-01"
 
 
 @pytest.mark.parametrize(("signals", "flags"), [

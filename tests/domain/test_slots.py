@@ -215,39 +215,6 @@ def test_a_digest_period_is_two_weeks_when_biweekly_else_one(cadence: str, days:
     """One length for the planner's digest rows, on-demand digests and period indexes."""
     assert slots.digest_period(Rhythm(digest_cadence=cadence)) == timedelta(days=days)
 
-BERLIN_OFFICE = Rhythm(timezone="Europe/Berlin", work_start=time(9), work_end=time(18))
-# prompt sent at, hours, holidays, expected reminder moment
-REMINDERS = [
-    (utc(2026, 11, 30, 9), 24, (), utc(2026, 12, 1, 9)),  # Tue 10:00 Berlin, inside hours
-    (utc(2026, 11, 30, 17, 30), 24, (), utc(2026, 12, 2, 8)),  # Tue 18:30 → Wed 09:00
-    (utc(2026, 12, 3, 9), 24, (), utc(2026, 12, 4, 9)),  # Thu → Fri 10:00
-    (utc(2026, 12, 4, 9), 24, (), utc(2026, 12, 7, 8)),  # Fri → Sat → Mon 09:00
-    (utc(2026, 12, 4, 9), 2, (), utc(2026, 12, 4, 11)),
-    (utc(2026, 11, 30, 3), 1, (), utc(2026, 11, 30, 8)),  # 05:00 Berlin → 09:00
-    (utc(2026, 12, 23, 9), 24, (date(2026, 12, 24), date(2026, 12, 25)), utc(2026, 12, 28, 8)),
-    # across the autumn change: Fri 2026-10-23 10:00 CEST + 72 h = Mon 09:00 CET
-    (utc(2026, 10, 23, 8), 72, (), utc(2026, 10, 26, 8)),
-]
-
-
-@pytest.mark.parametrize(("sent", "hours", "holidays", "expected"), REMINDERS)
-def test_a_reminder_waits_for_the_teams_next_working_moment(
-    sent: datetime, hours: int, holidays: tuple[date, ...], expected: datetime
-) -> None:
-    rhythm = Rhythm(timezone="Europe/Berlin", reminder_after_hours=hours)
-    assert slots.reminder_due(sent, rhythm, frozenset(holidays)) == expected
-
-
-def test_reminders_can_be_switched_off() -> None:
-    assert slots.reminder_due(utc(2026, 11, 30, 9), Rhythm(reminder_after_hours=None)) is None
-
-
-def test_working_hours_follow_the_teams_zone_across_a_30_minute_dst_change() -> None:
-    rhythm = Rhythm(timezone="Australia/Lord_Howe")
-    # Saturday 2026-10-03 evening → Monday 2026-10-05 09:00 (+11:00 after the change)
-    assert slots.next_working_moment(utc(2026, 10, 3, 9), rhythm) == utc(2026, 10, 4, 22)
-
-
 @pytest.mark.parametrize(("text", "days"), [
     ("mon", (0,)), ("mon,thu", (0, 3)), ("Thu, Mon", (0, 3)), ("friday", (4,)),
     ("周一、周四", (0, 3)), ("星期日", (6,)), ("mon mon", (0,)),

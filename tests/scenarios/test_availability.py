@@ -1,8 +1,9 @@
-"""`/okr away`, `/okr pause DATE` (请假 / 暂停), `/okr resume` over signed HTTP."""
+"""`/okr away`, `/okr pause DATE` (请假 / 暂停), `/okr resume`, and `/okr hours` (工作时间: a
+person's own working hours, which prompts and reminders wait for) over signed HTTP."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -134,3 +135,68 @@ def test_resume_ends_an_absence_from_today(
     assert absences(harness.deps.db, people["ben"]) == [
         (date(2026, 11, 30), date(2026, 12, 2), "pause")]
     assert "not away" in say(harness, "resume", "UBEN")["text"]
+
+
+# ---- /okr hours ------------------------------------------------------------------------------
+
+
+def _person(harness: Harness, slack_id: str) -> Person:
+    with harness.deps.db.read() as session:
+        found = session.exec(select(Person).where(Person.slack_user_id == slack_id)).one()
+    return found
+
+
+def test_hours_are_shown_then_set_then_reset_in_english(
+    harness: Harness, people: dict[str, Person]
+) -> None:
+    shown = say(harness, "hours", "UBEN")["text"]
+    assert "*09:00–18:00* (America/New_York): your team's hours" in shown
+    saved = say(harness, "hours 10:00-19:00", "UBEN")["text"]
+    assert saved.startswith("Got it: from now on, messages from me reach you on working days "
+                            "between *10:00–19:00* (America/New_York).")
+    ben = _person(harness, "UBEN")
+    assert (ben.work_start, ben.work_end) == (time(10, 0), time(19, 0))
+    assert "the hours you set" in say(harness, "hours", "UBEN")["text"]
+    assert say(harness, "hours reset", "UBEN")["text"].startswith(
+        "Back to your team's hours: *09:00–18:00*")
+    assert _person(harness, "UBEN").work_start is None
+    with harness.deps.db.read() as session:
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "person.hours")).all()
+    assert len(audits) == 2
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("9点到6点", "无法把“9点到6点”识别为工作时间"),
+    ("19:00-10:00", "“19:00-10:00”的结束时间早于开始时间"),
+    ("25:00-26:00", "无法把“25:00-26:00”识别为工作时间"),
+])
+def test_bad_hours_get_a_clear_answer_in_chinese_and_change_nothing(
+    harness: Harness, people: dict[str, Person], typed: str, expected: str
+) -> None:
+    answer = say(harness, f"工作时间 {typed}", "UANA")["text"]
+    assert answer.startswith(expected) and "未做任何更改" in answer
+    assert _person(harness, "UANA").work_start is None
+
+
+def test_chinese_hours_are_understood(harness: Harness, people: dict[str, Person]) -> None:
+    answer = say(harness, "工作时间 10:30 到 19:30", "UANA")["text"]
+    assert answer.startswith("好的：今后我的消息只在工作日的 *10:30–19:30*（Asia/Shanghai）之间")
+
+
+def test_a_prompt_before_the_persons_own_start_waits_for_it(
+    harness: Harness, people: dict[str, Person], clock: FakeClock
+) -> None:
+    say(harness, "hours 11:00-19:00", "UBEN")  # Growth prompts at 10:00 local
+    ben = _person(harness, "UBEN")
+    clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # Monday 10:00 in New York
+    plan(harness.deps.db, clock, grace=timedelta(hours=6))
+    with harness.deps.db.read() as session:
+        prompts = session.exec(select(Delivery).where(Delivery.person_id == ben.id,
+                                                      Delivery.kind == "checkin")).all()
+    assert prompts == []  # 10:00 is before Ben's day starts
+    clock.set(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # 11:00 in New York
+    plan(harness.deps.db, clock, grace=timedelta(hours=6))
+    with harness.deps.db.read() as session:
+        [prompt] = session.exec(select(Delivery).where(Delivery.person_id == ben.id,
+                                                       Delivery.kind == "checkin")).all()
+    assert prompt.due_at.replace(tzinfo=UTC) == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)

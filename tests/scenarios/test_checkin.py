@@ -6,7 +6,7 @@ import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -423,7 +423,14 @@ def test_the_help_alert_reaches_each_lead_once_in_their_language(
     sender.tick()
     sender.tick()
     posts = {c.args["channel"]: c.args for c in harness.slack.calls_to("chat.postMessage")}
-    assert sorted(posts) == ["DBEN", "DLEE", "DLIA"]  # Ben is the one asked (buttons)
+    # 09:00 UTC: the leads' morning; 04:00 in New York, where Ben, the one asked, is asleep.
+    assert sorted(posts) == ["DLEE", "DLIA"]
+    [ask] = [d for d in rows(harness, Delivery) if d.kind == "help_ask"]
+    assert (ask.status, ask.due_at) == ("pending", datetime(2026, 11, 30, 13, 0, tzinfo=UTC))
+    harness.deps.clock.set(datetime(2026, 11, 30, 13, 0, tzinfo=UTC))  # 08:00 in New York
+    sender.tick()
+    posts = {c.args["channel"]: c.args for c in harness.slack.calls_to("chat.postMessage")}
+    assert sorted(posts) == ["DBEN", "DLEE", "DLIA"]  # Ben's has the buttons
     assert len(harness.slack.calls_to("chat.postMessage")) == 3
     assert posts["DLEE"]["text"] == "Ana needs help with “Qualified leads”"
     assert posts["DLIA"]["text"] == "Ana 在“Qualified leads”上需要支持"

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 from wsgiref.simple_server import make_server
 
@@ -141,7 +141,8 @@ def world(db: Database, clock: FakeClock) -> World:
                       target=600, unit="leads", owner=ana)
     bens = seed.make_objective("Answer faster", owner=ben, cycle=cycle)
     seed.make_kr(bens, "First response", start=4, target=1, unit="h", owner=ben)
-    seed.make_schedule(team)
+    # All day, every weekday: these tests are about outages, not about anyone's calendar.
+    seed.make_schedule(team, work_start=time(0, 0), work_end=time(23, 59))
     return World(team, kr)
 
 

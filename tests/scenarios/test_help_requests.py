@@ -4,7 +4,7 @@ and in the digest, escalation past a team's only lead, and `/okr help-wanted` �
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -32,13 +32,19 @@ def world(harness: Harness) -> World:
 
 
 def send_all(harness: Harness) -> dict[str, list[dict[str, Any]]]:
-    """Run the outbox until it is empty; every chat.postMessage by channel."""
+    """Run the outbox until it is empty — the clock moving on to each message's due time, as
+    each waits for its recipient's hours — then every chat.postMessage by channel."""
     client = make_web_client(harness.deps.settings, retries=False)
-    sender = Sender(harness.deps.db, harness.deps.clock, client, Renderer(),
-                    grace=timedelta(hours=6))
-    for _ in range(6):
+    clock = harness.deps.clock
+    sender = Sender(harness.deps.db, clock, client, Renderer(), grace=timedelta(hours=6))
+    for _ in range(12):
         sender.tick()
-        harness.deps.clock.advance(timedelta(seconds=2))
+        with harness.deps.db.read() as session:
+            waiting = [d.next_attempt_at for d in session.exec(select(Delivery))
+                       if d.status == "pending"]
+        if not waiting:
+            break
+        clock.set(max(clock.now() + timedelta(seconds=2), min(waiting).replace(tzinfo=UTC)))
     posts: dict[str, list[dict[str, Any]]] = {}
     for call in harness.slack.calls_to("chat.postMessage"):
         posts.setdefault(call.args["channel"], []).append(call.args)

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from bot.blockkit import violations
 from bot.clock import FakeClock
-from storage.models import AuditLog, Schedule, Team
+from bot.commands.status import report as status_report
+from storage.models import AuditLog, Person, Schedule, Team
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 
@@ -131,3 +132,32 @@ def test_escaped_text_cannot_inject_a_mention(harness: Harness, growth: Team) ->
     text = body(say(harness, "schedule team <!channel> &amp; <@U123> checkin mon 10:00"))
     assert "<!channel>" not in text and "<@U123>" not in text
     assert "&lt;!channel&gt;" in text
+
+
+@pytest.mark.parametrize(("user", "expected"), [
+    ("UBEN", "⚠️ On no schedule (1): Cai. They own a Key Result, but neither their team nor a "
+             "team above it has a schedule, so nobody asks them to check in."),
+    ("UANA", "⚠️ 有 1 人负责关键成果，却不在任何打卡安排中（所在团队及其上级团队都没有安排），"
+             "因此没人提醒他们打卡：Cai。"),
+])
+def test_the_list_names_who_owns_a_kr_but_is_on_no_schedule(
+    harness: Harness, growth: Team, seed: Seed, user: str, expected: str
+) -> None:
+    """A team inherits its parent's schedule: Dee in Design under Growth is on one; Cai, in
+    Ops which has none anywhere above it, is named."""
+    cycle = seed.make_cycle()
+    design = seed.make_team("Design", parent=growth)
+    with harness.deps.db.read() as session:
+        cai, = session.exec(select(Person).where(Person.slack_user_id == "UCAI")).all()
+        ops = session.exec(select(Team).where(Team.name == "Ops")).one()
+    dee = seed.make_person("UDEE", name="Dee")
+    seed.add_member(design, dee)
+    seed.add_member(ops, cai)
+    for owner in (cai, dee):
+        seed.make_kr(seed.make_objective("Goal", owner=owner, cycle=cycle), "KR", owner=owner)
+    say(harness, "schedule team Growth checkin mon 10:00")
+    text = body(say(harness, "schedule", user_id=user))
+    assert expected in text
+    assert "Dee" not in text.split("⚠️")[-1]
+    assert "On no schedule (1: " in status_report(harness.deps.db, harness.deps.clock)
+    assert "  Cai" in status_report(harness.deps.db, harness.deps.clock)

@@ -184,9 +184,13 @@ def test_a_chart_upload_whose_answer_was_lost_is_not_uploaded_twice(
     main(["send-digest", "--team", "Growth"])
     assert [row.status for row in deliveries(db)] == ["sent", "ambiguous"]
     with time_machine.travel(NOW + timedelta(minutes=10), tick=True):
-        sender = make_sender(build_deps(load_settings()))
-        for _ in range(4):  # the scheduler's later passes: read the thread, finish the row
-            sender.tick()
+        deps = build_deps(load_settings())
+        sender = make_sender(deps)
+        try:
+            for _ in range(4):  # the scheduler's later passes: read the thread, finish the row
+                sender.tick()
+        finally:
+            deps.db.dispose()
     assert [row.status for row in deliveries(db)] == ["sent", "sent"]
     charts = [m for m in standin.workspace.messages["CGROWTH"] if m.get("files")]
     assert len(charts) == 1

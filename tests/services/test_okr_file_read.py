@@ -44,8 +44,8 @@ def test_unquoted_times_and_off_reach_the_schema_as_written() -> None:
     [
         ("people:\n  - id: U0AAAAAAA01\n", ["people[0].name: required field is missing (line 2)"]),
         ("people: {}\n", ["people: must be a list (line 1)"]),
-        ("peeple: []\n", ["peeple: unknown field (expected one of: version, people, teams, "
-                          "cycles, objectives) (line 1)"]),
+        ("peeple: []\n", ["peeple: unknown field (expected one of: version, regions, people, "
+                          "teams, cycles, objectives) (line 1)"]),
         ("version: 2\n", ["version: must be 1 (the only version of this format) (line 1)"]),
         ("- a\n", ["(file): must be a mapping of field: value (line 1)"]),
         ("cycles:\n  - name: 2026\n    start: 2026-10-01\n    end: 2026-12-31\n",

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
+from bot.services.okr_file.exporter import export_okr_yaml
 from bot.services.okr_file.importer import import_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
 from storage.db import Database
@@ -20,6 +21,8 @@ from storage.models import (
     KRValueHistory,
     Objective,
     Person,
+    PersonHoliday,
+    RegionHoliday,
     Schedule,
     Team,
     TeamMember,
@@ -329,7 +332,8 @@ def test_broken_file_lists_every_error_with_its_path(db: Database, clock: FakeCl
         "people[0].tz: unknown time zone 'Mars/Olympus'; use an IANA name such as Asia/Shanghai "
         "(line 5)",
         "people[1].id: person 'U0AAAAAAA01' is already defined at people[0].id (line 6)",
-        "people[1].colour: unknown field (expected one of: id, name, email, tz, locale, admin) "
+        "people[1].colour: unknown field (expected one of: id, name, email, tz, locale, admin, "
+        "region, holidays) "
         "(line 8)",
         "teams[0].leads[0]: no person with id 'U0NOBODY001' in this file or in the database "
         "(line 11)",
@@ -427,3 +431,48 @@ objectives:
     with db.read() as session:
         assert session.get(Objective, objective_id).key == f"obj-{objective_id}"  # type: ignore[union-attr]
         assert session.get(KeyResult, kr_id).key == f"kr-{kr_id}"  # type: ignore[union-attr]
+
+
+REGIONS = """\
+regions:
+  - name: de-by
+    holidays:
+      - date: 2026-12-08
+        name: Mariä Empfängnis
+people:
+  - id: U0AAAAAAA01
+    name: Li
+    tz: Europe/Berlin
+    region: de-by
+    holidays:
+      - date: 2026-12-09
+        name: Umzug
+"""
+
+
+def test_a_person_and_a_region_get_their_own_days_off_and_export_them_back(
+    db: Database, clock: FakeClock
+) -> None:
+    result = _import(db, REGIONS, clock)
+    assert result["created"] == {"person": 1, "region_holiday": 1, "person_holiday": 1}
+    assert _import(db, REGIONS, clock)["created"] == {}  # the same file again: nothing new
+    with db.read() as session:
+        li = session.exec(select(Person)).one()
+        own = session.exec(select(PersonHoliday)).one()
+        public = session.exec(select(RegionHoliday)).one()
+    assert li.region == "de-by"
+    assert (own.person_id, own.day, own.name) == (li.id, date(2026, 12, 9), "Umzug")
+    assert (public.region, public.day) == ("de-by", date(2026, 12, 8))
+    exported = export_okr_yaml(db)
+    assert "regions:\n  - name: de-by\n    holidays:\n      - date: 2026-12-08" in exported
+    assert "region: de-by" in exported and "name: Umzug" in exported
+    fewer = REGIONS.replace("    holidays:\n      - date: 2026-12-09\n        name: Umzug\n",
+                            "    holidays: []\n")
+    assert _import(db, fewer, clock)["deleted"] == {"person_holiday": 1}
+
+
+def test_a_days_off_date_listed_twice_is_refused(db: Database, clock: FakeClock) -> None:
+    twice = REGIONS + "      - date: 2026-12-09\n"
+    errors = _errors(db, twice, clock)
+    assert errors == ["people[0].holidays[1].date: holiday '2026-12-09' is already defined at "
+                      "people[0].holidays[0].date (line 14)"]

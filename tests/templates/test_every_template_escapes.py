@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from bot.services.lookup.tree import TreeLine, TreeView
 from bot.services.okr_edit.changes import Saved, SavedKR
 from bot.services.review.answers import ReviewForm
 from bot.services.review.carry import CarryItem, CarryList
+from bot.services.schedules.hours import HoursView
 from handlers.review_payloads import metadata as review_metadata
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_strings, unsafe
 from tests.templates.test_checkin_templates import help_alert, maximum, render_modal, summary
@@ -104,7 +105,7 @@ def _schedule(locale: str) -> Payloads:
     params = {"text": HOSTILE, "word": HOSTILE, "cadence": "weekly", "reason": HOSTILE}
     return [
         renderer.render("schedule/reply", locale, outcome="list", more=True,
-                        lines=[line(HOSTILE)]),
+                        lines=[line(HOSTILE)], unscheduled=(HOSTILE, HOSTILE)),
         renderer.render("schedule/reply", locale, outcome="error",
                         error_key="schedule.errors.bad_time", params=params),
         *(renderer.render("schedule/reply", locale, outcome=outcome, name=HOSTILE,
@@ -130,7 +131,8 @@ def _lookup_okrs(locale: str) -> Payloads:
 
 def _home(locale: str) -> Payloads:
     teams = (TeamGroup(HOSTILE, (card(2, title=HOSTILE),), hidden=1),)
-    home = HomeView(HOSTILE, HOSTILE, (card(title=HOSTILE),), 2, teams, hidden_teams=1)
+    home = HomeView(HOSTILE, HOSTILE, (card(title=HOSTILE),), 2, teams, hidden_teams=1,
+                    hours=HoursView(time(9, 0), time(18, 0), own=False, zone=HOSTILE))
     return [renderer.render("home/home", locale, ids=ids.TEMPLATE_IDS, home=home)]
 
 
@@ -139,7 +141,19 @@ def _tree(locale: str) -> Payloads:
     return [renderer.render("lookup/tree", locale, tree=tree)]
 
 
+def _hours(locale: str) -> Payloads:
+    hours = [HoursView(time(10, 0), time(19, 0), own=own, zone=HOSTILE) for own in (False, True)]
+    return [
+        *(renderer.render("availability/hours", locale, outcome=outcome, hours=shown)
+          for outcome in ("shown", "saved", "reset") for shown in hours),
+        *(renderer.render("availability/hours", locale, outcome="error", text=HOSTILE,
+                          error_key=f"availability.errors.{code}")
+          for code in ("bad_hours", "hours_order")),
+    ]
+
+
 CASES: dict[str, Callable[[str], Payloads]] = {
+    "availability/hours": _hours,
     "availability/reply": lambda locale: [renderer.render("availability/reply", locale, **c)
                                           for c in AVAILABILITY],
     "checkin/expired": _one("checkin/expired"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from bot.services.lookup.lists import OkrList, TeamNotFound
 from bot.services.lookup.tree import OWNER_CHARS, TITLE_CHARS, TreeLine, TreeView, pack_sections
 from bot.services.okrs.cards import KRLine, ObjectiveCard, card_blocks
 from bot.services.okrs.forecasts import ForecastLine
+from bot.services.schedules.hours import HoursView
 from tests.slack_text import mrkdwn_objects
 
 EVIL = 'quote " back \\ new\nline 🚀 中文 & <!channel> <@U123> <https://evil|click> &amp;'
@@ -25,6 +26,9 @@ ESCAPED = ("quote \" back \\ new\nline 🚀 中文 &amp; &lt;!channel&gt; &lt;@U
            "&lt;https://evil|click&gt; &amp;amp;")
 RAW_TOKENS = ("<!channel>", "<@U123>", "<https://evil")
 LOCALES = ("en", "zh")
+
+TEAM_HOURS = HoursView(time(9, 0), time(18, 0), own=False, zone="UTC")
+OWN_HOURS = HoursView(time(10, 0), time(19, 0), own=True, zone="Asia/Shanghai")
 
 
 def kr(title: str = EVIL, **kw: Any) -> KRLine:
@@ -142,7 +146,8 @@ def test_lookup_frame_constant_covers_the_template() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_home_frame_constants_cover_the_template(locale: str) -> None:
     teams = tuple(TeamGroup(EVIL, (card(n + 2, krs=1),), hidden=h) for n, h in enumerate((0, 4, 0)))
-    home = HomeView("2026-Q4", "Tue, Dec 1, 09:30", (card(),), 2, teams, hidden_teams=5)
+    home = HomeView("2026-Q4", "Tue, Dec 1, 09:30", (card(),), 2, teams, hidden_teams=5,
+                    hours=TEAM_HOURS)
     payload = render("home/home", locale, home=home)
     card_total = card_blocks(card()) + 3 * card_blocks(card(2, krs=1))
     assert len(payload["blocks"]) - card_total <= FRAME_BLOCKS + 3 * TEAM_FRAME_BLOCKS
@@ -154,9 +159,12 @@ def test_home_frame_constants_cover_the_template(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_home_without_a_cycle(locale: str) -> None:
-    payload = render("home/home", locale, home=HomeView(None, None, (), 0, (), 0))
+    payload = render("home/home", locale, home=HomeView(None, None, (), 0, (), 0, OWN_HOURS))
     assert len(payload["blocks"]) == 5
     assert violations(payload, "home") == []
+    hours = payload["blocks"][1]["text"]["text"]
+    assert "10:00–19:00" in hours and "Asia/Shanghai" in hours
+    assert ("/okr hours reset" if locale == "en" else "/okr 工作时间 默认") in hours
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -25,6 +25,7 @@ from bot.clock import Clock
 from bot.domain import local_dates
 from bot.domain.asked import help_alert_leads
 from bot.services.people import PersonView
+from bot.services.schedules.calendars import enqueue_for
 from storage.db import Database
 from storage.models import CheckIn, KeyResult, Objective, Person
 from storage.queries import audit as audit_queries
@@ -32,7 +33,6 @@ from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import people as people_queries
 from storage.queries import teams as team_queries
-from storage.queries.outbox import enqueue
 
 HelpAnswer = Literal["can_help", "not_now"]
 ANSWERS: tuple[HelpAnswer, ...] = ("can_help", "not_now")
@@ -74,11 +74,11 @@ def announce(session: Session, asker: PersonView, now: datetime,
             "checkin_id": row.id,
         }
         for lead in sorted(alerted):
-            enqueue(session, kind="help", dedupe_key=f"help:{row.id}:{lead}", due_at=now,
-                    person_id=lead, payload=payload)
+            enqueue_for(session, kind="help", dedupe_key=f"help:{row.id}:{lead}", due_at=now,
+                        person_id=lead, payload=payload, created_at=now)
         if helper is not None and helper != asker.id:
-            enqueue(session, kind="help_ask", dedupe_key=f"helpask:{row.id}:{helper}",
-                    due_at=now, person_id=helper, payload=payload)
+            enqueue_for(session, kind="help_ask", dedupe_key=f"helpask:{row.id}:{helper}",
+                        due_at=now, person_id=helper, payload=payload, created_at=now)
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,13 @@ def answer(db: Database, clock: Clock, helper: PersonView, checkin_id: int,
                 entity="checkin", entity_id=str(checkin_id), before=before,
                 after=json.dumps({"help_answer": given}))
             if asker is not None and asker.id is not None:
-                enqueue(session, kind="help_answer",
-                        dedupe_key=f"helpanswer:{checkin_id}:{given}", due_at=now,
-                        person_id=asker.id,
-                        payload={"helper_slack_id": helper.slack_user_id,
-                                 "helper_name": helper.name, "answer": given,
-                                 "kr_title": kr.title if kr else "",
-                                 "help_text": row.help_needed})
+                enqueue_for(session, kind="help_answer",
+                            dedupe_key=f"helpanswer:{checkin_id}:{given}", due_at=now,
+                            person_id=asker.id, created_at=now,
+                            payload={"helper_slack_id": helper.slack_user_id,
+                                     "helper_name": helper.name, "answer": given,
+                                     "kr_title": kr.title if kr else "",
+                                     "help_text": row.help_needed})
         return Answered(given, asker.name if asker else "", kr.title if kr else "", first)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.services.review.report import team_objectives
+from bot.services.schedules.calendars import enqueue_for
 from storage.db import Database
 from storage.models import Cycle
 from storage.queries import cycles as cycle_queries
@@ -140,8 +141,9 @@ def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
                                                                              session=session)
               if o.owner_person_id is not None}
     for person_id in sorted(owners):
-        enqueue(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
-                due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id})
+        enqueue_for(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
+                    due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id},
+                    created_at=now)
 
 
 def _row(cycle: Cycle) -> CycleRow:

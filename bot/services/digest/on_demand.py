@@ -17,7 +17,7 @@ from bot.domain.digest_rules import DigestWindow, digest_window
 from bot.domain.slots import Rhythm
 from bot.services.digest.builder import build_digest
 from bot.services.digest.view import DIGEST_THREAD, DigestView
-from bot.services.schedules.planner import rhythm_of
+from bot.services.schedules.calendars import rhythm_of
 from storage.db import Database
 from storage.models import Schedule
 from storage.queries import schedules as schedule_queries

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import Cycle, Team
 from storage.queries import cycles as cycle_queries
 from storage.queries import teams as team_queries
+from storage.queries.teams import name_key
 
 MESSAGE_BLOCKS = 50
 FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
@@ -121,8 +122,8 @@ def _listing(cycle: Cycle, subject: str, cards: list[ObjectiveCard], *, is_self:
 
 
 def _not_found(query: str, names: list[str]) -> TeamNotFound:
-    wanted = query.strip().casefold()
-    by_folded = {n.casefold(): n for n in names}
+    wanted = name_key(query)  # suggestions compare names as a team name is matched
+    by_folded = {name_key(n): n for n in names}
     close = difflib.get_close_matches(wanted, list(by_folded), n=MAX_SUGGESTIONS, cutoff=0.6)
     partial = [f for f in by_folded if wanted and (wanted in f or f in wanted)]
     suggestions = list(dict.fromkeys([*close, *partial]))[:MAX_SUGGESTIONS]

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.domain.row_ids import MAX_ROW_ID
 from bot.services.okr_file.messages import message
-from bot.services.okr_file.model import KeyResultIn, ObjectiveIn, TeamIn
+from bot.services.okr_file.model import HolidayIn, KeyResultIn, ObjectiveIn, TeamIn
 from bot.services.okr_file.reader import ParsedFile, format_path
 from bot.services.okr_file.yaml_io import Loc, Problem
 from storage.models import (
@@ -27,6 +27,8 @@ from storage.models import (
     KeyResult,
     Objective,
     Person,
+    PersonHoliday,
+    RegionHoliday,
     Schedule,
     Team,
     TeamMember,
@@ -51,6 +53,8 @@ class Existing:
     members: dict[int, list[TeamMember]] = field(default_factory=dict)
     schedules: dict[int, Schedule] = field(default_factory=dict)
     holidays: dict[int, list[Holiday]] = field(default_factory=dict)
+    person_holidays: dict[int, list[PersonHoliday]] = field(default_factory=dict)
+    region_holidays: dict[str, list[RegionHoliday]] = field(default_factory=dict)
     cycles: dict[str, Cycle] = field(default_factory=dict)
     objectives: dict[str, Objective] = field(default_factory=dict)
     objectives_by_id: dict[int, Objective] = field(default_factory=dict)
@@ -76,6 +80,12 @@ def load_existing(parsed: ParsedFile, *, session: Session) -> Existing:
     found.schedules = schedule_queries.schedules_of(file_team_ids, session=session)
     for holiday in schedule_queries.holidays_of(file_team_ids, session=session):
         found.holidays.setdefault(holiday.team_id, []).append(holiday)
+    known = [p.id for p in found.people.values() if p.id is not None]
+    for own in schedule_queries.person_holiday_rows(known, session=session):
+        found.person_holidays.setdefault(own.person_id, []).append(own)
+    regions = {r.name for r in doc.regions}
+    for public in schedule_queries.region_holiday_rows(regions, session=session):
+        found.region_holidays.setdefault(public.region, []).append(public)
     cycle_names = {c.name for c in doc.cycles} | {o.cycle for o in doc.objectives}
     found.cycles = cycle_queries.cycles_by_names(cycle_names, session=session)
     keys = {o.key for o in doc.objectives} | {o.parent for o in doc.objectives if o.parent}
@@ -201,7 +211,14 @@ class _Checker:
 
     def run(self) -> None:
         doc, at = self.doc, self.parsed.path
+        self._unique("region", self._keyed("regions", "name", [r.name for r in doc.regions]))
         self._unique("person", self._keyed("people", "id", [p.id for p in doc.people]))
+        listed: list[tuple[str, int, list[HolidayIn]]] = [
+            *(("regions", i, r.holidays) for i, r in enumerate(doc.regions)),
+            *(("people", i, p.holidays or []) for i, p in enumerate(doc.people))]
+        for section, i, days in listed:
+            self._unique("holiday", [((*at(section, i), "holidays", j, "date"), h.day.isoformat())
+                                     for j, h in enumerate(days)])
         self._unique("team", self._keyed("teams", "name", [t.name for t in doc.teams]))
         self._unique("cycle", self._keyed("cycles", "name", [c.name for c in doc.cycles]))
         self._unique("objective", self._keyed("objectives", "key", [o.key for o in doc.objectives]))

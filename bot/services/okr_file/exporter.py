@@ -21,7 +21,18 @@ from bot.services.okr_file.checks import number_text
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import FlowList, Quoted, dump_yaml
 from storage.db import Database
-from storage.models import Cycle, KeyResult, Objective, Person, Schedule, Team, TeamMember
+from storage.models import (
+    Cycle,
+    Holiday,
+    KeyResult,
+    Objective,
+    Person,
+    PersonHoliday,
+    RegionHoliday,
+    Schedule,
+    Team,
+    TeamMember,
+)
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
@@ -63,6 +74,9 @@ def export_okr_yaml(db: Database, *, cycle: str | None = None) -> str:
         members = team_queries.team_members_of(team_ids, session=session)
         schedules = schedule_queries.schedules_of(team_ids, session=session)
         holidays = schedule_queries.holidays_of(team_ids, session=session)
+        own_days = schedule_queries.person_holiday_rows([_id(p) for p in people],
+                                                        session=session)
+        public_days = schedule_queries.region_holiday_rows(None, session=session)
         objectives = okr_queries.objectives_in_cycles([_id(c) for c in cycles], session=session)
         krs = okr_queries.key_results_of([_id(o) for o in objectives], session=session)
         parent_ids = {o.parent_id for o in objectives if o.parent_id is not None}
@@ -70,7 +84,18 @@ def export_okr_yaml(db: Database, *, cycle: str | None = None) -> str:
     slack_ids = {_id(p): p.slack_user_id for p in people}
     team_names = {_id(t): t.name for t in teams}
     doc: dict[str, Any] = {"version": 1}
-    doc["people"] = [_person(p) for p in people]
+    regions: dict[str, list[dict[str, Any]]] = {}
+    for public in public_days:
+        regions.setdefault(public.region, []).append(_day_off(public))
+    if regions:
+        doc["regions"] = [{"name": name, "holidays": days} for name, days in regions.items()]
+    doc["people"] = []
+    for person in people:
+        listed = _person(person)
+        days_off = [_day_off(h) for h in own_days if h.person_id == person.id]
+        if days_off:
+            listed["holidays"] = days_off
+        doc["people"].append(listed)
     doc["teams"] = []
     for team in _hierarchy(teams):
         entry: dict[str, Any] = {"name": team.name}
@@ -82,9 +107,9 @@ def export_okr_yaml(db: Database, *, cycle: str | None = None) -> str:
         schedule = schedules.get(_id(team))
         if schedule is not None:
             entry["schedule"] = _schedule(schedule)
-        days = [h for h in holidays if h.team_id == team.id]
+        days = [_day_off(h) for h in holidays if h.team_id == team.id]
         if days:
-            entry["holidays"] = [{"date": h.day, "name": h.name} for h in days]
+            entry["holidays"] = days
         doc["teams"].append(entry)
     doc["cycles"] = [
         {"name": c.name, "start": c.start_date, "end": c.end_date, "state": c.state}
@@ -180,7 +205,13 @@ def _person(person: Person) -> dict[str, Any]:
     entry["locale"] = person.locale
     if person.is_admin:
         entry["admin"] = True
+    if person.region:
+        entry["region"] = person.region
     return entry
+
+
+def _day_off(holiday: Holiday | PersonHoliday | RegionHoliday) -> dict[str, Any]:
+    return {"date": holiday.day, "name": holiday.name}
 
 
 def _hierarchy(teams: Sequence[Team]) -> list[Team]:
@@ -230,6 +261,8 @@ def _schedule(schedule: Schedule) -> dict[str, Any]:
     entry["anchor_date"] = schedule.anchor_date
     entry["work_start"] = _clock(schedule.work_start)
     entry["work_end"] = _clock(schedule.work_end)
+    if schedule.weekend != "sat,sun":
+        entry["weekend"] = schedule.weekend or "none"
     return entry
 
 

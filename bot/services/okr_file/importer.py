@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any, TypeVar
@@ -21,7 +21,16 @@ from sqlmodel import Session, SQLModel
 
 from bot.clock import Clock
 from bot.services.okr_file.checks import Existing, KRValues, check_file, kr_values, load_existing
-from bot.services.okr_file.model import KeyResultIn, ObjectiveIn, OkrFile, PersonIn, TeamIn, kr_keys
+from bot.services.okr_file.model import (
+    HolidayIn,
+    KeyResultIn,
+    ObjectiveIn,
+    OkrFile,
+    PersonIn,
+    RegionIn,
+    TeamIn,
+    kr_keys,
+)
 from bot.services.okr_file.reader import format_problems, parse_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
 from bot.services.okrs import asked
@@ -35,6 +44,8 @@ from storage.models import (
     KRValueHistory,
     Objective,
     Person,
+    PersonHoliday,
+    RegionHoliday,
     Schedule,
     Team,
     TeamMember,
@@ -44,7 +55,8 @@ ACTOR = "cli:import"
 HISTORY_SOURCE = "import"
 
 # File field -> column, for fields that keep their stored value when the file leaves them out.
-_PERSON = {"email": "email", "tz": "tz", "locale": "locale", "admin": "is_admin"}
+_PERSON = {"email": "email", "tz": "tz", "locale": "locale", "admin": "is_admin",
+           "region": "region"}
 _SCHEDULE = {
     "timezone": "timezone",
     "checkin_cadence": "checkin_cadence",
@@ -58,6 +70,7 @@ _SCHEDULE = {
     "anchor_date": "anchor_date",
     "work_start": "work_start",
     "work_end": "work_end",
+    "weekend": "weekend",
 }
 _CYCLE = {"state": "state"}
 _OBJECTIVE = {"description": "description", "type": "type", "state": "state"}
@@ -149,6 +162,8 @@ class _Upsert:
             if self.progress is not None:
                 self.progress(done, total)
 
+        for region in doc.regions:
+            self._region(region)
         for person in doc.people:
             self._person(person)
             step()
@@ -239,6 +254,12 @@ class _Upsert:
             self.found.people[person.id] = row
         else:
             self._update("person", row, values)
+        if person.holidays is not None:
+            person_id = _id(row)
+            self._days_off("person_holiday", person.holidays,
+                           self.found.person_holidays.get(person_id, []),
+                           lambda day, name: PersonHoliday(person_id=person_id, day=day,
+                                                           name=name))
 
     def _team(self, team: TeamIn) -> None:
         row = self.found.teams.get(team.name)
@@ -285,18 +306,32 @@ class _Upsert:
             if person_id not in wanted:
                 self._delete("team_member", member)
 
+    def _region(self, region: RegionIn) -> None:
+        def make(day: date, name: str) -> SQLModel:
+            return RegionHoliday(region=region.name, day=day, name=name)
+
+        self._days_off("region_holiday", region.holidays,
+                       self.found.region_holidays.get(region.name, []), make)
+
     def _holidays(self, team: TeamIn, team_id: int) -> None:
-        wanted = {h.day: h.name for h in team.holidays or []}
-        stored = {h.day: h for h in self.found.holidays.get(team_id, [])}
+        self._days_off("holiday", team.holidays or [], self.found.holidays.get(team_id, []),
+                       lambda day, name: Holiday(team_id=team_id, day=day, name=name))
+
+    def _days_off(self, entity: str, listed: Sequence[HolidayIn],
+                  stored_rows: Sequence[Holiday | PersonHoliday | RegionHoliday],
+                  make: Callable[[date, str], SQLModel]) -> None:
+        """Make the stored days off (a team's, a person's or a region's) those `listed`."""
+        wanted = {h.day: h.name for h in listed}
+        stored = {h.day: h for h in stored_rows}
         for day, name in wanted.items():
             holiday = stored.get(day)
             if holiday is None:
-                self._create("holiday", Holiday(team_id=team_id, day=day, name=name))
+                self._create(entity, make(day, name))
             else:
-                self._update("holiday", holiday, {"name": name})
+                self._update(entity, holiday, {"name": name})
         for day, holiday in stored.items():
             if day not in wanted:
-                self._delete("holiday", holiday)
+                self._delete(entity, holiday)
 
     def _objective(self, objective: ObjectiveIn, position: int) -> None:
         row = self.found.objectives.get(objective.key)

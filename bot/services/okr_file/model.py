@@ -113,6 +113,16 @@ def _weekdays(value: Any) -> str:
     return ",".join(sorted(days, key=WEEKDAYS.index))
 
 
+def _weekend(value: Any) -> str:
+    """Weekdays off, or "" / "none" for a team that works every day; never all seven."""
+    if isinstance(value, str) and value.strip().lower() in ("", "none"):
+        return ""
+    days = _weekdays(value)
+    if len(days.split(",")) == len(WEEKDAYS):
+        raise ValueError(message("weekend_all"))
+    return days
+
+
 _ONE_LINE = AfterValidator(_one_line)
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _ONE_LINE
@@ -130,6 +140,7 @@ SlackUserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
 ChannelId = Annotated[str, StringConstraints(pattern=CHANNEL_ID_PATTERN)]
 ObjectiveKey = Annotated[str, StringConstraints(max_length=OBJECTIVE_KEY_MAX, pattern=KEY_PATTERN)]
 KRKey = Annotated[str, StringConstraints(max_length=KEY_MAX, pattern=KEY_PATTERN)]
+RegionKey = Annotated[str, StringConstraints(max_length=64, pattern=KEY_PATTERN)]
 Email = Annotated[str, StringConstraints(max_length=320, pattern=EMAIL_PATTERN)]
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_time_zone)]
 Locale = Annotated[str, AfterValidator(_locale)]
@@ -137,6 +148,7 @@ ClockTime = Annotated[time, BeforeValidator(_clock_time)]
 Day = Annotated[date, BeforeValidator(_day)]
 Number = Annotated[float, BeforeValidator(_number)]
 Weekdays = Annotated[str, BeforeValidator(_weekdays)]
+Weekend = Annotated[str, BeforeValidator(_weekend)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ObjectiveType = Literal["committed", "aspirational", "learning"]
 State = Literal["draft", "active", "archived"]
@@ -151,6 +163,11 @@ class Section(BaseModel):
         return name in self.model_fields_set
 
 
+class HolidayIn(Section):
+    day: Day = Field(alias="date")
+    name: Label = ""
+
+
 class PersonIn(Section):
     id: SlackUserId
     name: Name
@@ -158,6 +175,8 @@ class PersonIn(Section):
     tz: TimeZone = "UTC"
     locale: Locale = "en"
     admin: StrictBool = False
+    region: RegionKey | None = None  # whose public holidays apply (see `regions`)
+    holidays: list[HolidayIn] | None = None  # the person's own days off
 
 
 class ScheduleIn(Section):
@@ -173,11 +192,7 @@ class ScheduleIn(Section):
     anchor_date: Day = date(2026, 1, 5)
     work_start: ClockTime = time(9, 0)
     work_end: ClockTime = time(18, 0)
-
-
-class HolidayIn(Section):
-    day: Day = Field(alias="date")
-    name: Label = ""
+    weekend: Weekend = "sat,sun"
 
 
 class TeamIn(Section):
@@ -237,8 +252,14 @@ def kr_keys(objective: ObjectiveIn, positions: list[int] | None = None) -> list[
     ]
 
 
+class RegionIn(Section):
+    name: RegionKey
+    holidays: list[HolidayIn] = []
+
+
 class OkrFile(Section):
     version: Literal[1] = 1
+    regions: list[RegionIn] = []
     people: list[PersonIn] = []
     teams: list[TeamIn] = []
     cycles: list[CycleIn] = []

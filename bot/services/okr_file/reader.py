@@ -25,6 +25,7 @@ from bot.services.okr_file.model import (
     ObjectiveIn,
     OkrFile,
     PersonIn,
+    RegionIn,
     ScheduleIn,
     Section,
     TeamIn,
@@ -36,6 +37,9 @@ from bot.services.okr_file.yaml_io import LineMap, Loc, Problem, load_yaml
 _SECTIONS: dict[tuple[str, ...], type[Section]] = {
     (): OkrFile,
     ("people",): PersonIn,
+    ("people", "holidays"): HolidayIn,
+    ("regions",): RegionIn,
+    ("regions", "holidays"): HolidayIn,
     ("teams",): TeamIn,
     ("teams", "schedule"): ScheduleIn,
     ("teams", "holidays"): HolidayIn,
@@ -99,6 +103,7 @@ class ParsedFile:
 
 
 _ENTRIES: dict[str, tuple[type[Section], str]] = {
+    "regions": (RegionIn, "name"),
     "people": (PersonIn, "id"),
     "teams": (TeamIn, "name"),
     "cycles": (CycleIn, "name"),
@@ -158,6 +163,7 @@ def parse_okr_file(raw: bytes) -> ParsedFile:
             entries[section].append(entry)
             places[section].append(index)
     doc = OkrFile.model_construct(
+        regions=entries["regions"],
         people=entries["people"],
         teams=entries["teams"],
         cycles=entries["cycles"],

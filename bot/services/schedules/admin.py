@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.domain.schedule_input import InputError, ScheduleChange
 from bot.domain.slots import WEEKDAY_NAMES, format_weekdays, parse_weekdays
-from bot.services.schedules.planner import rhythm_of
+from bot.services.schedules.calendars import rhythm_of, unscheduled_owners
 from storage.db import Database
 from storage.models import AuditLog, Person, Schedule, Team
 from storage.queries import schedules as schedule_queries
@@ -50,17 +50,22 @@ class NoSuchTeam:
     known: tuple[str, ...]
 
 
-def list_schedules(
-    db: Database, clock: Clock, person_id: int
-) -> tuple[ScheduleLine, ...] | Refused:
-    """Every scheduled team's rhythm (admins only)."""
+@dataclass(frozen=True)
+class ScheduleList:
+    lines: tuple[ScheduleLine, ...]  # teams with a schedule of their own
+    unscheduled: tuple[str, ...]  # people asked about a KR who are on no schedule
+
+
+def list_schedules(db: Database, clock: Clock, person_id: int) -> ScheduleList | Refused:
+    """Every scheduled team's rhythm, and who owns a KR but is on no schedule (admins only)."""
     with db.write() as session:
         if not _is_admin(session, person_id, "schedule.list"):
             _refusal(session, person_id, clock.now())
             return Refused()
-        return tuple(_line(team, schedule)
-                     for team, schedule
-                     in schedule_queries.scheduled_teams(session=session)[:MAX_LISTED])
+        lines = tuple(_line(team, schedule)
+                      for team, schedule
+                      in schedule_queries.scheduled_teams(session=session)[:MAX_LISTED])
+        return ScheduleList(lines, tuple(unscheduled_owners(session, clock.now().date())))
 
 
 def change_schedule(

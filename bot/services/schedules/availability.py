@@ -15,7 +15,7 @@ from sqlmodel import Session, col, delete, select
 from bot.clock import Clock
 from bot.domain import local_dates, slots
 from bot.domain.schedule_input import check_pause_end
-from bot.services.schedules.planner import rhythm_of, zone_of
+from bot.services.schedules.calendars import rhythm_of, zone_of
 from storage.db import Database
 from storage.models import Absence, AuditLog, Delivery, Person, TeamMember
 from storage.queries import schedules as schedule_queries
@@ -91,7 +91,7 @@ def next_checkin_date(session: Session, person: Person, now: datetime) -> date |
             rhythm = rhythm_of(schedule)
         except ValueError:
             continue
-        tz = zone_of(person, rhythm)
+        tz = zone_of(person, rhythm.timezone)
         candidates += slots.checkin_slots(rhythm, tz, now - timedelta(days=1), now + LOOKAHEAD)
     done = _done_slots(session, person.id or 0, {s.key for s in candidates})
     upcoming = sorted(s.local_date for s in candidates if s.key not in done)

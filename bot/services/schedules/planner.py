@@ -12,24 +12,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.domain import slots
+from bot.domain.calendar import Calendar, deliver_at, for_team, local_day, next_working_day
 from bot.domain.slots import Rhythm
 from bot.services.digest.view import DIGEST_THREAD
+from bot.services.schedules.calendars import calendars_of, rhythm_of
 from bot.services.schedules.review_planner import plan_close
 from storage.db import Database
-from storage.models import Delivery, Person, Schedule, Team
+from storage.models import Delivery, Person, Team
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
 from storage.queries import outbox as outbox_queries
+from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue, enqueue_thread, record_skipped
@@ -80,23 +83,6 @@ class _Row:
     channel_id: str | None = None
 
 
-def rhythm_of(schedule: Schedule) -> Rhythm:
-    """A Schedule row as the pure Rhythm the slot functions take."""
-    return Rhythm(
-        timezone=schedule.timezone,
-        checkin_cadence=schedule.checkin_cadence,
-        checkin_weekdays=slots.parse_weekdays(schedule.checkin_weekdays),
-        checkin_time=schedule.checkin_time,
-        reminder_after_hours=schedule.reminder_after_hours,
-        digest_cadence=schedule.digest_cadence,
-        digest_weekday=slots.parse_weekday(schedule.digest_weekday),
-        digest_time=schedule.digest_time,
-        anchor_date=schedule.anchor_date,
-        work_start=schedule.work_start,
-        work_end=schedule.work_end,
-    )
-
-
 def plan(
     db: Database,
     clock: Clock,
@@ -118,7 +104,7 @@ def plan(
         teams = _teams(session, team_ids)
         rows = [
             *_checkins(session, teams, now, grace),
-            *_digests(teams, now, grace),
+            *_digests(session, teams, now, grace),
             *_reminders(session, teams, now, grace),
         ]
         report = _insert(session, rows, now)
@@ -146,19 +132,24 @@ def _try_lock(session: Session) -> bool:
 def _teams(
     session: Session, team_ids: Collection[int] | None, *, unscheduled: bool = False
 ) -> list[_Team]:
-    """Scheduled teams (all, or among `team_ids`); a schedule that cannot be read is logged and
-    left out. `unscheduled` adds the named teams that have no schedule, with the defaults."""
+    """Teams on a schedule — their own or inherited from a parent team — (all, or among
+    `team_ids`); a schedule that cannot be read is logged and left out. `unscheduled` adds the
+    named teams that have no schedule anywhere above them, with the defaults. An inherited
+    schedule's digest goes to the team's own channel, not the parent's digest channel."""
     found: list[_Team] = []
     seen: set[int] = set()
-    for team, schedule in schedule_queries.scheduled_teams(session=session, team_ids=team_ids):
-        seen.add(team.id or 0)
+    effective = schedule_queries.effective_schedules(session=session, team_ids=team_ids)
+    rows = team_queries.teams_by_ids(session=session, ids=list(effective))
+    for team_id, (schedule, own) in effective.items():
+        team = rows[team_id]
+        seen.add(team_id)
         try:
             rhythm = rhythm_of(schedule)
         except (ValueError, ZoneInfoNotFoundError) as exc:
             logger.error("schedule of team %s cannot be read, not planned: %s", team.id, exc)
             continue
-        channel = schedule.digest_channel_id or team.slack_channel_id
-        found.append(_Team(team.id or 0, team.created_at, rhythm, channel))
+        channel = (schedule.digest_channel_id if own else None) or team.slack_channel_id
+        found.append(_Team(team_id, team.created_at, rhythm, channel))
     if unscheduled and team_ids is not None:
         for team_id in sorted(set(team_ids) - seen):
             extra = session.get(Team, team_id)
@@ -167,25 +158,16 @@ def _teams(
     return found
 
 
-def zone_of(person: Person, rhythm: Rhythm) -> str:
-    """The person's zone; the team's when the stored name is not a zone (never guess UTC)."""
-    try:
-        ZoneInfo(person.tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return rhythm.timezone
-    return person.tz
-
-
 def _checkins(
     session: Session, teams: list[_Team], now: datetime, grace: timedelta | None
 ) -> Iterable[_Row]:
     """Check-in slots of every member; `grace=None` means one slot due now (send-checkins)."""
     team_ids = [team.id for team in teams]
     members = team_queries.members_by_team(session=session, team_ids=team_ids)
-    person_ids = {p.id or 0 for people in members.values() for p in people}
+    everyone = {p.id or 0: p for people in members.values() for p in people}
+    person_ids = set(everyone)
     first, last = (now - LOOKBACK).date() - timedelta(days=1), now.date() + timedelta(days=1)
-    holidays = schedule_queries.holidays_by_team(session=session, team_ids=team_ids, first=first,
-                                                 last=last)
+    calendars = calendars_of(session, everyone.values(), around=now - LOOKBACK)
     away = schedule_queries.absences_by_person(session=session, person_ids=person_ids, first=first,
                                                last=last)
     cycle = cycle_queries.current_cycle(session=session, today=now.date())
@@ -197,18 +179,23 @@ def _checkins(
     for team in teams:
         rhythm = team.rhythm
         for person in members.get(team.id, []):
-            tz = zone_of(person, rhythm)
+            calendar = calendars[person.id or 0]
+            tz = calendar.zone
             if grace is None:
                 due = [slots.Slot(slots.current_checkin_key(tz, now), slots.local_date(now, tz),
                                   now)]
             else:
                 due = slots.checkin_slots(rhythm, tz, now - LOOKBACK, now)
             for slot in due:
+                reason = _checkin_skip(slot, calendar, away.get(person.id or 0, []),
+                                       person.id in with_krs)
+                if reason is None:  # inside their working hours: an early slot waits for them
+                    slot = replace(slot, due_at=deliver_at(calendar, "checkin", slot.due_at))
+                    if grace is not None and slot.due_at > now:
+                        continue  # not yet: planned when it is due
                 late = grace is not None and slot.due_at < now - grace
                 if late and slot.due_at < person.created_at:
                     continue  # missed before the person was known: nothing to record
-                reason = _checkin_skip(slot, rhythm, holidays.get(team.id, set()),
-                                       away.get(person.id or 0, []), person.id in with_krs)
                 if reason is None and late:
                     reason = "late"
                 yield _Row("checkin", f"checkin:{person.id}:{slot.key}", slot.due_at, slot.key,
@@ -216,11 +203,14 @@ def _checkins(
 
 
 def _checkin_skip(
-    slot: slots.Slot, rhythm: Rhythm, holidays: Collection[date],
-    absences: Collection[tuple[date, date]], has_krs: bool,
+    slot: slots.Slot, calendar: Calendar, absences: Collection[tuple[date, date]], has_krs: bool,
 ) -> str | None:
-    if slots.local_date(slot.due_at, rhythm.timezone) in holidays:
+    """Why a slot is not asked: the person's holiday or weekend on the slot's own date (their
+    local date), an absence, or nothing to ask about."""
+    if slot.local_date in calendar.holidays:
         return "holiday"
+    if slot.local_date.weekday() in calendar.weekend:
+        return "weekend"
     if slots.is_away(slot.local_date, absences):
         return "away"
     if not has_krs:
@@ -228,26 +218,45 @@ def _checkin_skip(
     return None
 
 
-def _digests(teams: list[_Team], now: datetime, grace: timedelta) -> Iterable[_Row]:
+def _digests(
+    session: Session, teams: list[_Team], now: datetime, grace: timedelta
+) -> Iterable[_Row]:
+    """Each team's digest slots; one falling on the team's holiday or weekend goes out at the
+    same time on its next working day, covering the same period."""
+    first, last = (now - LOOKBACK).date() - timedelta(days=1), now.date() + timedelta(days=31)
+    days_off = schedule_queries.holidays_by_team(session=session, team_ids=[t.id for t in teams],
+                                                 first=first, last=last)
     for team in teams:
         rhythm = team.rhythm
         if rhythm.digest_cadence == "off":
             continue
         period = slots.digest_period(rhythm)
+        office = for_team(rhythm, days_off.get(team.id, set()))
         for slot in slots.digest_slots(rhythm, now - LOOKBACK, now):
-            late = slot.due_at < now - grace
-            if late and slot.due_at < team.created_at:
+            due = _on_a_working_day(office, slot, rhythm.digest_time)
+            if due > now:
+                continue  # moved past a holiday: planned on the day it goes out
+            late = due < now - grace
+            if late and due < team.created_at:
                 continue
             reason = "late" if late else None
             if team.digest_channel is None:
                 reason = "no channel"
             yield _Row(
-                "digest", f"digest:{team.id}:{slot.key}", slot.due_at, slot.key, team_id=team.id,
+                "digest", f"digest:{team.id}:{slot.key}", due, slot.key, team_id=team.id,
                 skip=reason, channel_id=team.digest_channel,
-                payload={"period": int(slot.key),
+                payload={"period": int(slot.key),  # the period it covers stays the same
                          "period_start": (slot.due_at - period).isoformat(),
                          "period_end": slot.due_at.isoformat()},
             )
+
+
+def _on_a_working_day(office: Calendar, slot: slots.Slot, at: time) -> datetime:
+    """The slot's due time, or the same wall time on the next working day of `office`."""
+    day = next_working_day(office, slot.local_date)
+    if day == slot.local_date:
+        return slot.due_at
+    return slots.local_to_utc(day, at, office.tz) or slot.due_at
 
 
 def _reminders(
@@ -262,18 +271,24 @@ def _reminders(
         return
     person_ids = {p.person_id or 0 for p in prompts}
     first, last = since.date(), now.date() + timedelta(days=1)
-    holidays = schedule_queries.holidays_by_team(session=session, team_ids=list(rhythms),
-                                                 first=first, last=last)
+    people = people_queries.people_by_ids(person_ids, session=session)
+    calendars = calendars_of(session, people.values(), around=since,
+                             team_of={p.person_id or 0: p.team_id for p in prompts})
     away = schedule_queries.absences_by_person(session=session, person_ids=person_ids, first=first,
                                                last=last)
     later = outbox_queries.later_prompts(session=session, person_ids=person_ids, since=since)
     for prompt in prompts:
         assert prompt.sent_at is not None and prompt.person_id is not None
-        rhythm = rhythms[prompt.team_id or 0]
-        due = slots.reminder_due(prompt.sent_at, rhythm, holidays.get(prompt.team_id or 0, ()))
-        if due is None or due > now:
+        calendar = calendars.get(prompt.person_id)
+        hours = rhythms[prompt.team_id or 0].reminder_after_hours
+        if calendar is None or hours is None:
             continue
-        reason = _reminder_skip(session, prompt, rhythm, due, now, grace,
+        # After the wait, at the person's next working moment: never at night or on their
+        # weekend or holiday; a reminder falling in the evening goes out the next morning.
+        due = deliver_at(calendar, "reminder", prompt.sent_at + timedelta(hours=hours))
+        if due > now:
+            continue
+        reason = _reminder_skip(session, prompt, calendar, due, now, grace,
                                 away.get(prompt.person_id, []), later.get(prompt.person_id, []))
         yield _Row("reminder", f"reminder:{prompt.person_id}:{prompt.slot_key}", due,
                    prompt.slot_key, person_id=prompt.person_id, team_id=prompt.team_id,
@@ -281,7 +296,7 @@ def _reminders(
 
 
 def _reminder_skip(
-    session: Session, prompt: Delivery, rhythm: Rhythm, due: datetime, now: datetime,
+    session: Session, prompt: Delivery, calendar: Calendar, due: datetime, now: datetime,
     grace: timedelta,
     absences: Collection[tuple[date, date]], later: Collection[datetime],
 ) -> str | None:
@@ -289,7 +304,7 @@ def _reminder_skip(
     if person is None:
         return "person gone"
     if slots.is_away(date.fromisoformat(prompt.slot_key), absences) or slots.is_away(
-        slots.local_date(due, zone_of(person, rhythm)), absences
+        local_day(calendar, due), absences
     ):
         return "away"
     if any(prompt.due_at < other <= due for other in later):

@@ -13,23 +13,25 @@ adds nothing:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
 from bot.domain import slots
-from bot.domain.cycle_rules import first_working_day, in_cycle, month_key, review_open
+from bot.domain.calendar import for_team, next_working_day
+from bot.domain.cycle_rules import in_cycle, month_key, review_open
 from bot.domain.local_dates import local
 from bot.services.review.alignment import flagged_krs
+from bot.services.schedules.calendars import enqueue_for, rhythm_of
 from storage.queries import cycles as cycle_queries
 from storage.queries import outbox as outbox_queries
 from storage.queries import people as people_queries
 from storage.queries import reviews as review_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
-from storage.queries.outbox import enqueue, record_skipped
+from storage.queries.outbox import record_skipped
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,9 @@ def plan_reviews(session: Session, now: datetime, *, days_before_end: int) -> in
         for person_id, person in sorted(people.items()):
             if not review_open(local(now, person.tz).date(), cycle.end_date, days_before_end):
                 continue
-            if enqueue(session, kind="review", dedupe_key=f"review:{cycle.id}:{person_id}",
-                       due_at=now, person_id=person_id, payload={"cycle_id": cycle.id}):
+            if enqueue_for(session, kind="review", dedupe_key=f"review:{cycle.id}:{person_id}",
+                           due_at=now, person_id=person_id, payload={"cycle_id": cycle.id},
+                           created_at=now):
                 added += 1
     return added
 
@@ -64,13 +67,15 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
     for team, schedule in schedule_queries.scheduled_teams(session=session, team_ids=team_ids):
         try:
             zone = ZoneInfo(schedule.timezone)
+            office = for_team(rhythm_of(schedule))
         except (ZoneInfoNotFoundError, ValueError):
             continue
         today = now.astimezone(zone).date()
         holidays = schedule_queries.holidays_by_team(
             session=session, team_ids=[team.id or 0], first=today.replace(day=1),
             last=today.replace(day=1) + timedelta(days=14)).get(team.id or 0, set())
-        day = first_working_day(today.year, today.month, holidays)
+        day = next_working_day(replace(office, holidays=frozenset(holidays)),
+                               today.replace(day=1))
         due = slots.local_to_utc(day, schedule.work_start, zone)
         if due is None or now < due or due < team.created_at:
             continue
@@ -96,8 +101,9 @@ def plan_alignment(session: Session, now: datetime, *, grace: timedelta,
             if due < now - grace:
                 record_skipped(session, kind="alignment", dedupe_key=key, due_at=due, now=now,
                                reason="late", person_id=lead, slot_key=month)
-            elif enqueue(session, kind="alignment", dedupe_key=key, due_at=due,
-                         person_id=lead, slot_key=month, payload=payload, created_at=now):
+            elif enqueue_for(session, kind="alignment", dedupe_key=key, due_at=due,
+                             person_id=lead, hours_of=team.id, slot_key=month, payload=payload,
+                             created_at=now):
                 added += 1
     return added
 
