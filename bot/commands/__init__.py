@@ -61,6 +61,14 @@ def start_time(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def day(text: str) -> date:
+    """An argparse type: a date like 2027-03-01."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2027-03-01") from None
+
+
 def _command(parser: argparse.ArgumentParser, command: Command) -> None:
     parser.set_defaults(command=command)
 
@@ -75,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="log debug details and show the full traceback of any error")
     sub = parser.add_subparsers(dest="name", metavar="COMMAND", required=True)
     for add in (_shell, _serve, _socket, _worker, _db, _import, _export, _cycle,
-                _send_checkins, _send_digest, _status, _token, _manifest):
+                _send_checkins, _send_digest, _rehearse, _status, _token, _manifest):
         add(sub)
     return parser
 
@@ -209,6 +217,26 @@ def _send_checkins(sub: Any) -> None:
                         help="give up sending after this long; the worker goes on (default 300)")
     _command(parser, Command("bot.commands.send_checkins:run", (BOT_TOKEN,), "ready",
                              deps=True))
+
+
+def _rehearse(sub: Any) -> None:
+    parser = sub.add_parser(
+        "rehearse",
+        help="show what everyone would receive over the next weeks, before a schedule is on",
+        description="Run the real planner and sender on a scratch copy of the database with a "
+        "moved clock and a local stand-in for Slack; simulated people answer at --answer-rate. "
+        "Prints a timeline and a summary. Never writes to the database, never calls Slack.",
+    )
+    parser.add_argument("--from", dest="from_date", type=day, required=True,
+                        metavar="YYYY-MM-DD", help="the first day (00:00 UTC)")
+    parser.add_argument("--weeks", type=int, default=2, choices=range(1, 14), metavar="N",
+                        help="how many weeks (1-13, default 2)")
+    parser.add_argument("--team", metavar="NAME", help="only this team (default: every team)")
+    parser.add_argument("--answer-rate", type=float, default=0.7, metavar="0..1",
+                        help="share of prompts the simulated people answer (default 0.7)")
+    parser.add_argument("--seed", type=int, default=1, help="of the simulated answers")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text")
+    _command(parser, Command("bot.commands.rehearse:run", database="open"))
 
 
 def _send_digest(sub: Any) -> None:
