@@ -18,6 +18,8 @@ def _id(name: str, value: str) -> str:
 
 CHECKIN_OPEN = _id("CHECKIN_OPEN", "checkin.open")
 CHECKIN_SUBMIT = _id("CHECKIN_SUBMIT", "checkin.submit")
+CHECKIN_SKIP_WEEK = _id("CHECKIN_SKIP_WEEK", "checkin.skip_week")  # value: the prompt's row id
+CHECKIN_LATER = _id("CHECKIN_LATER", "checkin.later")  # value: the prompt's row id
 # Per-KR ("<prefix>.<kr id>") and per-page ("<prefix>.<page>") fields of the check-in modal:
 # the block_id is also the action_id; only the "no change" checkbox (a section accessory) sends
 # block_actions. Per KR: no change, value, confidence, progress (the KR's note); per page:

@@ -58,6 +58,8 @@ def register_all(app: App, deps: Deps) -> Routes:
     on.action(per_card(ids.OKR_ARCHIVE), okr_edit.on_archive)
     on.action(ids.CHECKIN_OPEN, checkin.on_open)
     on.action(checkin.NO_CHANGE_ACTION, checkin.on_no_change)
+    on.action(ids.CHECKIN_LATER, checkin.on_later)  # a prompt's "Remind me in 2 hours"
+    on.action(ids.CHECKIN_SKIP_WEEK, checkin.on_skip_week)  # a prompt's "Skip this week"
     on.action(ids.HELP_CAN_HELP, help_requests.on_answer)
     on.action(ids.HELP_NOT_NOW, help_requests.on_answer)
     on.action(ids.DIGEST_MINE, digest.on_read_mine)

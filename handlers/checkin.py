@@ -14,10 +14,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
+from bot.domain import local_dates
 from bot.domain.checkin_input import FieldError
+from bot.domain.local_dates import format_date
 from bot.services.checkin import form as checkin
 from bot.services.checkin import save as checkin_save
+from bot.services.checkin.later import remind_later
 from bot.services.people import PersonView
+from bot.services.schedules.availability import skip_week
 from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
 from handlers.command import CommandContext
 from handlers.home import publish_home
@@ -41,6 +45,40 @@ def on_open(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> Non
     ack()
     if not opened and request.response_url:
         respond(_expired(deps, person))
+
+
+def on_later(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """A prompt's "Remind me in 2 hours" → one more reminder then (within the person's working
+    hours), and a note under the prompt saying when."""
+    ack()
+    request = parse_open(body)
+    person = ensure_person(deps, request.user_id)
+    if person is None or request.delivery_id is None:
+        return
+    due = remind_later(deps.db, deps.clock, person, request.delivery_id)
+    if due is None:
+        _answer(deps, person, respond, outcome="later_refused")
+        return
+    when = local_dates.format_day_time(local_dates.local(due, person.tz), person.locale,
+                                       today=local_dates.local(deps.clock.now(), person.tz).date())
+    _answer(deps, person, respond, outcome="later_set", when=when)
+
+
+def on_skip_week(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    """A prompt's "Skip this week" → away to the end of the week (no reminder, listed as away
+    in the digest), and a note under the prompt."""
+    ack()
+    request = parse_open(body)
+    person = ensure_person(deps, request.user_id)
+    if person is None:
+        return
+    saved = skip_week(deps.db, deps.clock, person.id)
+    _answer(deps, person, respond, outcome="skipped_week",
+            end=format_date(saved.end, person.locale, today=saved.today))
+
+
+def _answer(deps: Deps, person: PersonView, respond: Respond, **context: Any) -> None:
+    respond(deps.renderer.render("checkin/prompt_choice", person.locale, **context))
 
 
 def on_no_change(deps: Deps, ack: Ack) -> None:

@@ -57,6 +57,11 @@ def enqueue(
     )
 
 
+def by_key(dedupe_key: str, *, session: Session) -> Delivery | None:
+    """The outbox row with `dedupe_key`, if any."""
+    return session.exec(select(Delivery).where(col(Delivery.dedupe_key) == dedupe_key)).first()
+
+
 def enqueue_reply(
     session: Session,
     *,
@@ -69,7 +74,7 @@ def enqueue_reply(
     """Add a reply to be posted in the thread of the row `parent_key`, once that row is sent
     (claims wait for the parent's `ts`; a parent that ends skipped or failed takes its replies
     with it). True when this call added it; False when it exists or the parent does not."""
-    parent = session.exec(select(Delivery).where(col(Delivery.dedupe_key) == parent_key)).first()
+    parent = by_key(parent_key, session=session)
     if parent is None or parent.id is None:
         return False
     return _insert_if_absent(

@@ -6,7 +6,7 @@ import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from bot.deps import make_web_client
 from bot.rendering import Renderer
 from bot.services.checkin.form import idempotency_key
 from storage.models import (
+    Absence,
     AuditLog,
     CheckIn,
     Cycle,
@@ -707,3 +708,43 @@ def test_okr_shows_each_krs_notes_under_that_kr(
     assert notes_of[nps_title] == ["📝 survey sent"]
     assert notes_of[beta_title] == [words[1]]
     assert not any("First response time" in t for t in notes_of)
+
+
+# ---- the prompt's other buttons ----------------------------------------------------------------
+
+
+def test_remind_me_in_two_hours_queues_one_reminder_in_the_persons_hours(
+    harness: Harness, world: World
+) -> None:
+    prompt = make_prompt(harness, world.ana)  # Ana: Shanghai, zh; 09:00 UTC is 17:00 there
+    for _ in range(2):  # a second click asks for the same reminder
+        reply = harness.sender.block_action("checkin.later", str(prompt.id), user_id="UANA")
+        assert reply.status == 200
+    first, second = harness.slack.wait_for("response_url", 2)
+    # 19:00 would be after her day ends (18:00): the reminder comes the next morning.
+    assert first.args["text"] == "⏰ 我会在 *12月1日（周二）09:00* 提醒你。"
+    assert first.args["replace_original"] is False and second.args == first.args
+    later = [d for d in rows(harness, Delivery) if d.dedupe_key == f"reminder:later:{prompt.id}"]
+    assert [(d.kind, d.slot_key, d.due_at.replace(tzinfo=UTC)) for d in later] == [
+        ("reminder", "2026-11-30", datetime(2026, 12, 1, 1, 0, tzinfo=UTC))]
+
+
+def test_remind_later_on_someone_elses_prompt_is_refused(harness: Harness, world: World) -> None:
+    prompt = make_prompt(harness, world.ana)
+    harness.sender.block_action("checkin.later", str(prompt.id), user_id="UBEN")
+    [answer] = harness.slack.wait_for("response_url")
+    assert answer.args["text"] == "This check-in is not yours, so nothing was set."
+    assert [d for d in rows(harness, Delivery) if d.kind == "reminder"] == []
+
+
+def test_skip_this_week_makes_the_person_away_until_sunday(
+    harness: Harness, world: World
+) -> None:
+    prompt = make_prompt(harness, world.ben)  # Ben: New York, en
+    harness.sender.block_action("checkin.skip_week", str(prompt.id), user_id="UBEN")
+    [answer] = harness.slack.wait_for("response_url")
+    assert answer.args["text"].startswith(
+        "Skipped: no more check-in or reminder for you until *Dec 6*, and the digest lists")
+    absences = rows(harness, Absence)
+    assert [(a.person_id, a.start_date, a.end_date) for a in absences] == [
+        (world.ben.id, date(2026, 11, 30), date(2026, 12, 6))]

@@ -35,8 +35,8 @@ def test_the_prompt_lists_krs_and_carries_the_button_with_the_row_id(locale: str
     payload = prompt(locale)
     assert violations(payload, "message") == []
     actions = [b for b in payload["blocks"] if b["type"] == "actions"]
-    [button] = actions[0]["elements"]
-    assert (button["action_id"], button["value"]) == ("checkin.open", "42")
+    buttons = [(b["action_id"], b["value"]) for b in actions[0]["elements"]]
+    assert buttons == [("checkin.open", "42"), ("checkin.later", "42"), ("checkin.skip_week", "42")]
     body = "\n".join(mrkdwn_objects(payload))
     assert "120 leads" in body and "600 leads" in body
     assert ("done" in body) if locale == "en" else ("已完成" in body)

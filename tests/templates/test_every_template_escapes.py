@@ -157,6 +157,10 @@ CASES: dict[str, Callable[[str], Payloads]] = {
     "availability/reply": lambda locale: [renderer.render("availability/reply", locale, **c)
                                           for c in AVAILABILITY],
     "checkin/expired": _one("checkin/expired"),
+    "checkin/prompt_choice": lambda locale: [
+        renderer.render("checkin/prompt_choice", locale, outcome="later_set", when=HOSTILE),
+        renderer.render("checkin/prompt_choice", locale, outcome="skipped_week", end=HOSTILE),
+        renderer.render("checkin/prompt_choice", locale, outcome="later_refused")],
     "checkin/help_alert": lambda locale: [help_alert(locale)],
     "checkin/help_ask": lambda locale: [renderer.render(
         "checkin/help_ask", locale, ids=ids.TEMPLATE_IDS, asker_slack_id="UANA",

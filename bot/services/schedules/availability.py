@@ -52,6 +52,17 @@ def skip_next(db: Database, clock: Clock, person_id: int) -> AwayView:
         return _save(session, person, now, today, max(end, today), "away")
 
 
+def skip_week(db: Database, clock: Clock, person_id: int) -> AwayView:
+    """Away from today to the end of this week (Sunday, the person's date): the prompt's
+    reminder is not sent and the digest lists them as away, not missing."""
+    now = clock.now()
+    with db.write() as session:
+        person = _person(session, person_id)
+        today = local_dates.local(now, person.tz).date()
+        return _save(session, person, now, today, today + timedelta(days=6 - today.weekday()),
+                     "away")
+
+
 def pause_until(db: Database, clock: Clock, person_id: int, until: date) -> AwayView:
     """Away from today to `until` (inclusive); InputError when `until` is past or too far."""
     now = clock.now()
