@@ -23,6 +23,7 @@ from tests.fakes.unreachable import closed_port_url
 from tests.services.digest_seed import NOW, seed_growth_team, seed_team_of
 
 PERIOD = 23  # (2026-11-30 - 2026-01-05) // 14
+PARTICIPATION = "👥 参与度：被邀请的 4 人中 2 人已打卡（50%）"  # two of the four asked are missing
 
 
 @pytest.fixture
@@ -92,6 +93,7 @@ def test_send_queues_and_posts_a_period_once(
     assert "thread_ts" not in post.args and details.args["thread_ts"] == row.ts
     headline = str(post.args["blocks"])
     assert "团队得分" in headline and "未打卡 2" in headline and "阻碍 1" in headline
+    assert PARTICIPATION in headline
     assert "<@UDEE>、<@UFAY>" in str(details.args["blocks"])
     # The chart follows in the digest's thread: uploaded with files_upload_v2.
     ts = row.ts

@@ -185,7 +185,7 @@ def _assemble(
     blockers, help_requests = _asks(data, kr_owner)
     team_before, team_now = _team_score(by_objective.values())
     team_trend, team_delta = rules.trend(team_before, team_now)
-    missing, away = _not_checked_in(data, kr_owner, first, last)
+    missing, away, asked = _not_checked_in(data, kr_owner, first, last)
     return DigestView(
         team_id=team_id,
         team_name=data.team_name,
@@ -204,6 +204,7 @@ def _assemble(
         help_requests=help_requests,
         not_checked_in=missing,
         away=away,
+        participation=(asked - len(missing), asked),
         score=format_score(team_now),
         score_trend=team_trend.value,
         score_delta=f"{team_delta:.2f}",
@@ -374,8 +375,8 @@ def _team_score(
 
 def _not_checked_in(
     data: _Loaded, kr_owner: dict[int, Person | None], first: date, last: date
-) -> tuple[tuple[PersonRef, ...], tuple[PersonRef, ...]]:
-    """(not checked in, away) among members owning a KR in scope.
+) -> tuple[tuple[PersonRef, ...], tuple[PersonRef, ...], int]:
+    """(not checked in, away, how many were asked) among members owning a KR in scope.
 
     Not checked in: asked (a prompt due in the period was sent to them) and answered none —
     no check-in by them or on their KRs made or edited in the period. Away: away or paused on
@@ -391,6 +392,6 @@ def _not_checked_in(
     away = {person_id for person_id, spans in data.absences.items()
             if any(slots.is_away(day, spans) for day in days)}
     members = [person for _, person in data.roster if person.id in owners]
-    missing = tuple(_ref(p) for p in members
-                    if p.id in data.responses.asked and p.id not in answered and p.id not in away)
-    return missing, tuple(_ref(p) for p in members if p.id in away)
+    asked = [p for p in members if p.id in data.responses.asked and p.id not in away]
+    missing = tuple(_ref(p) for p in asked if p.id not in answered)
+    return missing, tuple(_ref(p) for p in members if p.id in away), len(asked)

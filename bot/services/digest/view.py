@@ -154,6 +154,7 @@ class DigestView:
     reds: int = 0  # KRs red at the end of the period
     checkins: int = 0  # check-ins made or edited in the period
     away: tuple[PersonRef, ...] = ()  # away or paused during the period: a neutral line
+    participation: tuple[int, int] = (0, 0)  # (answered, asked): members asked in the period
 
     @property
     def is_quiet(self) -> bool:
