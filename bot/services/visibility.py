@@ -19,8 +19,8 @@ def reader_of(db: Database, person: PersonView) -> Reader:
 
 
 def digest_for(view: DigestView, reader: Reader) -> DigestView:
-    """The team's digest as `reader` may see it: blockers and help requests only where the
-    policy lets them read the words (numbers, scores and names stay)."""
+    """The team's digest as `reader` may see it: progress notes, blockers and help requests only
+    where the policy lets them read the words (numbers, scores and names stay)."""
     teams = {view.team_id}
 
     def readable(author_id: int | None, asked_id: int | None) -> bool:
@@ -29,6 +29,8 @@ def digest_for(view: DigestView, reader: Reader) -> DigestView:
     return dataclasses.replace(
         view,
         blockers=tuple(a for a in view.blockers
+                       if readable(a.person.id if a.person else None, None)),
+        progress=tuple(a for a in view.progress
                        if readable(a.person.id if a.person else None, None)),
         help_requests=tuple(a for a in view.help_requests
                             if readable(a.person.id if a.person else None,

@@ -90,7 +90,7 @@ def test_another_teams_digest_shows_its_numbers_but_not_its_words(harness: Harne
     text = texts(reply)
     assert reply["text"].startswith("OKR digest for Growth")
     assert "Leads per month" in text and "score 0.50 → 0.10" in text  # numbers are public
-    for words in ("CRM export broken", "design review", "waiting on legal"):
+    for words in ("CRM export broken", "design review", "waiting on legal", "webinar"):
         assert words not in text
 
 
@@ -102,6 +102,8 @@ def test_an_admin_reads_another_teams_words(harness: Harness) -> None:
         session.add(zed)
     admin = texts(preview(harness, "digest growth", "UZED")[0])
     assert "CRM export broken" in admin and "design review" in admin
+    assert "*📝 Progress notes*" in admin
+    assert "on _Demos booked_: Two demos booked from the webinar" in admin
 
 
 def test_unknown_team_is_answered_in_the_callers_language(harness: Harness) -> None:

@@ -98,12 +98,12 @@ class Seeder:
     def checkin(self, kr: KeyResult, author: Person | None, when: datetime, *,
                 value: float | None = None, previous: float | None = None, blockers: str = "",
                 help_needed: str = "", help_from: Person | None = None,
-                source: str = "slack") -> CheckIn:
+                source: str = "slack", progress: str = "") -> CheckIn:
         assert kr.id is not None
         return self._add(CheckIn(
             key_result_id=kr.id, author_id=author.id if author else None,
             period_key=when.date().isoformat(), value=value, previous_value=previous,
-            blockers=blockers, help_needed=help_needed,
+            blockers=blockers, help_needed=help_needed, progress=progress,
             help_from_person_id=help_from.id if help_from else None, source=source,
             idempotency_key=f"seed:{kr.id}:{next(self.keys)}", created_at=when, updated_at=when))
 
@@ -192,7 +192,7 @@ def seed_growth_team(db: Database) -> Growth:
         # turned green (0.6 → 0.8)
         demos = s.kr(leads, "Demos booked", owner=ana, start=0, target=10)
         s.move(demos, ana, at(1), 6)
-        s.move(demos, ana, at(26), 8)
+        s.move(demos, ana, at(26), 8, progress="Two demos booked from the webinar")
         # reached its target
         signups = s.kr(leads, "Trial sign-ups", owner=ana, start=0, target=100, unit="signups")
         s.move(signups, ana, at(1), 90)

@@ -197,6 +197,7 @@ def hostile_view() -> DigestView:
         objectives=(ObjectiveLine(1, HOSTILE, HOSTILE, "0.10", "red", "down", "0.20"),),
         blockers=(AskLine(1, HOSTILE, bad, HOSTILE),),
         help_requests=(AskLine(1, HOSTILE, bad, HOSTILE, bad),),
+        progress=(AskLine(1, HOSTILE, bad, HOSTILE),),
         not_checked_in=(bad,),
         turned_red=(kr_line(1, HOSTILE, HOSTILE),),
         stalled=(kr_line(2, HOSTILE, HOSTILE, stall="no_change", value_now=HOSTILE),),

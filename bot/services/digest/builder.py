@@ -202,6 +202,7 @@ def _assemble(
             for o, p in data.objectives),
         blockers=blockers,
         help_requests=help_requests,
+        progress=_progress(data, kr_owner),
         not_checked_in=missing,
         away=away,
         participation=(asked - len(missing), asked),
@@ -362,6 +363,25 @@ def _asks(
     helps = tuple(line(a, a.help_needed, a.help_from_id) for a in open_asks
                   if a.help_needed.strip())
     return blockers, helps
+
+
+def _progress(data: _Loaded, kr_owner: dict[int, Person | None]) -> tuple[AskLine, ...]:
+    """The period's progress notes: each author's latest on each KR in scope, in KR order."""
+    titles = {kr.id: kr.title for kr, _ in data.key_results}
+    order = {kr_id: index for index, kr_id in enumerate(titles)}
+    latest: dict[tuple[int, int | None], tuple[CheckIn, Person | None]] = {}
+    for checkin, author, _ in data.checkins:  # oldest first: a later note replaces an earlier
+        if checkin.key_result_id in titles and checkin.progress.strip():
+            latest[(checkin.key_result_id, checkin.author_id)] = (checkin, author)
+    return tuple(
+        AskLine(key_result_id=checkin.key_result_id,
+                kr_title=rules.clip_text(titles[checkin.key_result_id], TITLE_LIMIT),
+                person=_ref(who) if (who := author or kr_owner.get(checkin.key_result_id))
+                else None,
+                text=rules.clip_text(checkin.progress))
+        for checkin, author in sorted(latest.values(),
+                                      key=lambda pair: (order[pair[0].key_result_id],
+                                                        pair[0].created_at)))
 
 
 def _team_score(

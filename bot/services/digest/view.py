@@ -155,6 +155,7 @@ class DigestView:
     checkins: int = 0  # check-ins made or edited in the period
     away: tuple[PersonRef, ...] = ()  # away or paused during the period: a neutral line
     participation: tuple[int, int] = (0, 0)  # (answered, asked): members asked in the period
+    progress: tuple[AskLine, ...] = ()  # the period's progress notes, per KR (the thread)
 
     @property
     def is_quiet(self) -> bool:
