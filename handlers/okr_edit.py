@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
-from bot.domain.okr_draft import OWNER_ME, ObjectiveForm
+from bot.domain.okr_draft import OWNER_ME, EditForm, ObjectiveForm
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okr_edit.access import Duplicate, Gone, Refused
 from bot.services.okr_edit.changes import (
@@ -30,11 +30,13 @@ from bot.services.okr_edit.changes import (
     update_objective,
 )
 from bot.services.okr_edit.forms import EditFormView, edit_form, new_form
+from bot.services.people import unknown_people
 from handlers import okr_edit_payloads as payloads
 from handlers.command import CommandContext
 from handlers.home import publish_home
 from handlers.okr_edit_views import (
     edit_context,
+    edit_kr_numbers,
     field_errors,
     filled_slots,
     new_context,
@@ -44,6 +46,7 @@ from handlers.people import ensure_person
 
 logger = logging.getLogger(__name__)
 TITLE_CHARS = 500  # the title input's max_length
+MAX_OWNER_LOOKUPS = 2  # new KR owners looked up per submission: Slack waits 3 s for the ack
 
 
 def on_new_button(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
@@ -121,6 +124,7 @@ def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         ack()
         return
     form = payloads.edit_form(sub.state, sub.kr_ids)
+    _meet_new_owners(deps, form)
     result = update_objective(deps.db, deps.clock, actor=sub.user_id,
                               objective_id=sub.objective_id, form=form,
                               confirmed=sub.confirmed, inbox_key=sub.inbox_key)
@@ -129,7 +133,7 @@ def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
                          objective_id=sub.objective_id)
         if isinstance(view, EditFormView):
             lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
-                                        list(range(1, len(view.krs) + 1)))
+                                        edit_kr_numbers(view, form))
             context = edit_context(view, form, warnings=lines, more_warnings=more,
                                    confirmed=result.marker)
             ack(response_action="update",
@@ -137,6 +141,14 @@ def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
             return
         result = view
     _finish_submission(deps, ack, locale, result, updated=True)
+
+
+def _meet_new_owners(deps: Deps, form: EditForm) -> None:
+    """Store the people picked as KR owners that okr-bot has not met yet (users.info, 1 s
+    each, at most MAX_OWNER_LOOKUPS before the ack; anyone beyond is refused by the form)."""
+    picked = sorted({kr.owner for kr in form.krs if kr.owner})
+    for slack_user_id in unknown_people(deps.db, picked)[:MAX_OWNER_LOOKUPS]:
+        ensure_person(deps, slack_user_id)
 
 
 def on_archive(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:

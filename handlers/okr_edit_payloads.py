@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.okr_draft import KR_SLOTS, EditForm, KREditForm, KRForm, ObjectiveForm, kr_field
+from bot.domain.okr_draft import (
+    KR_SLOTS,
+    NEW_KR_KEY,
+    EditForm,
+    KREditForm,
+    KRForm,
+    ObjectiveForm,
+    kr_field,
+    new_kr_key,
+)
 from bot.domain.row_ids import row_id
 from handlers.payloads import user_id
 
 State = dict[str, dict[str, Any]]
+ARCHIVE_BLOCK = "archive_krs"  # the edit modal's "archive these Key Results" checkboxes
+STATE_BLOCK = "state"  # a draft's "keep as draft / make active" choice
 
 
 @dataclass(frozen=True)
@@ -100,16 +112,7 @@ def parse_click(body: dict[str, Any]) -> ButtonClick:
 
 def new_form(state: State) -> ObjectiveForm:
     """The new-Objective modal's state as typed."""
-    krs = tuple(
-        KRForm(
-            title=_value(state, kr_field(str(slot), "title")),
-            kind=_value(state, kr_field(str(slot), "kind")),
-            start=_value(state, kr_field(str(slot), "start")),
-            target=_value(state, kr_field(str(slot), "target")),
-            unit=_value(state, kr_field(str(slot), "unit")),
-        )
-        for slot in range(1, KR_SLOTS + 1)
-    )
+    krs = tuple(_kr_slot(state, str(slot)) for slot in range(1, KR_SLOTS + 1))
     return ObjectiveForm(
         title=_value(state, "title"), description=_value(state, "description"),
         type=_value(state, "type"), owner=_value(state, "owner"),
@@ -118,25 +121,52 @@ def new_form(state: State) -> ObjectiveForm:
 
 
 def edit_form(state: State, kr_ids: tuple[int, ...]) -> EditForm:
-    """The edit modal's state as typed; a KR without a target field is a milestone."""
+    """The edit modal's state as typed; a KR without a target field is a milestone, one
+    without an owner field keeps its owner."""
     krs = []
     for kr_id in kr_ids:
         key = f"id{kr_id}"
-        target_block = kr_field(key, "target")
+        target_block, owner_block = kr_field(key, "target"), kr_field(key, "owner")
         krs.append(KREditForm(
             kr_id=kr_id, title=_value(state, kr_field(key, "title")),
             target=_value(state, target_block) if target_block in state else None,
             unit=_value(state, kr_field(key, "unit")),
+            owner=_value(state, owner_block) if owner_block in state else None,
+            position=_value(state, kr_field(key, "position")),
         ))
+    ticked = (_element(state, ARCHIVE_BLOCK).get("selected_options") or [])
+    archive = [row_id(o.get("value")) for o in ticked if isinstance(o, dict)]
+    new_slots = sorted(int(b[len("kr" + NEW_KR_KEY):-len("_title")]) for b in state
+                       if re.fullmatch(rf"kr{NEW_KR_KEY}\d_title", b))
     return EditForm(
         title=_value(state, "title"), description=_value(state, "description"),
         type=_value(state, "type"), parent=_value(state, "parent"), krs=tuple(krs),
+        archive=tuple(k for k in archive if k is not None),
+        new_krs=tuple(_kr_slot(state, new_kr_key(slot)) for slot in new_slots),
+        activate=_value(state, STATE_BLOCK) == "active",
     )
 
 
+def _kr_slot(state: State, key: str) -> KRForm:
+    """One "Key Result n" slot of a form (new KRs), as typed."""
+    return KRForm(
+        title=_value(state, kr_field(key, "title")), kind=_value(state, kr_field(key, "kind")),
+        start=_value(state, kr_field(key, "start")),
+        target=_value(state, kr_field(key, "target")), unit=_value(state, kr_field(key, "unit")),
+    )
+
+
+def _element(state: State, block_id: str) -> dict[str, Any]:
+    """The one element of input block `block_id`, as the client sent it."""
+    element = next(iter((state.get(block_id) or {}).values()), None)
+    return element if isinstance(element, dict) else {}
+
+
 def _value(state: State, block_id: str) -> str:
-    """The text typed or the option picked in the one element of input block `block_id`."""
-    element = next(iter((state.get(block_id) or {}).values()), None) or {}
+    """The text typed, the option or the user picked in input block `block_id`."""
+    element = _element(state, block_id)
     if "selected_option" in element:
         return str((element.get("selected_option") or {}).get("value") or "")
+    if "selected_user" in element:
+        return str(element.get("selected_user") or "")
     return str(element.get("value") or "")

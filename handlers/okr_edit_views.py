@@ -17,6 +17,7 @@ from bot.domain.okr_draft import (
     KRForm,
     ObjectiveForm,
     kr_field,
+    new_kr_key,
 )
 from bot.domain.vocabulary import KRKind, ObjectiveType
 from bot.rendering import Catalogue
@@ -78,7 +79,8 @@ def new_context(
     draft = typed or ObjectiveForm(type=ObjectiveType.COMMITTED.value, owner=OWNER_ME)
     krs = list(draft.krs) + [KRForm()] * (KR_SLOTS - len(draft.krs))
     slots = [
-        {"n": n, "optional": n > REQUIRED_KRS, "title": kr.title,
+        {"n": n, "key": str(n), "optional": n > REQUIRED_KRS, "title": kr.title,
+         "header_key": "okr_edit.kr.header_optional" if n > REQUIRED_KRS else "okr_edit.kr.header",
          "kind": kr.kind or KRKind.METRIC.value, "start": kr.start, "target": kr.target,
          "unit": kr.unit}
         for n, kr in enumerate(krs[:KR_SLOTS], start=1)
@@ -100,26 +102,49 @@ def edit_context(
     """What `okr_edit/edit_modal` needs: the stored Objective, or the typed edit after warnings."""
     typed_krs = {k.kr_id: k for k in typed.krs} if typed else {}
     krs = []
-    for kr in form.krs:
+    for place, kr in enumerate(form.krs, start=1):
         key = f"id{kr.kr_id}"
         now = typed_krs.get(kr.kr_id)
         krs.append({
-            "is_metric": kr.is_metric, "start": kr.start,
+            "id": kr.kr_id, "number": place, "is_metric": kr.is_metric, "start": kr.start,
             "title": now.title if now else kr.title,
             "target": (now.target or "") if now else kr.target,
             "unit": now.unit if now else kr.unit,
+            "owner": now.owner if now and now.owner is not None else kr.owner,
+            "position": int(now.position) if now and now.position.isdigit() else place,
             "block_title": kr_field(key, "title"), "block_target": kr_field(key, "target"),
-            "block_unit": kr_field(key, "unit"),
+            "block_unit": kr_field(key, "unit"), "block_owner": kr_field(key, "owner"),
+            "block_position": kr_field(key, "position"),
         })
+    typed_new = list(typed.new_krs) if typed else []
+    new_slots = [
+        {"n": n, "key": new_kr_key(n), "optional": True, "header_key": "okr_edit.kr.header_new",
+         "title": kr.title, "kind": kr.kind or KRKind.METRIC.value,
+         "start": kr.start, "target": kr.target, "unit": kr.unit}
+        for n, kr in enumerate(
+            (typed_new + [KRForm()] * form.new_kr_slots)[:max(form.new_kr_slots,
+                                                               len(typed_new))], start=1)
+    ]
     source = typed or form
     values = {"title": source.title, "description": source.description, "type": source.type,
               "parent": source.parent}
     return {
         **_common(warnings, more_warnings), "form": form, "parents": form.parents,
-        "values": values, "krs": krs,
+        "values": values, "krs": krs, "new_slots": new_slots,
+        "kr_kinds": [k.value for k in KRKind],
+        "archived": list(typed.archive) if typed else [],
+        "activate": typed.activate if typed else False,
         "metadata": metadata(objective_id=form.objective_id, confirmed=confirmed,
                              kr_ids=tuple(k.kr_id for k in form.krs)),
     }
+
+
+def edit_kr_numbers(form: EditFormView, typed: EditForm) -> list[int]:
+    """Form numbers of the KRs the coach sees in an edit: the kept ones, then the added ones
+    (numbered after the existing KRs)."""
+    kept = [n for n, kr in enumerate(form.krs, start=1) if kr.kr_id not in typed.archive]
+    added = sum(not kr.blank for kr in typed.new_krs)
+    return kept + list(range(len(form.krs) + 1, len(form.krs) + 1 + added))
 
 
 def filled_slots(form: ObjectiveForm) -> list[int]:

@@ -19,6 +19,7 @@ from bot.domain.row_ids import row_id
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
 
 KR_SLOTS = 4  # the new form offers KRs 1-4; 3 and 4 are optional
+NEW_KR_KEY = "new"  # block ids of the edit form's "add a Key Result" slots: krnew1_title, …
 TITLE_MAX = 500
 DESCRIPTION_MAX = 3000
 UNIT_MAX = 32
@@ -92,40 +93,71 @@ class ObjectiveInput:
 
 @dataclass(frozen=True)
 class KREditForm:
-    """One existing KR in the edit form; `target` is None for a milestone (nothing to edit)."""
+    """One existing KR in the edit form; `target` is None for a milestone (nothing to edit).
+    `owner` is the Slack user picked ("" for nobody, None when the form offered no choice),
+    `position` the place picked ("" when the form offered none)."""
 
     kr_id: int
     title: str = ""
     target: str | None = None
     unit: str = ""
+    owner: str | None = None
+    position: str = ""
 
 
 @dataclass(frozen=True)
 class EditForm:
+    """The edit form as typed: `archive` the KR ids ticked for archiving, `new_krs` the "add a
+    Key Result" slots, `activate` whether a draft was switched to active."""
+
     title: str = ""
     description: str = ""
     type: str = ""
     parent: str = ""
     krs: tuple[KREditForm, ...] = ()
+    archive: tuple[int, ...] = ()
+    new_krs: tuple[KRForm, ...] = ()
+    activate: bool = False
 
 
 @dataclass(frozen=True)
 class KRChange:
-    """The new title, target and unit of an existing KR (target None: a milestone)."""
+    """The new title, target, unit, owner (a Slack id, "" for nobody, None to keep it) and place
+    (1-based, None when not offered) of an existing KR (target None: a milestone)."""
 
     kr_id: int
     title: str
     target: float | None
     unit: str
+    owner: str | None = None
+    position: int | None = None
 
 
 @dataclass(frozen=True)
 class EditInput:
+    """A valid edit: the kept KRs' changes, the KRs to archive, the KRs to add."""
+
     title: str
     description: str
     type: ObjectiveType
     parent_id: int | None
     krs: tuple[KRChange, ...]
+    archive: tuple[int, ...] = ()
+    new_krs: tuple[KRInput, ...] = ()
+    activate: bool = False
+
+
+def new_kr_key(slot: int) -> str:
+    """The key of the edit form's `slot`-th "add a Key Result" slot (block ids krnew1_…)."""
+    return f"{NEW_KR_KEY}{slot}"
+
+
+def kr_order(changes: Sequence[KRChange]) -> list[int]:
+    """The kept KRs' ids in their new order: by the place picked (a KR without one keeps its
+    place in the form), ties in the form's order."""
+    ranked = sorted(enumerate(changes), key=lambda item: (
+        item[1].position if item[1].position is not None else item[0] + 1, item[0]))
+    return [change.kr_id for _, change in ranked]
 
 
 def parse_number(text: str) -> float | None:
@@ -176,15 +208,20 @@ def validate_edit(
     """The edit form as a clean input, or its problems.
 
     `metric_starts` maps each metric KR of the Objective to its start value (a new target may
-    not equal it); KRs not in it are milestones and keep their target.
+    not equal it); KRs not in it are milestones and keep their target. A KR ticked for
+    archiving is not checked; at least one Key Result must stay, and an activated draft needs
+    one.
     """
     errors: list[FieldError] = []
     title = _text(form.title, "title", TITLE_MAX, errors, required=True)
     description = _text(form.description, "description", DESCRIPTION_MAX, errors)
     objective_type = _objective_type(form.type, errors)
     parent_id = _optional_id(form.parent, "parent", errors)
+    archive = tuple(kr.kr_id for kr in form.krs if kr.kr_id in form.archive)
     changes: list[KRChange] = []
     for kr in form.krs:
+        if kr.kr_id in archive:
+            continue
         key = f"id{kr.kr_id}"
         kr_title = _text(kr.title, kr_field(key, "title"), TITLE_MAX, errors, required=True)
         unit = _text(kr.unit, kr_field(key, "unit"), UNIT_MAX, errors)
@@ -193,10 +230,20 @@ def validate_edit(
             target = _number(kr.target or "", kr_field(key, "target"), errors)
             if target is not None and target == metric_starts[kr.kr_id]:
                 errors.append(FieldError(kr_field(key, "target"), "same_as_start"))
-        changes.append(KRChange(kr.kr_id, kr_title, target, unit))
+        position = _optional_id(kr.position, kr_field(key, "position"), errors)
+        owner = kr.owner.strip() if kr.owner is not None else None
+        changes.append(KRChange(kr.kr_id, kr_title, target, unit, owner, position))
+    added = [parsed for slot, kr in enumerate(form.new_krs, start=1) if not kr.blank
+             if (parsed := _kr(kr, new_kr_key(slot), errors)) is not None]
+    filled = sum(not kr.blank for kr in form.new_krs)
+    if form.krs and not changes and not filled:
+        errors.append(FieldError("archive_krs", "keep_one_kr"))
+    elif form.activate and not changes and not filled:
+        errors.append(FieldError("state", "activate_needs_kr"))
     if errors:
         return errors
-    return EditInput(title, description, objective_type, parent_id, tuple(changes))
+    return EditInput(title, description, objective_type, parent_id, tuple(changes), archive,
+                     tuple(added), form.activate)
 
 
 def coach_draft(

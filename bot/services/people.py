@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,7 +12,7 @@ from bot.clock import Clock
 from bot.domain.text import normalise_locale
 from storage.db import Database
 from storage.models import Person
-from storage.queries.people import person_by_slack_id
+from storage.queries.people import people_by_slack_ids, person_by_slack_id
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ def find_person(db: Database, slack_user_id: str) -> PersonView | None:
     with db.read() as session:
         person = person_by_slack_id(slack_user_id, session=session)
         return view_of(person) if person else None
+
+
+def unknown_people(db: Database, slack_user_ids: Sequence[str]) -> list[str]:
+    """Those of `slack_user_ids` okr-bot has not met yet, in the order given."""
+    with db.read() as session:
+        known = people_by_slack_ids(slack_user_ids, session=session)
+    return [slack_id for slack_id in slack_user_ids if slack_id not in known]
 
 
 def save_profile(

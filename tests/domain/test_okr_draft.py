@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.okr_draft import (
     EditForm,
+    EditInput,
     FieldError,
     KREditForm,
     KRForm,
@@ -13,6 +14,7 @@ from bot.domain.okr_draft import (
     ObjectiveInput,
     coach_draft,
     fingerprint,
+    kr_order,
     parse_number,
     validate_edit,
     validate_new,
@@ -133,3 +135,52 @@ def test_coach_draft_carries_owner_and_alignment() -> None:
     assert draft.owner_is_person and not draft.has_parent
     assert [k.title for k in draft.krs] == ["Article reads", "Support reply time"]
     assert FieldError("a", "b").params == {}
+
+
+def test_an_edit_archives_adds_and_orders_key_results() -> None:
+    edit = EditForm("T", "", "committed", "", (
+        KREditForm(1, "Reads", "10", "", owner="UANA", position="2"),
+        KREditForm(2, "Launch", None, "", owner="", position="1"),
+        KREditForm(3, "Old one", "", "")),  # archived: its empty target is not checked
+        archive=(3,), new_krs=(KRForm("Replies", "metric", "4", "1", "h"), KRForm()))
+    result = validate_edit(edit, {1: 0.0, 3: 0.0})
+    assert isinstance(result, EditInput)
+    assert result.archive == (3,)
+    assert [(c.kr_id, c.owner, c.position) for c in result.krs] == [(1, "UANA", 2), (2, "", 1)]
+    assert [k.title for k in result.new_krs] == ["Replies"]  # the blank slot is skipped
+    assert result.new_krs[0].direction is Direction.DECREASE
+    assert kr_order(result.krs) == [2, 1]
+
+
+def test_a_form_without_owner_or_place_fields_keeps_both() -> None:
+    result = validate_edit(EditForm("T", "", "committed", "", (KREditForm(1, "Reads", "10"),
+                                                                KREditForm(2, "Two", "5"))),
+                           {1: 0.0, 2: 0.0})
+    assert isinstance(result, EditInput)
+    assert [(c.owner, c.position) for c in result.krs] == [(None, None), (None, None)]
+    assert kr_order(result.krs) == [1, 2]
+
+
+@pytest.mark.parametrize(("edit", "field", "code"), [
+    (EditForm("T", "", "committed", "", (KREditForm(1, "Reads", "10"),), archive=(1,)),
+     "archive_krs", "keep_one_kr"),
+    (EditForm("T", "", "committed", "", (), activate=True), "state", "activate_needs_kr"),
+    (EditForm("T", "", "committed", "", (), new_krs=(KRForm("Replies", "", "4", "four"),)),
+     "krnew1_target", "not_a_number"),
+    (EditForm("T", "", "committed", "", (KREditForm(1, "Reads", "10", position="²"),)),
+     "krid1_position", "choose_one"),
+])
+def test_an_edit_that_would_leave_nothing_or_is_mistyped_is_refused(
+    edit: EditForm, field: str, code: str
+) -> None:
+    result = validate_edit(edit, {1: 0.0})
+    assert isinstance(result, list)
+    assert [(e.field, e.code) for e in result] == [(field, code)]
+
+
+def test_an_activated_draft_with_a_new_key_result_is_valid() -> None:
+    edit = EditForm("T", "", "committed", "", (), new_krs=(KRForm("Ship", "milestone"),),
+                    activate=True)
+    result = validate_edit(edit, {})
+    assert isinstance(result, EditInput) and result.activate
+    assert result.new_krs[0].kind is KRKind.MILESTONE

@@ -21,6 +21,9 @@ from storage.models import (
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 
+NEW = "okr.new.submit"
+EDIT = "okr.edit.submit"
+
 
 @dataclass
 class World:
@@ -96,7 +99,8 @@ def new_state(
 
 
 def edit_state(view: dict[str, Any], **changes: str) -> dict[str, dict[str, Any]]:
-    """state.values of an edit modal as opened (initial values), with `changes` by block id."""
+    """state.values of an edit modal as opened (initial values), with `changes` by block id
+    (a checkbox block's change: the ticked values joined with ",")."""
     state: dict[str, dict[str, Any]] = {}
     for block in view["blocks"]:
         if block["type"] != "input":
@@ -106,6 +110,16 @@ def edit_state(view: dict[str, Any], **changes: str) -> dict[str, dict[str, Any]
         if element["type"] == "plain_text_input":
             value = changes.get(block_id, element.get("initial_value", ""))
             state[block_id] = {element["action_id"]: text_input(value)}
+        elif element["type"] == "users_select":
+            user = changes.get(block_id, element.get("initial_user"))
+            state[block_id] = {element["action_id"]: {"type": "users_select",
+                                                      "selected_user": user or None}}
+        elif element["type"] == "checkboxes":
+            ticked = changes.get(block_id)
+            options = ([{"value": v} for v in ticked.split(",") if v] if ticked is not None
+                       else element.get("initial_options", []))
+            state[block_id] = {element["action_id"]: {"type": "checkboxes",
+                                                      "selected_options": options}}
         else:
             initial = (element.get("initial_option") or {}).get("value")
             value = changes.get(block_id, initial)
@@ -148,3 +162,30 @@ def target_history(db: Database, kr_id: int) -> list[float | None]:
         rows = session.exec(query.order_by(col(KRValueHistory.at), col(KRValueHistory.id)))
         return [r.target_value for r in rows if r.target_value is not None]
 
+
+
+def open_edit(harness: Harness, user: str, objective_id: int) -> dict[str, Any]:
+    """Click an Objective's Edit button; the edit modal it opened."""
+    result = harness.sender.block_action(f"okr.edit.{objective_id}", str(objective_id),
+                                         user_id=user, channel_id="C0GENERAL")
+    assert result.status == 200
+    return opened_view(harness, EDIT)
+
+
+def submit(harness: Harness, view: dict[str, Any], state: dict[str, Any],
+           user: str) -> dict[str, Any]:
+    """Submit a modal over HTTP; the ack's JSON ({} for an empty ack)."""
+    result = harness.sender.view_submission(view, state, user_id=user)
+    assert result.status == 200
+    return result.json() or {}
+
+
+def save(harness: Harness, view: dict[str, Any], state: dict[str, Any],
+         user: str) -> dict[str, Any]:
+    """Submit; when the coach answers with warnings, confirm by submitting again."""
+    ack = submit(harness, view, state, user)
+    if ack.get("view", {}).get("callback_id") in (NEW, EDIT):
+        ack = submit(harness, {**ack["view"], "id": view["id"], "hash": "h-confirm"}, state,
+                     user)
+    assert ack["view"]["title"]["text"] in ("Saved", "已保存"), ack
+    return ack

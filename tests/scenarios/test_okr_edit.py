@@ -12,6 +12,8 @@ from sqlmodel import select
 from storage.models import KeyResult, Objective
 from tests.scenarios.conftest import Harness
 from tests.scenarios.okr_edit_support import (
+    EDIT,
+    NEW,
     World,
     audit_rows,
     build_world,
@@ -19,14 +21,15 @@ from tests.scenarios.okr_edit_support import (
     krs_of,
     new_state,
     objectives_titled,
+    open_edit,
     opened_view,
+    save,
+    submit,
     target_history,
 )
 from tests.scenarios.seed import Seed
 from tests.slack_text import mrkdwn_objects
 
-NEW = "okr.new.submit"
-EDIT = "okr.edit.submit"
 GOOD_KRS = [("公众号文章累计阅读量", "0", "50,000", "次"), ("客服平均响应时间", "4", "1", "小时")]
 TASK_KRS = [("写10篇公众号文章", "0", "10", "篇"), ("公众号文章累计阅读量", "0", "50000", "次")]
 
@@ -40,31 +43,6 @@ def open_new(harness: Harness, user: str, verb: str = "new") -> dict[str, Any]:
     result = harness.sender.command(verb, user_id=user)
     assert result.status == 200 and result.body == ""
     return opened_view(harness, NEW)
-
-
-def open_edit(harness: Harness, user: str, objective_id: int) -> dict[str, Any]:
-    result = harness.sender.block_action(f"okr.edit.{objective_id}", str(objective_id),
-                                         user_id=user, channel_id="C0GENERAL")
-    assert result.status == 200
-    return opened_view(harness, EDIT)
-
-
-def submit(harness: Harness, view: dict[str, Any], state: dict[str, Any],
-           user: str) -> dict[str, Any]:
-    result = harness.sender.view_submission(view, state, user_id=user)
-    assert result.status == 200
-    return result.json() or {}
-
-
-def save(harness: Harness, view: dict[str, Any], state: dict[str, Any],
-         user: str) -> dict[str, Any]:
-    """Submit; when the coach answers with warnings, confirm by submitting again."""
-    ack = submit(harness, view, state, user)
-    if ack.get("view", {}).get("callback_id") in (NEW, EDIT):
-        ack = submit(harness, {**ack["view"], "id": view["id"], "hash": "h-confirm"}, state,
-                     user)
-    assert ack["view"]["title"]["text"] in ("Saved", "已保存")
-    return ack
 
 
 def options(view: dict[str, Any], block_id: str) -> list[str]:

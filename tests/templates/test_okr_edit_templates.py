@@ -12,7 +12,7 @@ from bot.domain.coach import Finding, FindingCode, Severity
 from bot.domain.okr_draft import EditForm, KREditForm, KRForm, ObjectiveForm
 from bot.rendering import Renderer
 from bot.services.okr_edit.changes import Saved, SavedKR
-from bot.services.okr_edit.forms import EditFormView, EditKR, NewFormView
+from bot.services.okr_edit.forms import MAX_EDIT_KRS, EditFormView, EditKR, NewFormView
 from bot.services.okr_edit.parents import Option
 from handlers.okr_edit_views import edit_context, new_context, warning_lines
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_objects
@@ -118,6 +118,43 @@ def test_edit_modal_after_warnings_shows_what_was_typed() -> None:
     assert block(view, "title")["element"]["initial_value"] == "New title"
     assert block(view, "krid11_target")["element"]["initial_value"] == "2"
     assert "initial_option" not in block(view, "parent")["element"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_largest_edit_modal_of_a_draft_stays_within_slacks_limits(locale: str) -> None:
+    krs = tuple(EditKR(20 + n, HOSTILE, n % 2 == 0, "0", "10", "h", owner="UANA")
+                for n in range(MAX_EDIT_KRS))
+    form = EditFormView(5, HOSTILE, HOSTILE, "committed", HOSTILE, "", (), krs, is_draft=True)
+    findings = [Finding(FindingCode.KR_IS_TASK, Severity.WARNING, f"key_results[{i % 10}]",
+                        {"text": "x" * 500}) for i in range(40)]
+    lines, more = warning_lines(findings, renderer.catalogue(locale), list(range(1, 11)))
+    view = renderer.render("okr_edit/edit_modal", locale,
+                           **edit_context(form, warnings=lines, more_warnings=more))
+    assert violations(view, "modal") == []
+    assert block(view, "state")["element"]["initial_option"]["value"] == "draft"
+    assert block(view, "krid20_owner")["element"]["initial_user"] == "UANA"
+    places = block(view, "krid29_position")["element"]
+    assert [o["value"] for o in places["options"]] == [str(n) for n in range(1, 11)]
+    assert places["initial_option"]["value"] == "10"
+    assert len(block(view, "archive_krs")["element"]["options"]) == MAX_EDIT_KRS
+    assert "krnew1_title" in {b.get("block_id") for b in view["blocks"]}
+
+
+def test_edit_modal_after_warnings_keeps_archived_moved_and_added_key_results() -> None:
+    typed = EditForm("T", "", "committed", "",
+                     (KREditForm(11, "Faster replies", "2", "h", owner="ULEE", position="2"),
+                      KREditForm(12, "Launch", None, "", owner="", position="1")),
+                     archive=(12,), new_krs=(KRForm("Write 10 posts", "metric", "0", "10"),),
+                     activate=True)
+    view = edit_view("en", typed=typed)
+    assert violations(view, "modal") == []
+    assert block(view, "krid11_owner")["element"]["initial_user"] == "ULEE"
+    assert block(view, "krid11_position")["element"]["initial_option"]["value"] == "2"
+    ticked = block(view, "archive_krs")["element"]["initial_options"]
+    assert [o["value"] for o in ticked] == ["12"]
+    assert ticked[0] in block(view, "archive_krs")["element"]["options"]
+    assert block(view, "krnew1_title")["element"]["initial_value"] == "Write 10 posts"
+    assert "state" not in {b.get("block_id") for b in view["blocks"]}  # not a draft
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -83,7 +83,8 @@ def kr_snapshot(kr: KeyResult) -> dict[str, Any]:
     return {
         "objective_id": kr.objective_id, "title": kr.title, "kind": kr.kind,
         "start_value": kr.start_value, "target_value": kr.target_value, "unit": kr.unit,
-        "direction": kr.direction, "state": kr.state,
+        "direction": kr.direction, "state": kr.state, "owner_person_id": kr.owner_person_id,
+        "position": kr.position,
     }
 
 

@@ -8,7 +8,8 @@ from the acting Slack user and the database (never from ids the payload carries)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,10 +25,11 @@ from bot.domain.okr_draft import (
     FieldError,
     KRInput,
     ObjectiveForm,
-    ObjectiveInput,
     coach_draft,
     direction_of,
     fingerprint,
+    kr_field,
+    kr_order,
     validate_edit,
     validate_new,
 )
@@ -54,7 +56,7 @@ from storage.models import KeyResult, KRValueHistory, Objective, Person
 from storage.queries.audit import claim_inbox, inbox_seen
 from storage.queries.cycles import current_cycle
 from storage.queries.okrs import krs_with_target_history, live_key_results, owner_objective_count
-from storage.queries.people import person_by_slack_id
+from storage.queries.people import people_by_slack_ids, person_by_slack_id
 from storage.queries.teams import memberships_of
 
 SOURCE = "slack"
@@ -65,7 +67,8 @@ class SavedKR:
     title: str
     range_text: str  # "0 → 10 篇", or "" for a milestone
     asked: AskedBecause = AskedBecause.OWNER  # why `asked_names` answer for it in check-ins
-    asked_names: str = ""  # who check-ins ask about it, joined with ", "
+    asked_names: str = ""  # who check-ins ask about it, joined with ", " ("" when it is the
+    # Objective's owner's own KR: nothing to say)
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def create_objective(
         )
         session.add(objective)
         session.flush()
-        krs = _add_key_results(session, now, person, objective, parsed)
+        krs = _add_key_results(session, now, person, objective, parsed.krs)
         audit_change(session, now, actor, "create", OBJECTIVE, objective.id, None,
                      objective_snapshot(objective))
         for kr in krs:
@@ -158,7 +161,8 @@ def update_objective(
     db: Database, clock: Clock, *, actor: str, objective_id: int, form: EditForm,
     confirmed: str, inbox_key: str,
 ) -> CreateResult:
-    """Apply the edit form to an Objective and its KRs; a target change keeps its history."""
+    """Apply the edit form to an Objective and its KRs: titles, targets (history kept), owners,
+    order, KRs archived and added, a draft made active."""
     now = clock.now()
     with db.write() as session:
         found = _changeable(session, now, actor, objective_id, inbox_key, "edit",
@@ -169,25 +173,26 @@ def update_objective(
         assert objective.id is not None
         krs = {kr.id: kr for kr in live_key_results([objective.id], session=session)
                if kr.id is not None}
-        own = EditForm(form.title, form.description, form.type, form.parent,
-                       tuple(k for k in form.krs if k.kr_id in krs))
+        own = replace(form, krs=tuple(k for k in form.krs if k.kr_id in krs),
+                      archive=tuple(k for k in form.archive if k in krs),
+                      activate=form.activate and objective.state == "draft")
         starts = {i: kr.start_value for i, kr in krs.items() if kr.kind == KRKind.METRIC}
         parsed = validate_edit(own, starts)
         if isinstance(parsed, list):
             return Invalid(tuple(parsed))
         problem = parent_problem(parsed.parent_id, objective.cycle_id, objective.id,
                                  session=session)
-        if problem is not None:
-            return Invalid((problem,))
-        findings = _coach_edit(session, objective, parsed, list(krs.values()))
+        owners = _kr_owners(session, parsed)
+        if problem is not None or isinstance(owners, FieldError):
+            return Invalid(tuple(p for p in (problem, owners) if isinstance(p, FieldError)))
+        findings = _coach_edit(session, objective, parsed, krs)
         marker = fingerprint(parsed)
         if _worth_a_warning(findings) and confirmed != marker:
             return Warned(tuple(findings), marker)
         if not claim_inbox(inbox_key, now, session=session):
             return Duplicate()
-        _apply_edit(session, now, actor, person, objective, parsed, krs)
-        return _saved(session, objective, list(krs.values()),
-                      refresh_targets(actor, objective, session=session))
+        kept = _apply_edit(session, now, actor, person, objective, parsed, krs, owners)
+        return _saved(session, objective, kept, refresh_targets(actor, objective, session=session))
 
 
 def archive_objective(
@@ -254,17 +259,19 @@ def _worth_a_warning(findings: list[Finding]) -> bool:
 
 def _add_key_results(
     session: Session, now: datetime, person: Person, objective: Objective,
-    parsed: ObjectiveInput,
+    new_krs: Sequence[KRInput], *, first_position: int = 0,
 ) -> list[KeyResult]:
+    """New KRs of `objective`, owned by its owner person (none for a team's), with their
+    first value and target in the history."""
     assert objective.id is not None
     krs = [
         KeyResult(
             objective_id=objective.id, title=k.title, owner_person_id=objective.owner_person_id,
             kind=k.kind.value, start_value=k.start, target_value=k.target,
             current_value=k.start, unit=k.unit, direction=k.direction.value, state="active",
-            position=index, created_at=now, updated_at=now,
+            position=first_position + index, created_at=now, updated_at=now,
         )
-        for index, k in enumerate(parsed.krs)
+        for index, k in enumerate(new_krs)
     ]
     session.add_all(krs)
     session.flush()
@@ -276,17 +283,28 @@ def _add_key_results(
     return krs
 
 
+def _kr_owners(session: Session, parsed: EditInput) -> dict[str, int] | FieldError:
+    """The people picked as KR owners, by Slack id; the field of the first one okr-bot does
+    not know (they have never used it), as an error."""
+    picked = {c.owner for c in parsed.krs if c.owner}
+    known = people_by_slack_ids(picked, session=session)
+    for change in parsed.krs:
+        if change.owner and change.owner not in known:
+            return FieldError(kr_field(f"id{change.kr_id}", "owner"), "owner_unknown")
+    return {slack_id: p.id for slack_id, p in known.items() if p.id is not None}
+
+
 def _coach_edit(
-    session: Session, objective: Objective, parsed: EditInput, krs: list[KeyResult]
+    session: Session, objective: Objective, parsed: EditInput, krs: dict[int, KeyResult]
 ) -> list[Finding]:
-    changes = {c.kr_id: c for c in parsed.krs}
+    """The coach reads the Objective as it will be saved: kept KRs changed, new ones added."""
     drafts = []
-    for kr in krs:
-        change = changes.get(kr.id or 0)
-        target = change.target if change and change.target is not None else kr.target_value
-        drafts.append(KRInput(
-            change.title if change else kr.title, KRKind(kr.kind), kr.start_value, target,
-            change.unit if change else kr.unit, direction_of(kr.start_value, target)))
+    for change in parsed.krs:
+        kr = krs[change.kr_id]
+        target = change.target if change.target is not None else kr.target_value
+        drafts.append(KRInput(change.title, KRKind(kr.kind), kr.start_value, target,
+                              change.unit, direction_of(kr.start_value, target)))
+    drafts += parsed.new_krs
     count = owner_objective_count(objective.cycle_id, person_id=objective.owner_person_id,
                                   team_id=objective.owner_team_id, session=session)
     draft = coach_draft(parsed.title, parsed.description, parsed.type, drafts,
@@ -297,39 +315,66 @@ def _coach_edit(
 
 def _apply_edit(
     session: Session, now: datetime, actor: str, person: Person, objective: Objective,
-    parsed: EditInput, krs: dict[int, KeyResult],
-) -> None:
+    parsed: EditInput, krs: dict[int, KeyResult], owners: dict[str, int],
+) -> list[KeyResult]:
+    """Save the edit with an audit row per changed row; the live KRs in their new order."""
     before = objective_snapshot(objective)
     objective.title, objective.description = parsed.title, parsed.description
     objective.type, objective.parent_id = parsed.type.value, parsed.parent_id
+    if parsed.activate:
+        objective.state = "active"
     if objective_snapshot(objective) != before:
         objective.updated_at = now
         session.add(objective)
-        audit_change(session, now, actor, "update", OBJECTIVE, objective.id, before,
-                     objective_snapshot(objective))
+        audit_change(session, now, actor, "activate" if parsed.activate else "update",
+                     OBJECTIVE, objective.id, before, objective_snapshot(objective))
+    for kr_id in parsed.archive:
+        _archive_kr(session, now, actor, krs[kr_id])
     retargeted = [c for c in parsed.krs
                   if c.target is not None and c.target != krs[c.kr_id].target_value]
     has_history = krs_with_target_history([c.kr_id for c in retargeted], session=session)
+    befores = {kr_id: kr_snapshot(kr) for kr_id, kr in krs.items()}
     for change in parsed.krs:
         kr = krs[change.kr_id]
         assert kr.id is not None
-        kr_before = kr_snapshot(kr)
         if change in retargeted and change.kr_id not in has_history:
             # The target it had since it was created, so the history shows old and new.
             session.add(KRValueHistory(key_result_id=kr.id, at=kr.created_at, value=None,
                                        target_value=kr.target_value, source=SOURCE))
         kr.title, kr.unit = change.title, change.unit
+        if change.owner is not None:
+            kr.owner_person_id = owners.get(change.owner) if change.owner else None
         if change.target is not None and change in retargeted:
             kr.target_value = change.target
             kr.direction = direction_of(kr.start_value, change.target).value
             session.add(KRValueHistory(key_result_id=kr.id, at=now, value=kr.current_value,
                                        target_value=change.target, source=SOURCE,
                                        changed_by_id=person.id))
-        if kr_snapshot(kr) != kr_before:
+    by_id = {kr_id: krs[kr_id] for kr_id in (c.kr_id for c in parsed.krs)}
+    order = kr_order(parsed.krs)
+    if order != list(by_id):  # moved: number them afresh; otherwise positions stay
+        for position, kr_id in enumerate(order):
+            by_id[kr_id].position = position
+    added = _add_key_results(session, now, person, objective, parsed.new_krs,
+                             first_position=max((kr.position for kr in krs.values()),
+                                                default=-1) + 1)
+    for kr in added:
+        audit_change(session, now, actor, "create", KEY_RESULT, kr.id, None, kr_snapshot(kr))
+    for kr_id, kr in by_id.items():
+        if kr_snapshot(kr) != befores[kr_id]:
             kr.updated_at = now
             session.add(kr)
-            audit_change(session, now, actor, "update", KEY_RESULT, kr.id, kr_before,
+            audit_change(session, now, actor, "update", KEY_RESULT, kr_id, befores[kr_id],
                          kr_snapshot(kr))
+    return [by_id[kr_id] for kr_id in order] + added
+
+
+def _archive_kr(session: Session, now: datetime, actor: str, kr: KeyResult) -> None:
+    """Archive one KR of an Objective that stays: it leaves check-ins, its history stays."""
+    before = kr_snapshot(kr)
+    kr.state, kr.updated_at = "archived", now
+    session.add(kr)
+    audit_change(session, now, actor, "archive", KEY_RESULT, kr.id, before, kr_snapshot(kr))
 
 
 def _saved(session: Session, objective: Objective, krs: list[KeyResult],
@@ -337,7 +382,9 @@ def _saved(session: Session, objective: Objective, krs: list[KeyResult],
     """What the saved modal shows, with whom check-ins ask about each KR."""
     assert objective.id is not None
     asked = asked_about(session, [(objective, kr) for kr in krs])
-    lines = tuple(SavedKR(kr.title, _range_text(kr), who.because, ", ".join(who.names))
+    lines = tuple(SavedKR(kr.title, _range_text(kr), who.because,
+                          "" if kr.owner_person_id == objective.owner_person_id
+                          and who.because is AskedBecause.OWNER else ", ".join(who.names))
                   for kr, who in zip(krs, asked, strict=True))
     return Saved(objective.id, objective.title, lines, refresh)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.domain.coach import MIN_KRS
 from bot.domain.formatting import format_number
 from bot.domain.okr_draft import OWNER_ME, TEAM_PREFIX
 from bot.domain.text import clip
@@ -18,9 +19,10 @@ from storage.db import Database
 from storage.models import Objective, Team
 from storage.queries.cycles import current_cycle
 from storage.queries.okrs import live_key_results
-from storage.queries.people import person_by_slack_id
+from storage.queries.people import people_by_ids, person_by_slack_id
 from storage.queries.teams import all_teams, memberships_of
 
+MAX_EDIT_KRS = 10  # KRs editable in one modal: six blocks each within Slack's 100
 
 @dataclass(frozen=True)
 class NewFormView:
@@ -40,6 +42,7 @@ class EditKR:
     start: str  # shown beside the target, not editable
     target: str
     unit: str
+    owner: str = ""  # the owner's Slack user id, "" for none
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,12 @@ class EditFormView:
     parent: str  # the value of the current parent's option, or ""
     parents: tuple[Option, ...]
     krs: tuple[EditKR, ...]
+    is_draft: bool = False
+
+    @property
+    def new_kr_slots(self) -> int:
+        """How many "add a Key Result" slots the form offers: enough to reach the minimum."""
+        return max(1, MIN_KRS - len(self.krs))
 
 
 def new_form(
@@ -102,15 +111,21 @@ def edit_form(
             start = [owner_team.parent_id] if owner_team and owner_team.parent_id else []
         parents = parent_options(objective.cycle_id, start, session=session,
                                  exclude=objective.id, current=objective.parent_id)
+        live = live_key_results([objective.id], session=session)[:MAX_EDIT_KRS]
+        owners = people_by_ids({kr.owner_person_id for kr in live if kr.owner_person_id},
+                               session=session)
         krs = tuple(
             EditKR(kr.id, kr.title, kr.kind == KRKind.METRIC, format_number(kr.start_value, 6),
-                   format_number(kr.target_value, 6).replace(",", ""), kr.unit)
-            for kr in live_key_results([objective.id], session=session) if kr.id is not None
+                   format_number(kr.target_value, 6).replace(",", ""), kr.unit,
+                   owners[kr.owner_person_id].slack_user_id
+                   if kr.owner_person_id in owners else "")
+            for kr in live if kr.id is not None
         )
         return EditFormView(
             objective.id, objective.title, objective.description, objective.type,
             owner_team.name if owner_team else "",
             str(objective.parent_id) if objective.parent_id else "", tuple(parents), krs,
+            is_draft=objective.state == "draft",
         )
 
 
