@@ -15,7 +15,7 @@ from bot import ids
 from bot.domain.checkin_input import NO_CHANGE, KRInput, PageNotesInput
 from bot.domain.row_ids import row_id
 from bot.services.checkin.save import FieldRef, Submission
-from handlers.payloads import user_id
+from handlers.payloads import FieldValue, item_fields, user_id, view_key, view_metadata
 
 KR_FIELDS = {ids.CHECKIN_VALUE: "value", ids.CHECKIN_NO_CHANGE: "no_change",
              ids.CHECKIN_CONFIDENCE: "confidence", ids.CHECKIN_PROGRESS: "note"}
@@ -53,36 +53,22 @@ def metadata(delivery_id: int | None, page: int) -> str:
 def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
     """The submitter's Slack id and what they submitted."""
     view = body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        meta = {}
-    meta = meta if isinstance(meta, dict) else {}
+    meta = view_metadata(view)
     page = row_id(meta.get("p"))
-    krs: dict[int, dict[str, Any]] = {}
-    notes: dict[str, Any] = {}
     values = (view.get("state") or {}).get("values") or {}
-    for block_id, actions in values.items():
-        prefix, _, raw_id = str(block_id).rpartition(".")
-        item_id = row_id(raw_id)
-        if item_id is None or not isinstance(actions, dict):
-            continue
-        element = actions.get(block_id) or {}
-        if prefix in KR_FIELDS:
-            krs.setdefault(item_id, {})[KR_FIELDS[prefix]] = _element_value(element)
-        elif prefix in PAGE_FIELDS and item_id == (page or 0):
-            notes[PAGE_FIELDS[prefix]] = _element_value(element)
+    krs = item_fields(values, KR_FIELDS)
+    notes = item_fields(values, PAGE_FIELDS).get(page or 0, {})
     submission = Submission(
-        view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
+        view_key=view_key(view),
         delivery_id=row_id(meta.get("d")),
         page=page or 0,
-        krs={kr_id: KRInput(str(f.get("value", "")), f.get("no_change") is True,
-                            str(f.get("confidence", "")), str(f.get("note", "")))
+        krs={kr_id: KRInput(_text(f.get("value")), NO_CHANGE in _choices(f.get("no_change")),
+                            _text(f.get("confidence")), _text(f.get("note")))
              for kr_id, f in krs.items()},
         notes=PageNotesInput(
-            str(notes.get("blockers", "")), _choices(notes.get("blocker_krs")),
-            str(notes.get("help_needed", "")), str(notes.get("help_kr", "")),
-            str(notes.get("help_from", ""))),
+            _text(notes.get("blockers")), _choices(notes.get("blocker_krs")),
+            _text(notes.get("help_needed")), _text(notes.get("help_kr")),
+            _text(notes.get("help_from"))),
     )
     return user_id(body), submission
 
@@ -92,21 +78,9 @@ def error_block(ref: FieldRef) -> str:
     return f"{ERROR_BLOCKS[field]}.{item_id}"
 
 
-def _choices(value: object) -> tuple[str, ...]:
-    return tuple(value) if isinstance(value, tuple) else ()
+def _choices(value: FieldValue | None) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else ()
 
 
-def _element_value(element: dict[str, Any]) -> str | bool | tuple[str, ...]:
-    """Text typed, option(s) chosen, user picked, or whether "no change" is ticked."""
-    kind = element.get("type")
-    if kind == "checkboxes":
-        return any(o.get("value") == NO_CHANGE for o in element.get("selected_options") or [])
-    if kind == "multi_static_select":
-        chosen = element.get("selected_options")
-        return tuple(str(o.get("value") or "") for o in chosen if isinstance(o, dict)) \
-            if isinstance(chosen, list) else ()
-    if kind == "users_select":
-        return str(element.get("selected_user") or "")
-    if kind in ("static_select", "radio_buttons"):
-        return str((element.get("selected_option") or {}).get("value") or "")
-    return str(element.get("value") or "")
+def _text(value: FieldValue | None) -> str:
+    return value if isinstance(value, str) else ""

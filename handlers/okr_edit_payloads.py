@@ -18,7 +18,7 @@ from bot.domain.okr_draft import (
     new_kr_key,
 )
 from bot.domain.row_ids import row_id
-from handlers.payloads import user_id
+from handlers.payloads import FieldValue, element_value, user_id, view_metadata
 
 State = dict[str, dict[str, Any]]
 ARCHIVE_BLOCK = "archive_krs"  # the edit modal's "archive these Key Results" checkboxes
@@ -73,19 +73,14 @@ def metadata(*, objective_id: int | None = None, confirmed: str = "",
 
 def parse_submission(body: dict[str, Any]) -> Submission:
     view = body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        meta = {}
-    meta = meta if isinstance(meta, dict) else {}
-    objective = meta.get("o")
+    meta = view_metadata(view)
     listed = meta.get("k")
     kr_ids = listed if isinstance(listed, list) else []
     return Submission(
         user_id=user_id(body),
         view_id=str(view.get("id", "")),
         view_hash=str(view.get("hash", "")),
-        objective_id=row_id(objective),
+        objective_id=row_id(meta.get("o")),
         confirmed=str(meta.get("c", "")),
         kr_ids=tuple(k for k in map(row_id, kr_ids) if k is not None),
         state=(view.get("state") or {}).get("values") or {},
@@ -134,8 +129,8 @@ def edit_form(state: State, kr_ids: tuple[int, ...]) -> EditForm:
             owner=_value(state, owner_block) if owner_block in state else None,
             position=_value(state, kr_field(key, "position")),
         ))
-    ticked = (_element(state, ARCHIVE_BLOCK).get("selected_options") or [])
-    archive = [row_id(o.get("value")) for o in ticked if isinstance(o, dict)]
+    ticked = _chosen(state, ARCHIVE_BLOCK)
+    archive = [row_id(value) for value in ticked] if isinstance(ticked, tuple) else []
     new_slots = sorted(int(b[len("kr" + NEW_KR_KEY):-len("_title")]) for b in state
                        if re.fullmatch(rf"kr{NEW_KR_KEY}\d_title", b))
     return EditForm(
@@ -156,17 +151,13 @@ def _kr_slot(state: State, key: str) -> KRForm:
     )
 
 
-def _element(state: State, block_id: str) -> dict[str, Any]:
-    """The one element of input block `block_id`, as the client sent it."""
-    element = next(iter((state.get(block_id) or {}).values()), None)
-    return element if isinstance(element, dict) else {}
-
-
 def _value(state: State, block_id: str) -> str:
     """The text typed, the option or the user picked in input block `block_id`."""
-    element = _element(state, block_id)
-    if "selected_option" in element:
-        return str((element.get("selected_option") or {}).get("value") or "")
-    if "selected_user" in element:
-        return str(element.get("selected_user") or "")
-    return str(element.get("value") or "")
+    value = _chosen(state, block_id)
+    return value if isinstance(value, str) else ""
+
+
+def _chosen(state: State, block_id: str) -> FieldValue:
+    """What the one element of input block `block_id` holds."""
+    element = next(iter((state.get(block_id) or {}).values()), None)
+    return element_value(element if isinstance(element, dict) else {})

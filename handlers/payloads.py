@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from bot.domain.row_ids import row_id
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 # A Slack-escaped reference such as `<@U1|Emma Schulz>` is one word, spaces and all.
@@ -70,3 +74,51 @@ def home_tab_user(event: dict[str, Any]) -> str | None:
         return None
     return str(event["user"])
 
+
+
+FieldValue = str | tuple[str, ...]
+
+
+def view_metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as a dict ({} when it is missing or not a JSON object)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def view_key(view: Mapping[str, Any]) -> str:
+    """The dedupe key of one submission of a modal: its id and hash."""
+    return f"view:{view.get('id', '')}:{view.get('hash', '')}"
+
+
+def element_value(element: Mapping[str, Any]) -> FieldValue:
+    """What an input element holds: the text typed, the option or user picked, or the values
+    of the options ticked or chosen (checkboxes, multi-selects)."""
+    if "selected_options" in element or "selected_users" in element:
+        chosen = element.get("selected_options") or element.get("selected_users") or []
+        return tuple(str(o.get("value") or "") if isinstance(o, dict) else str(o)
+                     for o in chosen) if isinstance(chosen, list) else ()
+    if "selected_user" in element:
+        return str(element.get("selected_user") or "")
+    if "selected_option" in element:
+        return str((element.get("selected_option") or {}).get("value") or "")
+    return str(element.get("value") or "")
+
+
+def item_fields(
+    values: Mapping[str, Any], fields: Mapping[str, str]
+) -> dict[int, dict[str, FieldValue]]:
+    """The inputs of a modal whose block ids are "<prefix>.<row id>", for the prefixes in
+    `fields`: by row id, each a dict of field name → value."""
+    found: dict[int, dict[str, FieldValue]] = {}
+    for block_id, actions in values.items():
+        prefix, _, raw_id = str(block_id).rpartition(".")
+        item_id = row_id(raw_id)
+        if item_id is None or prefix not in fields or not isinstance(actions, dict):
+            continue
+        element = actions.get(block_id)
+        found.setdefault(item_id, {})[fields[prefix]] = element_value(
+            element if isinstance(element, dict) else {})
+    return found

@@ -16,7 +16,7 @@ from bot import ids
 from bot.domain.review_rules import KRReviewInput
 from bot.domain.row_ids import row_id
 from bot.services.review.answers import FieldRef, ReviewSubmission
-from handlers.payloads import user_id
+from handlers.payloads import FieldValue, item_fields, user_id, view_key, view_metadata
 
 KR_FIELDS = {ids.REVIEW_SCORE: "score", ids.REVIEW_CAUSE: "cause_kind",
              ids.REVIEW_NOTE: "cause_note"}
@@ -51,39 +51,23 @@ def metadata(cycle_id: int, page: int, objective_id: int) -> str:
 def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None]:
     """The submitter's Slack id and the page they submitted (None when it cannot be read)."""
     view = body.get("view") or {}
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except json.JSONDecodeError:
-        meta = {}
-    if not isinstance(meta, dict):
-        return user_id(body), None
+    meta = view_metadata(view)
     cycle_id, page, objective_id = (row_id(meta.get(k)) for k in "cpo")
     if cycle_id is None or page is None or objective_id is None:
         return user_id(body), None
-    krs: dict[int, dict[str, str]] = {}
-    notes: dict[str, str] = {}
     values = (view.get("state") or {}).get("values") or {}
-    for block_id, actions in values.items():
-        prefix, _, raw_id = str(block_id).rpartition(".")
-        item_id = row_id(raw_id)
-        if item_id is None or not isinstance(actions, dict):
-            continue
-        element = actions.get(block_id) or {}
-        if prefix in KR_FIELDS:
-            krs.setdefault(item_id, {})[KR_FIELDS[prefix]] = _value(element)
-        elif prefix in NOTE_FIELDS and item_id == meta["o"]:
-            notes[NOTE_FIELDS[prefix]] = _value(element)
+    krs = item_fields(values, KR_FIELDS)
+    notes = item_fields(values, NOTE_FIELDS).get(objective_id, {})
     return user_id(body), ReviewSubmission(
-        view_key=f"view:{view.get('id', '')}:{view.get('hash', '')}",
+        view_key=view_key(view),
         cycle_id=cycle_id, page=page, objective_id=objective_id,
-        krs={kr_id: KRReviewInput(**fields) for kr_id, fields in krs.items()},
-        notes=notes)
+        krs={kr_id: KRReviewInput(**{name: _text(v) for name, v in fields.items()})
+             for kr_id, fields in krs.items()},
+        notes={name: _text(v) for name, v in notes.items()})
 
 
-def _value(element: dict[str, Any]) -> str:
-    if element.get("type") == "static_select":
-        return str((element.get("selected_option") or {}).get("value") or "")
-    return str(element.get("value") or "")
+def _text(value: FieldValue) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def error_block(ref: FieldRef) -> str:
