@@ -20,6 +20,7 @@ from bot.wiring import build_wsgi_app
 from storage.db import Database
 from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+from tests.scenarios.seed import Seed
 
 LISTENER_THREADS = 10
 
@@ -89,3 +90,9 @@ def harness(
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # work after an ack finishes before the database closes
+
+
+@pytest.fixture
+def seed(harness: Harness, clock: FakeClock) -> Seed:
+    """Rows written straight into the harness's database, stamped with the test's clock."""
+    return Seed(harness.deps.db, clock)

@@ -19,11 +19,6 @@ from tests.scenarios.seed import Seed
 
 
 @pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
-
-
-@pytest.fixture
 def people(seed: Seed) -> dict[str, Person]:
     """Ana (zh, Shanghai) and Ben (en, New York), Growth checks in Mondays and Thursdays."""
     ana = seed.make_person("UANA", name="Ana", tz="Asia/Shanghai", locale="zh")

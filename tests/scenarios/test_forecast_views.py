@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
-from bot.clock import FakeClock
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.scenarios.test_home import open_home
@@ -17,11 +14,6 @@ from tests.scenarios.test_lookup import ask, texts
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 END = datetime(2027, 1, 1, tzinfo=UTC)  # the start of the day after the cycle's last day
-
-
-@pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
 
 
 def pipeline(seed: Seed, *, locale: str = "en", kind: str = "committed") -> None:

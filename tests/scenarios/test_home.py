@@ -6,20 +6,12 @@ import json
 from datetime import time
 from typing import Any
 
-import pytest
-
 from bot import ids
 from bot.blockkit import violations
-from bot.clock import FakeClock
 from handlers.home import publish_home
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.scenarios.test_lookup import texts
-
-
-@pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
 
 
 def open_home(harness: Harness, user: str = "UBEN", count: int = 1, **kw: Any) -> dict[str, Any]:

@@ -10,16 +10,10 @@ import pytest
 from sqlmodel import select
 
 from bot.blockkit import violations
-from bot.clock import FakeClock
 from storage.models import Person
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.slack_text import all_texts
-
-
-@pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
 
 
 @pytest.fixture

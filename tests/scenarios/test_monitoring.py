@@ -16,12 +16,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.clock import FakeClock
 from bot.delivery.reach import UNREACHABLE_AFTER
 from bot.scheduler import make_sender
 from bot.wiring import build_wsgi_app
@@ -34,11 +32,6 @@ from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
 
 
 def get(harness: Harness, path: str) -> tuple[int, bytes]:

@@ -9,16 +9,10 @@ import pytest
 from sqlmodel import col, select
 
 from bot.blockkit import violations
-from bot.clock import FakeClock
 from bot.commands.status import report as status_report
 from storage.models import AuditLog, Person, Schedule, Team
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
-
-
-@pytest.fixture
-def seed(harness: Harness, clock: FakeClock) -> Seed:
-    return Seed(harness.deps.db, clock)
 
 
 @pytest.fixture
