@@ -54,13 +54,7 @@ def _block_problems(
 ) -> Iterator[str]:
     where = f"blocks[{index}]"
     kind = block.get("type", "")
-    block_id = block.get("block_id")
-    if block_id is not None:
-        if len(block_id) > ID_LENGTH:
-            yield f"{where}.block_id too long"
-        if block_id in block_ids:
-            yield f"{where}.block_id {block_id!r} repeated"
-        block_ids.add(block_id)
+    yield from _id_problems(f"{where}.block_id", block.get("block_id"), block_ids)
     text = (block.get("text") or {}).get("text", "")
     limit = TEXT_LIMITS.get(kind)
     if limit and len(text) > limit:
@@ -77,6 +71,17 @@ def _block_problems(
         yield from _element_problems(where, element, action_ids)
 
 
+def _id_problems(what: str, value: str | None, seen: set[str]) -> Iterator[str]:
+    """A block or action id too long, or used twice in one view or message."""
+    if value is None:
+        return
+    if len(value) > ID_LENGTH:
+        yield f"{what} too long"
+    if value in seen:
+        yield f"{what} {value!r} repeated"
+    seen.add(value)
+
+
 def _elements(block: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if "accessory" in block:
         yield block["accessory"]
@@ -89,13 +94,7 @@ def _elements(block: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _element_problems(
     where: str, element: dict[str, Any], action_ids: set[str]
 ) -> Iterator[str]:
-    action_id = element.get("action_id")
-    if action_id is not None:
-        if len(action_id) > ID_LENGTH:
-            yield f"{where} action_id too long"
-        if action_id in action_ids:
-            yield f"{where} action_id {action_id!r} repeated"
-        action_ids.add(action_id)
+    yield from _id_problems(f"{where} action_id", element.get("action_id"), action_ids)
     if element.get("type") == "button" and len(element["text"]["text"]) > BUTTON_TEXT:
         yield f"{where} button text longer than {BUTTON_TEXT}"
     if len(element.get("options", [])) > MAX_OPTIONS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,8 @@ from storage.models import (
 )
 from storage.queries.batching import chunks
 from storage.queries.teams import team_parents
+
+Key = TypeVar("Key", int, str)
 
 
 def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
@@ -85,28 +88,28 @@ def person_holidays(
     person_ids: Collection[int], first: date, last: date, *, session: Session
 ) -> dict[int, set[date]]:
     """Each person's own days off between `first` and `last` (inclusive)."""
-    found: dict[int, set[date]] = defaultdict(set)
-    for chunk in chunks(sorted(person_ids)):
-        query = select(col(PersonHoliday.person_id), col(PersonHoliday.day)).where(
-            col(PersonHoliday.person_id).in_(list(chunk)), col(PersonHoliday.day) >= first,
-            col(PersonHoliday.day) <= last)
-        for person_id, day in session.exec(query):
-            found[person_id].add(day)
-    return found
+    return _days_off(PersonHoliday.person_id, PersonHoliday.day, sorted(person_ids), first,
+                     last, session=session)
 
 
 def region_holidays(
     regions: Collection[str], first: date, last: date, *, session: Session
 ) -> dict[str, set[date]]:
     """The public holidays of each region between `first` and `last` (inclusive)."""
-    found: dict[str, set[date]] = defaultdict(set)
-    if not regions:
-        return found
-    query = select(col(RegionHoliday.region), col(RegionHoliday.day)).where(
-        col(RegionHoliday.region).in_(sorted(regions)), col(RegionHoliday.day) >= first,
-        col(RegionHoliday.day) <= last)
-    for region, day in session.exec(query):
-        found[region].add(day)
+    return _days_off(RegionHoliday.region, RegionHoliday.day, sorted(regions), first, last,
+                     session=session)
+
+
+def _days_off(
+    whose: Any, day: Any, keys: list[Key], first: date, last: date, *, session: Session
+) -> dict[Key, set[date]]:
+    """The days in `day` between `first` and `last` of each of `keys` (column `whose`)."""
+    found: dict[Key, set[date]] = defaultdict(set)
+    for chunk in chunks(keys):
+        query = select(col(whose), col(day)).where(
+            col(whose).in_(list(chunk)), col(day) >= first, col(day) <= last)
+        for key, when in session.exec(query):
+            found[key].add(when)
     return found
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
 from bot.services.people import PersonView
 from storage.db import Database
-from storage.models import Cycle, Team
+from storage.models import Team
 from storage.queries import cycles as cycle_queries
 from storage.queries import teams as team_queries
 from storage.queries.teams import name_key
@@ -63,14 +64,8 @@ class ChannelNotLinked:
 def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView
                 ) -> OkrList | NoCycle:
     """`person`'s Objectives, and those in which they hold a KR."""
-    eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
-    with db.read() as session:
-        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
-        if cycle is None or cycle.id is None:
-            return NoCycle()
-        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
-                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
-    return _listing(cycle, person.name, cards, is_self=person.id == viewer.id, is_team=False)
+    return _listing(db, clock, viewer, person.name, is_self=person.id == viewer.id,
+                    is_team=False, person_ids=[person.id], include_held_krs=True)
 
 
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
@@ -105,18 +100,20 @@ def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCyc
 
 def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: str
           ) -> OkrList | NoCycle:
+    return _listing(db, clock, viewer, name, is_self=False, is_team=True, team_ids=[team_id])
+
+
+def _listing(db: Database, clock: Clock, viewer: PersonView, subject: str, *, is_self: bool,
+             is_team: bool, **which: Any) -> OkrList | NoCycle:
+    """The cards of the current cycle (as `viewer` sees it) chosen by `which` (load_cards'
+    person_ids / team_ids / include_held_krs), fitted into one message."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     with db.read() as session:
         cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
             return NoCycle()
-        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=[team_id],
-                           max_krs=MAX_KRS_PER_CARD)
-    return _listing(cycle, name, cards, is_self=False, is_team=True)
-
-
-def _listing(cycle: Cycle, subject: str, cards: list[ObjectiveCard], *, is_self: bool,
-             is_team: bool) -> OkrList:
+        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
+                           **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
     return OkrList(cycle.name, subject, is_self, is_team, shown, hidden)
 
