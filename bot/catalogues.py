@@ -1,13 +1,17 @@
 """The locale catalogues as data: `message_templates/locales/<locale>/<feature>.yaml`, flattened
 to dotted keys (`lookup.…`) and read once per process.
 
-Neutral, so both the words layer (bot/rendering.py wraps them in a `Catalogue`) and a use case
-that must speak to a terminal (the OKR file's messages) read the same files.
+Neutral, so both the words layer (bot/rendering.py wraps them in a `Catalogue`) and whatever
+speaks to a terminal (the `okr-bot` commands, the OKR file's messages) read the same files.
+A terminal's language is set once around a whole command with `speaking(locale)`; `words(key)`
+then says anything in it, however deep the call (pydantic validators included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,28 @@ from typing import Any
 import yaml
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "message_templates"
+TERMINAL_DEFAULT = "en"
+_terminal_locale: ContextVar[str] = ContextVar("terminal_locale", default=TERMINAL_DEFAULT)
+
+
+@contextmanager
+def speaking(locale: str) -> Iterator[None]:
+    """Say every `words(…)` made inside the block in `locale` ("en" or "zh")."""
+    token = _terminal_locale.set(locale)
+    try:
+        yield
+    finally:
+        _terminal_locale.reset(token)
+
+
+def terminal_locale() -> str:
+    """The language `speaking` set for the terminal."""
+    return _terminal_locale.get()
+
+
+def words(key: str, /, **params: Any) -> str:
+    """The catalogue entry `key` (e.g. "cli.status.none") in the terminal's language, filled."""
+    return catalogue_entries(_terminal_locale.get())[key].format(**params)
 
 
 @cache

@@ -8,6 +8,7 @@ only once a command runs, so `--help` is quick.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import logging
 import os
@@ -33,6 +34,24 @@ def configure_logging(verbose: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose or args.debug)
+    from bot.catalogues import speaking
+
+    with speaking(_terminal_locale(args)):
+        return _run(args)
+
+
+def _terminal_locale(args: argparse.Namespace) -> str:
+    """The language of what the command prints: its own --locale (import, export), the global
+    one, else DEFAULT_LOCALE (English when that is not a language okr-bot speaks)."""
+    chosen = getattr(args, "locale", None) or args.terminal_locale
+    if chosen:
+        return str(chosen)
+    from bot.settings import terminal_default_locale
+
+    return terminal_default_locale()
+
+
+def _run(args: argparse.Namespace) -> int:
     command: Command = args.command
     try:
         from bot.commands.bootstrap import prepared
@@ -55,8 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = explain(exc)
         if lines is None:
             raise
+        from bot.catalogues import words
+
         for line in lines:
-            print(f"okr-bot: {line}", file=sys.stderr)
+            print(words("cli.failed", line=line), file=sys.stderr)
         return EXIT_SETUP
     return result
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.catalogues import words
 from bot.domain.text import SUPPORTED_LOCALES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+            raise ValueError(words("cli.settings.unknown_zone", value=value)) from exc
         return value
 
     @field_validator("default_locale")
@@ -54,7 +55,7 @@ class Settings(BaseSettings):
     def _supported_locale(cls, value: str) -> str:
         short = value.split("-")[0].lower()
         if short not in SUPPORTED_LOCALES:
-            raise ValueError(f"locale must be one of {', '.join(SUPPORTED_LOCALES)}")
+            raise ValueError(words("cli.settings.locale", choices=", ".join(SUPPORTED_LOCALES)))
         return short
 
     @field_validator("slack_signing_secret", "slack_bot_token", "slack_app_token", mode="before")
@@ -67,9 +68,7 @@ class Settings(BaseSettings):
     @classmethod
     def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().strip()) < MIN_SIGNING_SECRET:
-            raise ValueError(f"must be the app's signing secret (Basic Information → App "
-                             f"Credentials), not blank and at least {MIN_SIGNING_SECRET} "
-                             "characters")
+            raise ValueError(words("cli.settings.signing_secret", min=MIN_SIGNING_SECRET))
         return value
 
     @field_validator("slack_bot_token", "slack_app_token")
@@ -77,7 +76,7 @@ class Settings(BaseSettings):
     def _token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         prefix = TOKEN_PREFIXES[str(info.field_name)]
         if value is not None and not value.get_secret_value().startswith(prefix):
-            raise ValueError(f"must be a token starting with {prefix}")
+            raise ValueError(words("cli.settings.token_prefix", prefix=prefix))
         return value
 
     @field_validator("slack_api_url")
@@ -86,13 +85,11 @@ class Settings(BaseSettings):
         """https, except on this host (a local stand-in) or with SLACK_API_ALLOW_HTTP=true."""
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+            raise ValueError(words("cli.settings.http_url"))
         if parts.scheme == "http" and not (
             is_loopback(parts.hostname) or info.data.get("slack_api_allow_http")
         ):
-            raise ValueError("must use https on a host other than this one (the bot token "
-                             "travels with every call); SLACK_API_ALLOW_HTTP=true allows it "
-                             "for development")
+            raise ValueError(words("cli.settings.https_only"))
         return value if value.endswith("/") else value + "/"
 
     def require(self, *names: str) -> None:
@@ -116,13 +113,27 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _LanguageOnly(BaseSettings):
+    """DEFAULT_LOCALE alone, readable when other settings are wrong."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    default_locale: str = "en"
+
+
+def terminal_default_locale() -> str:
+    """DEFAULT_LOCALE for what the command line prints, even when other settings are invalid
+    (their errors are worded in it); English when it is not a language okr-bot speaks."""
+    chosen = _LanguageOnly().default_locale
+    return chosen if chosen in SUPPORTED_LOCALES else "en"
+
+
 class MissingSettingError(RuntimeError):
     """Settings that this command needs are not set."""
 
     def __init__(self, *env_names: str) -> None:
-        plural = len(env_names) > 1
-        super().__init__(f"missing setting{'s' if plural else ''} {', '.join(env_names)}: "
-                         f"set {'them' if plural else 'it'} in the environment or in .env")
+        key = "cli.settings.missing_many" if len(env_names) > 1 else "cli.settings.missing_one"
+        super().__init__(words(key, names=", ".join(env_names)))
         self.env_names = env_names
 
 
@@ -135,8 +146,15 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines = [
-            f"invalid setting {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise SettingsError("\n".join(lines)) from None
+        raise SettingsError("\n".join(invalid_lines(exc))) from None
+
+
+def invalid_lines(error: ValidationError) -> list[str]:
+    """One line per bad setting: our own reason (worded), else pydantic's."""
+    lines = []
+    for err in error.errors():
+        reason = err.get("ctx", {}).get("error") if err["type"] == "value_error" else None
+        lines.append(words("cli.settings.invalid",
+                           name=".".join(str(p) for p in err["loc"]).upper(),
+                           reason=str(reason) if reason is not None else err["msg"]))
+    return lines

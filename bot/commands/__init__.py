@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="okr-bot",
         description="Run a team's OKR rhythm in Slack: check-ins, digests, /okr look-ups.",
     )
+    parser.add_argument("--locale", dest="terminal_locale", type=locale, default=None,
+                        help="language of what okr-bot prints: en or zh (default: "
+                             "DEFAULT_LOCALE; --help stays in English)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     parser.add_argument("--debug", action="store_true",
                         help="log debug details and show the full traceback of any error")

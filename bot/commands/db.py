@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 
+from bot.catalogues import words
 from bot.commands.bootstrap import Context
 from storage import migrate
 
 
 def upgrade(args: argparse.Namespace, ctx: Context) -> int:
     migrate.upgrade(ctx.settings.database_url)
-    print("database is at the latest schema")
+    print(words("cli.db.upgraded"))
     return 0
 
 
 def current(args: argparse.Namespace, ctx: Context) -> int:
     now, head = migrate.current_revision(ctx.settings.database_url), migrate.head_revision()
     if now == head:
-        print(f"database is at the latest schema ({head})")
+        print(words("cli.db.current", head=head))
         return 0
-    print(f"database is at {now or 'no schema'}; latest is {head}: run `okr-bot db upgrade`")
+    print(words("cli.db.behind", current=now or words("cli.db.no_schema"), head=head))
     return 1

@@ -14,39 +14,35 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from bot.settings import MissingSettingError, SettingsError, load_settings
+from bot.catalogues import words
+from bot.settings import MissingSettingError, SettingsError, invalid_lines, load_settings
 from storage.migrate import PendingMigrationsError
 
-# Slack's answers that mean "this token is not the right one" (auth.test, apps.connections.open).
-TOKEN_ERRORS = {
-    "invalid_auth": "the token is not valid (revoked, or from another app)",
-    "not_authed": "no token was sent",
-    "account_inactive": "the token's app or user was deactivated",
-    "token_revoked": "the token was revoked",
-    "not_allowed_token_type": "the token is of the wrong kind",
-    "missing_scope": "the token lacks a scope it needs",
-}
+# Slack's answers that mean "this token is not the right one" (auth.test, apps.connections.open);
+# their meaning is worded in cli.errors.token.<code>.
+TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                          "not_allowed_token_type", "missing_scope"})
 
 
 def explain(error: BaseException) -> list[str] | None:
     """The lines to print for `error`, or None when it is not an operator's mistake."""
-    if isinstance(error, MissingSettingError | SettingsError | PendingMigrationsError):
+    if isinstance(error, MissingSettingError | SettingsError):
         return str(error).splitlines()
+    if isinstance(error, PendingMigrationsError):
+        return [words("cli.errors.pending")]
     if isinstance(error, ValidationError):
-        return [f"invalid setting {'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in error.errors()]
+        return invalid_lines(error)
     if isinstance(error, DBAPIError):
-        return [f"cannot use the database {_database()}: {_driver_message(error)}"]
+        return [words("cli.errors.database", database=_database(),
+                      reason=_driver_message(error))]
     if isinstance(error, ArgumentError | NoSuchModuleError):
-        return [f"DATABASE_URL is not a database URL okr-bot can use ({error}); "
-                "e.g. sqlite:///okr.db or postgresql://user@host/db"]
+        return [words("cli.errors.database_url", error=error)]
     if isinstance(error, SlackApiError):
         return [_slack_refused(error)]
     if isinstance(error, urllib.error.URLError | socket.timeout | ConnectionRefusedError
                   | ConnectionResetError):
         reason = error.reason if isinstance(error, urllib.error.URLError) else error
-        return [f"cannot reach Slack at {_slack_url()}: {reason} (check the network, a proxy "
-                "such as HTTPS_PROXY, or SLACK_API_URL)"]
+        return [words("cli.errors.slack_unreachable", url=_slack_url(), reason=reason)]
     return None
 
 
@@ -55,18 +51,15 @@ def _driver_message(error: DBAPIError) -> str:
     lines = [line.strip() for line in str(error.orig).splitlines() if line.strip()]
     reason = "; ".join(lines) or type(error.orig).__name__
     if "does not exist" in reason:
-        reason += " (create it, then run `okr-bot db upgrade`)"
+        reason = words("cli.errors.database_missing", reason=reason)
     return reason
 
 
 def _slack_refused(error: SlackApiError) -> str:
     code = str(error.response.get("error", "") if error.response is not None else "")
-    meaning = TOKEN_ERRORS.get(code)
-    if meaning is None:
-        return f"Slack refused the request: {code or error}"
-    return (f"Slack refused the token: {code}: {meaning}. SLACK_BOT_TOKEN is the Bot User OAuth "
-            "Token (xoxb-…); SLACK_APP_TOKEN is an app-level token (xapp-…) with "
-            "connections:write")
+    if code not in TOKEN_ERRORS:
+        return words("cli.errors.slack_refused", code=code or error)
+    return words("cli.errors.slack_token", code=code, meaning=words(f"cli.errors.token.{code}"))
 
 
 def _database() -> str:

@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.catalogues import terminal_locale
 from bot.commands.bootstrap import Context
 from bot.rendering import load_catalogue
 from bot.review_markdown import review_markdown
 from bot.services.okr_file.exporter import ExportError, export_checkins_csv, export_okr_yaml
-from bot.services.okr_file.messages import message, speaking
+from bot.services.okr_file.messages import message
 from bot.services.review.export import export_review, review_calibrations, review_report
 from storage.db import Database
 
@@ -18,12 +19,8 @@ EXIT_BAD_ARGUMENT = 2
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    locale = args.locale or ctx.settings.default_locale
-    with speaking(locale):
-        return _export(args, ctx, locale)
-
-
-def _export(args: argparse.Namespace, ctx: Context, locale: str) -> int:
+    """Export, in the terminal's language (`--locale`, else DEFAULT_LOCALE)."""
+    locale = terminal_locale()
     db = ctx.db
     as_csv = args.format == "csv" or args.checkins_csv is not None
     out: Path | None = args.checkins_csv or args.out
@@ -35,7 +32,7 @@ def _export(args: argparse.Namespace, ctx: Context, locale: str) -> int:
         else:
             text = export_okr_yaml(db, cycle=args.cycle)
     except ExportError as exc:
-        print(f"okr-bot export: {exc}", file=sys.stderr)
+        print(message("failed", reason=exc), file=sys.stderr)
         return EXIT_BAD_ARGUMENT
     if out is None:
         sys.stdout.write(text)

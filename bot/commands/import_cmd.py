@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.clock import SystemClock
 from bot.commands.bootstrap import Context
 from bot.services.okr_file.importer import ImportReport, import_okr_file
-from bot.services.okr_file.messages import message, speaking
+from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import OkrFileError
 
 EXIT_BAD_FILE = 2
@@ -18,11 +18,7 @@ PROGRESS_EVERY_S = 1.0
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    with speaking(args.locale or ctx.settings.default_locale):
-        return _import(args, ctx)
-
-
-def _import(args: argparse.Namespace, ctx: Context) -> int:
+    """Import the file, speaking the terminal's language (`--locale`, else DEFAULT_LOCALE)."""
     try:
         raw = args.file.read_bytes()
     except OSError as exc:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.catalogues import words
 from bot.commands.bootstrap import Context
 from bot.ids import COMMAND
 
@@ -51,10 +52,9 @@ def request_url(base: str) -> str:
     """Where Slack sends every request, from the public base URL of `okr-bot serve`."""
     parts = urlsplit(base.strip())
     if parts.scheme != "https" or not parts.hostname:
-        raise ManifestError(f"--url must be the public https:// address of `okr-bot serve`, "
-                            f"not {base!r}")
+        raise ManifestError(words("cli.manifest.not_https", url=base))
     if parts.query or parts.fragment:
-        raise ManifestError(f"--url takes no query or fragment: {base!r}")
+        raise ManifestError(words("cli.manifest.query", url=base))
     return f"https://{parts.netloc}{parts.path.rstrip('/')}{EVENTS_PATH}"
 
 
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         manifest = build_manifest(url=None if args.socket else args.url, name=args.name)
     except ManifestError as error:
-        print(f"okr-bot manifest: {error}", file=sys.stderr)
+        print(words("cli.manifest.failed", reason=error), file=sys.stderr)
         return 2
     sys.stdout.write(render(manifest, args.format))
     return 0

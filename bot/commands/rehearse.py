@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
+from bot.catalogues import words
 from bot.clock import FakeClock
 from bot.commands.bootstrap import Context
 from bot.delivery.pace import Pacing
@@ -52,6 +53,7 @@ from storage.models import Delivery, Person, Team
 
 TICK = timedelta(minutes=15)
 GRACE = timedelta(hours=6)
+SENT = "sent"  # an event's outcome (the JSONL keeps it as it is; the text words it)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     with _scratch(ctx.db) as (db, workdir):
         team_ids = _team_ids(db, args.team)
         if args.team and not team_ids:
-            print(f"okr-bot rehearse: no team called {args.team!r}", file=sys.stderr)
+            print(words("cli.rehearse.unknown_team", name=args.team), file=sys.stderr)
             return 2
         events = _rehearse(db, workdir, start, args.weeks, team_ids, args.answer_rate, args.seed)
     _print(events, args.format, sys.stdout)
@@ -158,11 +160,12 @@ def _events(db: Database, start: datetime) -> list[Event]:
         outside = (row.status == "sent" and calendar is not None and kind is not None
                    and not may_message(calendar, kind, at))
         local = (f"{at.astimezone(ZoneInfo(calendar.zone)):%a %Y-%m-%d %H:%M %Z}"
-                 if calendar is not None and person is not None else "(a channel)")
+                 if calendar is not None and person is not None
+                 else words("cli.rehearse.a_channel"))
         events.append(Event(
             utc=f"{at:%Y-%m-%d %H:%M}", local=local,
             kind=row.kind, to=person.name if person else teams.get(row.team_id or 0, "?"),
-            outcome="sent" if row.status == "sent" else f"skipped: {row.last_error}",
+            outcome=SENT if row.status == "sent" else f"skipped: {row.last_error}",
             outside_calendar=outside))
     return events
 
@@ -174,17 +177,19 @@ def _print(events: list[Event], fmt: str, out: TextIO) -> None:
             write(json.dumps(asdict(event), ensure_ascii=False) + "\n")
         write(json.dumps({"summary": asdict(_summary(events))}, ensure_ascii=False) + "\n")
         return
-    write("Timeline (UTC | recipient's local time | kind | to | outcome)\n")
+    write(words("cli.rehearse.timeline") + "\n")
     for e in events:
-        flag = "  ← OUTSIDE THEIR CALENDAR" if e.outside_calendar else ""
-        write(f"  {e.utc} | {e.local} | {e.kind} | {e.to} | {e.outcome}{flag}\n")
+        flag = words("cli.rehearse.outside") if e.outside_calendar else ""
+        outcome = (words("cli.rehearse.sent") if e.outcome == SENT
+                   else words("cli.rehearse.skipped", reason=e.outcome.removeprefix("skipped: ")))
+        write(f"  {e.utc} | {e.local} | {e.kind} | {e.to} | {outcome}{flag}\n")
     summary = _summary(events)
-    write("\nPer person (sent): prompts, reminders, other direct messages\n")
+    write("\n" + words("cli.rehearse.per_person") + "\n")
     for name, counts in summary.people.items():
-        write(f"  {name}: {counts['checkin']} prompt(s), {counts['reminder']} reminder(s), "
-              f"{counts['other']} other\n")
-    write(f"\nOutside someone's working hours, weekend or holidays: {summary.outside}\n")
-    write("\nDigests per team\n")
+        write(words("cli.rehearse.person", name=name, prompts=counts["checkin"],
+                    reminders=counts["reminder"], other=counts["other"]) + "\n")
+    write("\n" + words("cli.rehearse.outside_total", count=summary.outside) + "\n")
+    write("\n" + words("cli.rehearse.digests") + "\n")
     for team, count in summary.digests.items():
         write(f"  {team}: {count}\n")
 
@@ -200,7 +205,7 @@ def _summary(events: list[Event]) -> Summary:
     people: dict[str, Counter[str]] = {}
     digests: Counter[str] = Counter()
     for e in events:
-        if e.outcome != "sent":
+        if e.outcome != SENT:
             continue
         if e.kind == "digest":
             digests[e.to] += 1

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.catalogues import words
 from bot.commands.bootstrap import Context
 from bot.delivery.reach import slack_reach
 from bot.delivery.sender import SendReport
@@ -32,11 +33,10 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     try:
         team_ids = _team_ids(deps.db, args.team) if args.team else None
     except LookupError as exc:
-        print(f"okr-bot: {exc}")
+        print(words("cli.checkins.unknown_team", names=exc), file=sys.stderr)
         return 2
     planned = plan_now(deps.db, deps.clock, team_ids=team_ids)
-    print(f"planned {planned.checkins} prompts ({planned.skipped} skipped: holiday, away or "
-          "no key results)")
+    print(words("cli.checkins.planned", planned=planned.checkins, skipped=planned.skipped))
     sender = make_sender(deps)
     total = SendReport()
     deadline = time.monotonic() + args.wait
@@ -50,14 +50,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             break
         time.sleep(SENDER_INTERVAL.total_seconds())
     waiting = _outstanding(deps.db, None, due_by=deps.clock.now())
-    print(f"sent {total.sent}, failed {total.failed}, skipped {total.skipped}, "
-          f"waiting to retry {waiting}")
+    print(words("cli.checkins.sent", sent=total.sent, failed=total.failed,
+                skipped=total.skipped, waiting=waiting))
     if not (total.failed or waiting):
         return 0
     reach = slack_reach(deps.db, deps.clock.now())
-    why = f" (last error: {reach.last_error})" if reach.last_error else ""
-    print(f"okr-bot send-checkins: {total.failed} failed and {waiting} not sent yet{why}; "
-          "the worker retries what waits, `okr-bot status` shows both", file=sys.stderr)
+    why = words("cli.checkins.last_error", error=reach.last_error) if reach.last_error else ""
+    print(words("cli.checkins.not_all_sent", failed=total.failed, waiting=waiting, why=why),
+          file=sys.stderr)
     return EXIT_NOT_ALL_SENT
 
 
@@ -66,7 +66,7 @@ def _team_ids(db: Database, names: list[str]) -> list[int]:
         teams = {t.name: t.id for t in session.exec(select(Team).where(col(Team.name).in_(names)))}
     unknown = [name for name in names if name not in teams]
     if unknown:
-        raise LookupError(f"no team named {', '.join(unknown)}")
+        raise LookupError(", ".join(unknown))
     return [team_id for team_id in teams.values() if team_id is not None]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
+from bot.catalogues import words
 from bot.commands.bootstrap import Context
 from bot.delivery.sender import Sender, SendReport
 from bot.digest_render import render_digest
@@ -43,16 +44,15 @@ MAX_PASSES = 10  # the headline, then its thread replies: a few ticks
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     if args.chart is not None and not args.dry_run:
-        print("okr-bot send-digest: --chart needs --dry-run (a sent digest uploads its chart "
-              "into its thread)", file=sys.stderr)
+        print(words("cli.digest.chart_needs_dry_run"), file=sys.stderr)
         return EXIT_NOT_SENT
     deps = ctx.deps
     db, clock, settings = deps.db, deps.clock, deps.settings
     team = resolve_team(db, name=args.team)
     if isinstance(team, NotInTeam | UnknownTeam):
         known = ", ".join(team.known) if isinstance(team, UnknownTeam) else ""
-        print(f"okr-bot send-digest: no team called {args.team!r}"
-              + (f" (teams: {known})" if known else ""), file=sys.stderr)
+        print(words("cli.digest.unknown_team", name=args.team)
+              + (words("cli.digest.known_teams", names=known) if known else ""), file=sys.stderr)
         return EXIT_NOT_SENT
     digest = digest_now(db, clock, team)
     renderer = deps.renderer
@@ -64,22 +64,18 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
             return _write_chart(digest.view, args.chart)
         return 0
     if digest.view.channel_id is None:
-        print(f"okr-bot send-digest: team {team.name!r} has no channel to post to; "
-              "set one with the import file (team channel or schedule digest_channel)",
-              file=sys.stderr)
+        print(words("cli.digest.no_channel", name=team.name), file=sys.stderr)
         return EXIT_NOT_SENT
     if not enqueue_digest(db, clock, digest):
-        print(f"{team.name}: the digest of period {digest.window.period} is already queued or "
-              "sent; nothing new to send")
+        print(words("cli.digest.already", team=team.name, period=digest.window.period))
         return 0
     report = _drain(db, make_sender(deps),
                     f"digest:{digest.view.team_id}:{digest.window.period}")
-    print(f"{team.name}: digest of period {digest.window.period} queued; sender pass: "
-          f"{report.sent} sent, {report.failed} failed, {report.retried + report.rate_limited} "
-          f"to retry, {report.ambiguous} to reconcile")
+    print(words("cli.digest.queued", team=team.name, period=digest.window.period,
+                sent=report.sent, failed=report.failed,
+                retry=report.retried + report.rate_limited, reconcile=report.ambiguous))
     if report.failed or not report.sent:
-        print("okr-bot send-digest: the digest was not posted; it waits in the outbox "
-              "(`okr-bot status` shows why)", file=sys.stderr)
+        print(words("cli.digest.not_posted"), file=sys.stderr)
         return EXIT_NOT_SENT
     return 0
 
@@ -107,11 +103,10 @@ def _write_chart(view: DigestView, path: Path) -> int:
     from bot.digest_chart import chart_png  # only where a digest is drawn
 
     if view.chart is None:
-        print(f"okr-bot send-digest: {view.team_name} has no scored Objective to chart",
-              file=sys.stderr)
+        print(words("cli.digest.no_chart", team=view.team_name), file=sys.stderr)
         return EXIT_NOT_SENT
     path.write_bytes(chart_png(view.chart))
-    print(f"chart written to {path}")
+    print(words("cli.digest.chart_written", path=path))
     return 0
 
 
@@ -122,15 +117,13 @@ def _as_json(payloads: list[dict[str, Any]]) -> str:
 def _as_text(digest: OnDemand, locale: str, payloads: list[dict[str, Any]]) -> str:
     view, window = digest.view, digest.window
     names = _names(view)
-    lines = [
-        f"{view.team_name}: digest of period {window.period} "
-        f"({window.start:%Y-%m-%d %H:%M} → {window.end:%Y-%m-%d %H:%M} UTC), "
-        f"language {locale}, channel {view.channel_id or '(none)'}, "
-        f"{len(payloads)} message(s) — dry run, nothing sent",
-    ]
+    lines = [words("cli.digest.dry_run", team=view.team_name, period=window.period,
+                   start=f"{window.start:%Y-%m-%d %H:%M}", end=f"{window.end:%Y-%m-%d %H:%M}",
+                   locale=locale, channel=view.channel_id or words("cli.digest.no_channel_short"),
+                   count=len(payloads))]
     for number, payload in enumerate(payloads, start=1):
-        role = "channel post" if number == 1 else "thread reply"
-        lines += ["", f"--- message {number}/{len(payloads)} ({role}) ---"]
+        role = words("cli.digest.channel_post" if number == 1 else "cli.digest.thread_reply")
+        lines += ["", words("cli.digest.message", number=number, count=len(payloads), role=role)]
         lines += [display_mrkdwn(text, names) for text in _texts(payload["blocks"])]
     return "\n".join(lines)
 

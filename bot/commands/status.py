@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.catalogues import words
 from bot.clock import Clock, SystemClock
 from bot.commands.bootstrap import Context
 from bot.delivery.reach import SlackReach, slack_reach
@@ -37,40 +38,42 @@ def report(db: Database, clock: Clock, *, errors: int = 10) -> str:
         failures = outbox_queries.last_errors(session=session, limit=errors)
         teams = schedule_queries.scheduled_teams(session=session)
         unscheduled = unscheduled_owners(session, now.date())
-    lines = [_slack_line(reach), "", "Outbox", _table(counts), "", "Waiting to retry"]
-    lines += [f"  {r.dedupe_key} ({r.status}) due {_age(now - r.due_at)} ago, "
-              f"{r.attempts} attempt(s), next try {_when(r.next_attempt_at)}: {r.last_error}"
-              for r in waiting] or ["  none"]
-    lines += ["", "Next in the outbox"]
-    lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} ({r.status}, attempts {r.attempts})"
-              for r in upcoming] or ["  nothing waiting"]
-    lines += ["", "Next scheduled slots"]
+    lines = [_slack_line(reach), "", words("cli.status.outbox"), _table(counts), "",
+             words("cli.status.waiting")]
+    lines += [words("cli.status.waiting_row", key=r.dedupe_key, status=r.status,
+                    age=_age(now - r.due_at), attempts=r.attempts,
+                    next=_when(r.next_attempt_at), error=r.last_error)
+              for r in waiting] or [words("cli.status.none")]
+    lines += ["", words("cli.status.next")]
+    lines += [words("cli.status.next_row", when=_when(r.next_attempt_at), key=r.dedupe_key,
+                    status=r.status, attempts=r.attempts)
+              for r in upcoming] or [words("cli.status.nothing_waiting")]
+    lines += ["", words("cli.status.slots")]
     for team, schedule in teams:
         lines.append(f"  {team.name}: {_next_slots(schedule, now)}")
     if not teams:
-        lines.append("  no team has a schedule")
+        lines.append(words("cli.status.no_schedule"))
     if unscheduled:
-        lines += ["", f"On no schedule ({len(unscheduled)}: they own a Key Result but nobody "
-                      "asks them to check in; give their team or a parent team a schedule)",
+        lines += ["", words("cli.status.unscheduled", count=len(unscheduled)),
                   "  " + ", ".join(unscheduled)]
-    lines += ["", "Failed (not retried)"]
-    lines += [f"  {_when(r.next_attempt_at)}  {r.dedupe_key} after {r.attempts} "
-              f"attempt(s): {r.last_error or '?'}" for r in failures] or ["  none"]
+    lines += ["", words("cli.status.failed")]
+    lines += [words("cli.status.failed_row", when=_when(r.next_attempt_at), key=r.dedupe_key,
+                    attempts=r.attempts, error=r.last_error or "?")
+              for r in failures] or [words("cli.status.none")]
     return "\n".join(lines)
 
 
 def _slack_line(reach: SlackReach) -> str:
-    last = (f"last post accepted {_age(reach.now - reach.last_success)} ago"
-            if reach.last_success else "no post accepted yet")
+    last = (words("cli.status.last_success", age=_age(reach.now - reach.last_success))
+            if reach.last_success else words("cli.status.no_success"))
     down = reach.unreachable_for
     if down is not None:
-        return (f"Slack: NOT REACHABLE for {_age(down)} ({last}); {reach.failing_rows} "
-                f"message(s) waiting, last error: {reach.last_error}. Check the network, a "
-                "proxy (HTTPS_PROXY) or SLACK_API_URL; the outbox retries by itself.")
+        return words("cli.status.unreachable", age=_age(down), last=last,
+                     rows=reach.failing_rows, error=reach.last_error)
     if reach.failing_rows:
-        return (f"Slack: {reach.failing_rows} message(s) failed to reach it lately and will be "
-                f"retried ({last}; last error: {reach.last_error})")
-    return f"Slack: reachable ({last})"
+        return words("cli.status.failing", rows=reach.failing_rows, last=last,
+                     error=reach.last_error)
+    return words("cli.status.reachable", last=last)
 
 
 def _age(span: timedelta) -> str:
@@ -78,30 +81,35 @@ def _age(span: timedelta) -> str:
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days} d {hours} h"
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+        return words("cli.status.days", days=days, hours=hours)
+    if hours:
+        return words("cli.status.hours", hours=hours, minutes=minutes)
+    return words("cli.status.minutes", minutes=minutes)
 
 
 def _table(counts: dict[tuple[str, str], int]) -> str:
     kinds = sorted({kind for kind, _ in counts})
     width = max([len(k) for k in kinds] + [8])
-    header = "  " + "kind".ljust(width) + "".join(s.rjust(11) for s in DELIVERY_STATES)
+    header = "  " + words("cli.status.kind").ljust(width) + "".join(
+        s.rjust(11) for s in DELIVERY_STATES)
     rows = ["  " + kind.ljust(width) + "".join(str(counts.get((kind, s), 0)).rjust(11)
                                               for s in DELIVERY_STATES) for kind in kinds]
-    return "\n".join([header, *rows]) if rows else "  empty"
+    return "\n".join([header, *rows]) if rows else words("cli.status.empty")
 
 
 def _next_slots(schedule: Any, now: datetime) -> str:
     try:
         rhythm = rhythm_of(schedule)
     except ValueError as exc:
-        return f"schedule cannot be read: {exc}"
+        return words("cli.status.unreadable", error=exc)
     checkins = slots.checkin_slots(rhythm, rhythm.timezone, now, now + LOOKAHEAD)
     digests = slots.digest_slots(rhythm, now, now + LOOKAHEAD)
     zone = ZoneInfo(rhythm.timezone)
-    parts = [f"check-in {_local(checkins[0].due_at, zone)}" if checkins else "no check-in"]
-    parts.append(f"digest {_local(digests[0].due_at, zone)}" if digests else "no digest")
-    return ", ".join(parts) + f" ({rhythm.timezone}; people get theirs in their own zone)"
+    parts = [words("cli.status.checkin_at", when=_local(checkins[0].due_at, zone))
+             if checkins else words("cli.status.no_checkin")]
+    parts.append(words("cli.status.digest_at", when=_local(digests[0].due_at, zone))
+                 if digests else words("cli.status.no_digest"))
+    return ", ".join(parts) + words("cli.status.zone", zone=rhythm.timezone)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:

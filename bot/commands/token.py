@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from unicodedata import east_asian_width
 
+from bot.catalogues import words
 from bot.clock import SystemClock
 from bot.commands.bootstrap import Context
 from bot.services.tokens import TokenError, TokenView, create_token, list_tokens, revoke_token
@@ -21,10 +23,8 @@ def create(args: argparse.Namespace, ctx: Context) -> int:
     try:
         created = create_token(ctx.db, SystemClock(), name=args.name, kr_keys=args.kr)
     except TokenError as exc:
-        print(f"okr-bot token: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    print(f"Created API token {created.token.name!r} for {_scope(created.token)}.\n"
-          "Its secret follows, shown this once: store it now (only a hash of it is kept).",
+        return _refused(exc)
+    print(words("cli.token.created", name=created.token.name, scope=_scope(created.token)),
           file=sys.stderr)
     print(created.secret)
     return 0
@@ -33,15 +33,16 @@ def create(args: argparse.Namespace, ctx: Context) -> int:
 def listing(args: argparse.Namespace, ctx: Context) -> int:
     rows = list_tokens(ctx.db)
     if not rows:
-        print("No API tokens yet; create one with `okr-bot token create --name NAME`.")
+        print(words("cli.token.none"))
         return 0
-    table = [("NAME", "SCOPE", "CREATED (UTC)", "LAST USED (UTC)", "STATUS")]
+    table = [tuple(words("cli.token.columns").split("|"))]
     table += [(t.name, _scope(t), _when(t.created_at), _when(t.last_used_at),
-               f"revoked {_when(t.revoked_at)}" if t.revoked else "active") for t in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+               words("cli.token.revoked_at", when=_when(t.revoked_at)) if t.revoked
+               else words("cli.token.active")) for t in rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-              .rstrip())
+        print("  ".join(cell + " " * (width - _width(cell))
+                        for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
@@ -49,19 +50,31 @@ def revoke(args: argparse.Namespace, ctx: Context) -> int:
     try:
         revoked = revoke_token(ctx.db, SystemClock(), name=args.name)
     except TokenError as exc:
-        print(f"okr-bot token: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return _refused(exc)
     name = revoked.token.name
     if revoked.already:
-        print(f"API token {name!r} was already revoked at {_when(revoked.token.revoked_at)} UTC.")
+        print(words("cli.token.already_revoked", name=name, when=_when(revoked.token.revoked_at)))
     else:
-        print(f"Revoked API token {name!r}: its requests now get 401.")
+        print(words("cli.token.revoked", name=name))
     return 0
 
 
+def _refused(error: TokenError) -> int:
+    print(words("cli.token.failed", reason=words(f"cli.token.{error.code}", **error.params)),
+          file=sys.stderr)
+    return EXIT_REFUSED
+
+
 def _scope(token: TokenView) -> str:
-    return "every key result" if not token.kr_keys else "KRs " + ", ".join(token.kr_keys)
+    if not token.kr_keys:
+        return words("cli.token.every_kr")
+    return words("cli.token.krs", keys=", ".join(token.kr_keys))
 
 
 def _when(at: datetime | None) -> str:
-    return "never" if at is None else at.strftime("%Y-%m-%d %H:%M")
+    return words("cli.token.never") if at is None else at.strftime("%Y-%m-%d %H:%M")
+
+
+def _width(cell: str) -> int:
+    """Columns `cell` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if east_asian_width(char) in "WF" else 1 for char in cell)

@@ -63,7 +63,13 @@ class Revoked:
 
 
 class TokenError(ValueError):
-    """A token command that cannot be done; the message is for the admin."""
+    """A token command that cannot be done: `code` names the words (cli.token.<code>),
+    `params` fill them."""
+
+    def __init__(self, code: str, **params: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 def hash_secret(secret: str) -> str:
@@ -80,20 +86,16 @@ def create_token(
 ) -> CreatedToken:
     """A new token named `name` for the KRs with `kr_keys` (every KR when empty)."""
     if not NAME_PATTERN.fullmatch(name):
-        raise TokenError(
-            f"invalid token name {name!r}: use 1 to 60 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+        raise TokenError("bad_name", name=name)
     keys = sorted(set(kr_keys))
     secret = new_secret()
     now = clock.now()
     with db.write() as session:
         if token_queries.token_by_name(name, session=session) is not None:
-            raise TokenError(
-                f"a token named {name!r} exists already (names stay taken after revoke)")
+            raise TokenError("exists", name=name)
         unknown = sorted(set(keys) - token_queries.existing_kr_keys(keys, session=session))
         if unknown:
-            raise TokenError(f"no key result has the key {', '.join(map(repr, unknown))}")
+            raise TokenError("unknown_kr", keys=", ".join(map(repr, unknown)))
         row = ApiToken(name=name, token_hash=hash_secret(secret), kr_keys=json.dumps(keys),
                        created_at=now)
         session.add(row)
@@ -117,7 +119,7 @@ def revoke_token(db: Database, clock: Clock, *, name: str) -> Revoked:
     with db.write() as session:
         row = token_queries.token_by_name(name, session=session)
         if row is None:
-            raise TokenError(f"no token named {name!r}")
+            raise TokenError("unknown", name=name)
         already = row.revoked_at is not None
         if not already:
             row.revoked_at = now

@@ -135,3 +135,32 @@ def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path
         errors = reader_gone.stderr.read()
     assert reader_gone.wait(timeout=60) == 141
     assert errors == ""
+
+
+def test_the_command_line_speaks_chinese_with_locale_or_default_locale(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/okr.db"
+    listed = okr_bot("--locale", "zh", "cycle", "list", cwd=tmp_path, DATABASE_URL=database)
+    assert listed.returncode == 0 and listed.stdout.strip() == "还没有任何周期。"
+    tokens = okr_bot("token", "list", cwd=tmp_path, DATABASE_URL=database, DEFAULT_LOCALE="zh")
+    assert tokens.stdout.startswith("还没有 API 令牌")
+    status = okr_bot("status", cwd=tmp_path, DATABASE_URL=database, DEFAULT_LOCALE="zh")
+    assert status.returncode == 0
+    assert status.stdout.splitlines()[0] == "Slack：可以连接（还没有发送成功过）"
+    assert "发件箱" in status.stdout and "还没有团队设置日程" in status.stdout
+    refused = okr_bot("--locale", "zh", "cycle", "close", "2099-Q9", cwd=tmp_path,
+                      DATABASE_URL=database)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "okr-bot cycle：没有名为 “2099-Q9” 的周期（okr-bot cycle list 可以列出所有周期）")
+    # English stays the default.
+    assert okr_bot("cycle", "list", cwd=tmp_path, DATABASE_URL=database).stdout.strip() == (
+        "No cycles yet.")
+
+
+def test_an_operators_mistake_is_worded_in_chinese_too(tmp_path: Path) -> None:
+    line = one_line(okr_bot("--locale", "zh", "serve", cwd=tmp_path))
+    assert line == ("okr-bot：缺少设置 SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET："
+                    "请在环境变量或 .env 中设置")
+    bad = one_line(okr_bot("status", cwd=tmp_path, DEFAULT_LOCALE="zh",
+                           DEFAULT_TIMEZONE="Mars/Olympus"))
+    assert bad == "okr-bot：设置 DEFAULT_TIMEZONE 无效：未知的 IANA 时区 “Mars/Olympus”"

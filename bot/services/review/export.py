@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.services.okr_file.exporter import ExportError, safe_cell
+from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import dump_yaml
 from bot.services.review.calibration import TeamCalibration, team_calibrations
 from bot.services.review.report import CycleReport, ObjectiveReport, cycle_report
@@ -43,7 +44,7 @@ def review_calibrations(db: Database, *, cycle: str) -> list[TeamCalibration]:
 def _named(session: Session, cycle: str) -> Cycle:
     found = cycle_queries.cycle_named(cycle, session=session)
     if found is None:
-        raise ExportError(f"no cycle is called {cycle!r}")
+        raise ExportError(message("no_such_cycle", name=cycle))
     return found
 
 
