@@ -41,6 +41,7 @@ OKR_NEW_SUBMIT = _id("OKR_NEW_SUBMIT", "okr.new.submit")
 OKR_NEW = _id("OKR_NEW", "okr.new")
 # Enter pressed in a title of the new-Objective form: "okr.new.similar" or "okr.new.similar.<n>"
 OKR_NEW_SIMILAR = _id("OKR_NEW_SIMILAR", "okr.new.similar")
+OKR_NEW_CYCLE = _id("OKR_NEW_CYCLE", "okr.new.cycle")
 OKR_EDIT = _id("OKR_EDIT", "okr.edit")
 OKR_EDIT_SUBMIT = _id("OKR_EDIT_SUBMIT", "okr.edit.submit")
 OKR_ARCHIVE = _id("OKR_ARCHIVE", "okr.archive")

@@ -41,10 +41,13 @@ def planner_tick(deps: Deps) -> None:
     """One planner tick; an error is logged and the next tick tries again."""
     try:
         report = plan(deps.db, deps.clock, grace=timedelta(hours=deps.settings.grace_hours),
-                      review_days_before_end=deps.settings.review_days_before_end)
+                      review_days_before_end=deps.settings.review_days_before_end,
+                      cycle_review_days=deps.settings.cycle_review_days)
     except Exception:
         logger.exception("planner tick failed")
         return
+    if report.closed_cycles:
+        logger.info("closed %d cycle(s) whose review window ended", report.closed_cycles)
     if report.checkins or report.reminders or report.digests or report.skipped:
         logger.info("planned %d prompts, %d reminders, %d digests; %d skipped",
                     report.checkins, report.reminders, report.digests, report.skipped)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     review_days_before_end: int = Field(
         default=7, ge=0, le=90, description="days before a cycle's end that owners get the review"
     )
+    cycle_review_days: int = Field(
+        default=14, ge=0, le=90,
+        description="days a cycle stays open after its end for its review; then it closes")
 
     @field_validator("default_timezone")
     @classmethod

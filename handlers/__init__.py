@@ -53,7 +53,8 @@ def register_all(app: App, deps: Deps) -> Routes:
     # Buttons (block_actions) ---------------------------------------------------------------
     on.action(ids.HOME_REFRESH, home.on_refresh)
     on.action(ids.OKR_NEW, okr_edit.on_new_button)
-    on.action(per_card(ids.OKR_NEW_SIMILAR), okr_edit.on_title_entered)  # Enter in a title
+    on.action(per_card(ids.OKR_NEW_SIMILAR), okr_edit.on_new_form_changed)  # Enter in a title
+    on.action(ids.OKR_NEW_CYCLE, okr_edit.on_new_form_changed)  # another cycle picked
     on.action(per_card(ids.OKR_EDIT), okr_edit.on_edit)
     on.action(per_card(ids.OKR_ARCHIVE), okr_edit.on_archive)
     on.action(ids.CHECKIN_OPEN, checkin.on_open)

@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
 from bot.domain.okr_draft import OWNER_ME, EditForm, ObjectiveForm
+from bot.domain.row_ids import row_id
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okr_edit.access import Duplicate, Gone, Refused
 from bot.services.okr_edit.changes import (
@@ -67,7 +68,8 @@ def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
                               confirmed=sub.confirmed, inbox_key=sub.inbox_key)
     if isinstance(result, Warned):
         typed = [form.title, *(kr.title for kr in form.krs)]
-        view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed)
+        view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed,
+                        cycle_id=row_id(form.cycle))
         if not isinstance(view, Gone):
             lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
                                         filled_slots(form))
@@ -80,15 +82,17 @@ def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     _finish_submission(deps, ack, locale, result, updated=False)
 
 
-def on_title_entered(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Enter pressed in a title of the new-Objective modal → views.update with the reviewed
-    KRs like what was typed beside the form, everything typed kept. A person typing on in
-    the meantime changes the view's hash: Slack refuses the update and nothing is lost."""
+def on_new_form_changed(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Enter pressed in a title of the new-Objective modal, or another cycle picked →
+    views.update with the reviewed KRs like what was typed and the chosen cycle's parents,
+    everything typed kept. A person typing on in the meantime changes the view's hash: Slack
+    refuses the update and nothing is lost."""
     ack()
     typed = payloads.parse_submission(body)
     form = payloads.new_form(typed.state)
     view = new_form(deps.db, deps.clock, actor=typed.user_id,
-                    titles=[form.title, *(kr.title for kr in form.krs)])
+                    titles=[form.title, *(kr.title for kr in form.krs)],
+                    cycle_id=row_id(form.cycle))
     if isinstance(view, Gone):
         return
     modal = deps.renderer.render("okr_edit/new_modal", _locale(deps, typed.user_id),

@@ -111,7 +111,7 @@ def new_form(state: State) -> ObjectiveForm:
     return ObjectiveForm(
         title=_value(state, "title"), description=_value(state, "description"),
         type=_value(state, "type"), owner=_value(state, "owner"),
-        parent=_value(state, "parent"), krs=krs,
+        parent=_value(state, "parent"), krs=krs, cycle=_value(state, "cycle"),
     )
 
 

@@ -87,7 +87,8 @@ def new_context(
     ]
     values = {"title": draft.title, "description": draft.description,
               "type": draft.type or ObjectiveType.COMMITTED.value,
-              "owner": draft.owner or OWNER_ME, "parent": draft.parent}
+              "owner": draft.owner or OWNER_ME, "parent": draft.parent,
+              "cycle": str(form.cycle_id)}
     return {
         **_common(warnings, more_warnings), "form": form, "parents": form.parents,
         "values": values, "kr_slots": slots, "kr_kinds": [k.value for k in KRKind],

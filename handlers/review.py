@@ -105,9 +105,10 @@ def open_from_command(ctx: CommandContext) -> None:
 def carry_from_command(ctx: CommandContext) -> None:
     """`/okr carry` → review/carry (ephemeral), or a note."""
     deps = ctx.deps
-    found = carry.carry_list(deps.db, ctx.person)
+    found = carry.carry_list(deps.db, ctx.person, today=_today(deps, ctx.person),
+                             review_days=deps.settings.cycle_review_days)
     if isinstance(found, carry.NoCarry):
-        ctx.reply("review/notice", key=found.reason, title="", cycle="", as_modal=False)
+        ctx.reply("review/notice", key=found.reason, title="", cycle=found.cycle, as_modal=False)
     else:
         ctx.reply("review/carry", view=found, reply=True)
 
@@ -139,9 +140,10 @@ def cycle_command(ctx: CommandContext) -> None:
             lines = [catalogue.mrkdwn("review.cycle.opened", name=opened.cycle.name,
                                       start=opened.cycle.start.isoformat(),
                                       end=opened.cycle.end.isoformat())]
-            if opened.closed:
-                lines.append(catalogue.mrkdwn("review.cycle.closed_also",
-                                              names=", ".join(opened.closed)))
+            if opened.offered:
+                lines.append(catalogue.mrkdwn("review.cycle.offered",
+                                              names=", ".join(opened.offered),
+                                              days=deps.settings.cycle_review_days))
         else:
             lines = [catalogue.mrkdwn("review.cycle.usage")]
     except cycles.CycleError as error:

@@ -199,7 +199,7 @@ def _cycle(sub: Any) -> None:
     parser = sub.add_parser("cycle", help="open the next OKR cycle, close one, or list them")
     actions = parser.add_subparsers(dest="cycle_command", metavar="ACTION", required=True)
     new = actions.add_parser(
-        "new", help="open a cycle (closes the active cycles that started before it)")
+        "new", help="open a cycle; the current one stays open until its end and review")
     new.add_argument("--name", required=True, help="e.g. 2027-Q1")
     new.add_argument("--start", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")
     new.add_argument("--end", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD")

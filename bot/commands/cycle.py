@@ -1,7 +1,7 @@
 """`okr-bot cycle new|close|list`: open the next OKR cycle, close one (read-only), list them.
 
-Opening a cycle closes the active cycles that started before it; each close queues the teams'
-review summaries and offers owners to carry unfinished Objectives forward
+Opening the next cycle leaves the current one open until its end and review, and offers owners
+to carry unfinished Objectives forward; a close queues the teams' review summaries
 (bot.services.cycles.lifecycle).
 """
 
@@ -32,8 +32,9 @@ def new(args: argparse.Namespace, ctx: Context) -> int:
         return _fail(error)
     cycle = opened.cycle
     print(words("cli.cycle.opened", name=cycle.name, start=cycle.start, end=cycle.end))
-    if opened.closed:
-        print(words("cli.cycle.closed_also", names=", ".join(opened.closed)))
+    if opened.offered:
+        print(words("cli.cycle.offered", names=", ".join(opened.offered),
+                    days=ctx.settings.cycle_review_days))
     return 0
 
 

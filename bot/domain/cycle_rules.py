@@ -36,6 +36,18 @@ def review_open(today: date, end_date: date, days_before_end: int) -> bool:
     return today >= end_date - timedelta(days=days_before_end)
 
 
+def review_window_over(today: date, end_date: date, review_days: int) -> bool:
+    """Whether a cycle ending `end_date` has had its `review_days` after the end: it closes."""
+    return today > end_date + timedelta(days=review_days)
+
+
+def carry_window_open(today: date, start_date: date, review_days: int) -> bool:
+    """Whether Objectives may still be carried into a cycle that started on `start_date`: while
+    it is being planned and for `review_days` after it starts (while the one before it is
+    reviewed)."""
+    return today <= start_date + timedelta(days=review_days)
+
+
 def month_key(day: date) -> str:
     """"2026-12": the alignment check's period."""
     return f"{day.year:04d}-{day.month:02d}"

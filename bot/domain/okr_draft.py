@@ -59,7 +59,8 @@ class KRForm:
 
 @dataclass(frozen=True)
 class ObjectiveForm:
-    """The new-Objective form as typed; `owner` is "me" or "team:<id>", `parent` an id or ""."""
+    """The new-Objective form as typed; `owner` is "me" or "team:<id>", `parent` and `cycle`
+    an id or "" (the current cycle)."""
 
     title: str = ""
     description: str = ""
@@ -67,6 +68,7 @@ class ObjectiveForm:
     owner: str = OWNER_ME
     parent: str = ""
     krs: tuple[KRForm, ...] = ()
+    cycle: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class ObjectiveInput:
     owner_team_id: int | None
     parent_id: int | None
     krs: tuple[KRInput, ...]
+    cycle_id: int | None = None  # None: the current cycle
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,7 @@ def validate_new(form: ObjectiveForm) -> ObjectiveInput | list[FieldError]:
     objective_type = _objective_type(form.type, errors)
     owner_team_id = _owner(form.owner, errors)
     parent_id = _optional_id(form.parent, "parent", errors)
+    cycle_id = _optional_id(form.cycle, "cycle", errors)
     krs: list[KRInput] = []
     for slot, kr in enumerate(form.krs, start=1):
         if kr.blank:
@@ -199,7 +203,8 @@ def validate_new(form: ObjectiveForm) -> ObjectiveInput | list[FieldError]:
         )
     if errors:
         return errors
-    return ObjectiveInput(title, description, objective_type, owner_team_id, parent_id, tuple(krs))
+    return ObjectiveInput(title, description, objective_type, owner_team_id, parent_id,
+                          tuple(krs), cycle_id)
 
 
 def validate_edit(

@@ -29,6 +29,7 @@ TEAM_FRAME_BLOCKS = 2  # a team's header and its empty-or-more line
 MAX_TEAMS = 3
 MINE_BLOCKS = 60  # leaves the teams room even when someone holds many Objectives
 MAX_KRS_PER_CARD = 6
+PLANNING_BLOCKS = 20  # the next cycle's drafts, below the person's own Objectives
 LOOKAHEAD_DAYS = 15  # covers a biweekly rhythm from any day
 
 
@@ -42,6 +43,15 @@ class TeamGroup:
 
 
 @dataclass(frozen=True)
+class PlanningGroup:
+    """The person's Objectives (drafts included) in the cycle being planned next."""
+
+    cycle_name: str
+    cards: tuple[ObjectiveCard, ...]
+    hidden: int
+
+
+@dataclass(frozen=True)
 class HomeView:
     cycle_name: str | None
     next_due: str | None  # in the person's zone and language
@@ -50,6 +60,7 @@ class HomeView:
     teams: tuple[TeamGroup, ...]
     hidden_teams: int
     hours: HoursView  # when messages may reach the person (`/okr hours`)
+    planning: PlanningGroup | None = None  # the next cycle, while it is being planned
 
 
 def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
@@ -63,11 +74,15 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         next_due = local_dates.format_day_time(
             local_dates.local(due, person.tz), person.locale, today=eyes.today)
     with db.read() as session:
-        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
+        cycles = cycle_queries.plannable_cycles(eyes.today, session=session)
+        cycle = cycles[0] if cycles else None
         if cycle is None or cycle.id is None:
             return HomeView(None, next_due, (), 0, (), 0, hours)
         mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
+        planned = [(c, load_cards(session, cycle_id=c.id or 0, viewer=eyes,
+                                  person_ids=[person.id], max_krs=MAX_KRS_PER_CARD))
+                   for c in cycles[1:2]]
         teams = team_queries.teams_of_person(session=session, person_id=person.id)
         team_ids = [t.id for t in teams if t.id is not None]
         team_cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=team_ids,
@@ -75,6 +90,11 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     budget = HOME_BLOCKS - FRAME_BLOCKS - TEAM_FRAME_BLOCKS * min(len(teams), MAX_TEAMS)
     shown, hidden = fit_cards(mine, min(budget, MINE_BLOCKS))
     budget -= sum(card_blocks(c) for c in shown)
+    planning = None
+    for next_cycle, cards in planned:
+        next_shown, next_hidden = fit_cards(cards, PLANNING_BLOCKS - TEAM_FRAME_BLOCKS)
+        budget -= TEAM_FRAME_BLOCKS + sum(card_blocks(c) for c in next_shown)
+        planning = PlanningGroup(next_cycle.name, tuple(next_shown), next_hidden)
     groups: list[TeamGroup] = []
     mine_ids = {c.id for c in mine}
     for team in teams[:MAX_TEAMS]:
@@ -83,7 +103,7 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         budget -= sum(card_blocks(c) for c in team_shown)
         groups.append(TeamGroup(team.name, team_shown, team_hidden))
     return HomeView(cycle.name, next_due, shown, hidden, tuple(groups),
-                    len(teams) - len(groups), hours)
+                    len(teams) - len(groups), hours, planning)
 
 
 def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:

@@ -21,13 +21,25 @@ def current_cycle(today: date, *, session: Session) -> Cycle | None:
     """The one "current cycle": of the active cycles containing `today`, the one that started
     last (the newer row on a tie); when none contains it, the active cycle that started last.
     A closed cycle is never current. (tests/storage/test_concepts.py pins this.)"""
-    active = list(session.exec(
-        select(Cycle).where(col(Cycle.state) == "active")
-        .order_by(col(Cycle.start_date).desc(), col(Cycle.id).desc())
-    ))
-    covering = [c for c in active if c.start_date <= today <= c.end_date]
-    candidates = covering or active
+    return _current_of(active_cycles(session=session), today)
+
+
+def _current_of(active: list[Cycle], today: date) -> Cycle | None:
+    """`current_cycle`'s rule over the active cycles (oldest first)."""
+    newest_first = sorted(active, key=lambda c: (c.start_date, c.id or 0), reverse=True)
+    covering = [c for c in newest_first if c.start_date <= today <= c.end_date]
+    candidates = covering or newest_first
     return candidates[0] if candidates else None
+
+
+def plannable_cycles(today: date, *, session: Session) -> list[Cycle]:
+    """The cycles new Objectives may go into: the current one, then the active cycles that have
+    not started yet (being planned), by start date."""
+    active = active_cycles(session=session)
+    current = _current_of(active, today)
+    planned = [c for c in active
+               if c.start_date > today and (current is None or c.id != current.id)]
+    return ([current] if current is not None else []) + planned
 
 
 def cycles_by_names(names: Collection[str], *, session: Session) -> dict[str, Cycle]:

@@ -4,15 +4,17 @@ forward once, and a closed cycle refusing check-ins, edits and API value updates
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from bot.cli import main
+from bot.clock import FakeClock
 from bot.services.checkin.kr_value import KRRef, Refusal, ValueRefused, ValueUpdate, record_value
 from bot.services.cycles.lifecycle import CLI_ACTOR, close_cycle
+from bot.services.schedules.planner import plan
 from bot.services.tokens import create_token
 from storage.models import (
     AuditLog,
@@ -58,21 +60,67 @@ def test_a_member_cannot_open_a_cycle_and_is_told_politely(
         "UBEN", "cycle", {"attempt": "cycle.new"})
 
 
-def test_an_admin_opens_the_next_cycle_and_the_old_one_closes(
+def test_an_admin_opens_the_next_cycle_and_the_current_one_runs_on(
     harness: Harness, world: World
 ) -> None:
     text = reply(harness, "周期 new 2027-Q1 2027-01-01 2027-03-31", "UANA")
     assert "周期 *2027-Q1* 已开启（2027-01-01 – 2027-03-31）" in text
-    assert "已关闭（现为只读）：2026-Q4" in text
-    assert cycles(harness) == {"2026-Q4": "closed", "2027-Q1": "active"}
-    summaries = deliveries(harness.deps.db, "review_summary")
-    assert [r.team_id for r in summaries] == [world.growth.id]
+    assert "*2026-Q4* 会一直开放到结束并完成复盘：结束 14 天后自动关闭" in text
+    assert cycles(harness) == {"2026-Q4": "active", "2027-Q1": "active"}
+    assert deliveries(harness.deps.db, "review_summary") == []  # no review before the end
     offers = deliveries(harness.deps.db, "carry")
     assert sorted(r.person_id or 0 for r in offers) == sorted([world.ana.id or 0,
                                                                world.ben.id or 0])
     assert reply(harness, "cycle list", "UANA").splitlines() == [
         "• *2027-Q1*：2027-01-01 – 2027-03-31 · 进行中",
-        "• *2026-Q4*：2026-10-01 – 2026-12-31 · 已关闭"]
+        "• *2026-Q4*：2026-10-01 – 2026-12-31 · 进行中"]
+    # Check-ins still ask about 2026-Q4 only; closing it is what queues its review summary.
+    close_cycle(harness.deps.db, harness.deps.clock, actor=CLI_ACTOR, name="2026-Q4")
+    assert [r.team_id for r in deliveries(harness.deps.db, "review_summary")] == [
+        world.growth.id]
+    assert len(deliveries(harness.deps.db, "carry")) == 2  # offered once per person
+
+
+def test_a_cycle_closes_by_itself_once_its_review_window_is_over(
+    harness: Harness, world: World, clock: FakeClock
+) -> None:
+    reply(harness, "cycle new 2027-Q1 2027-01-01 2027-03-31", "UANA")
+    grace = timedelta(hours=6)
+    clock.set(datetime(2027, 1, 14, 12, tzinfo=UTC))  # 14 days after the end: still open
+    assert plan(harness.deps.db, clock, grace=grace).closed_cycles == 0
+    assert cycles(harness) == {"2026-Q4": "active", "2027-Q1": "active"}
+    clock.set(datetime(2027, 1, 15, 0, 30, tzinfo=UTC))
+    reports = [plan(harness.deps.db, clock, grace=grace) for _ in range(2)]
+    assert [r.closed_cycles for r in reports] == [1, 0]  # once, however often it runs
+    assert cycles(harness) == {"2026-Q4": "closed", "2027-Q1": "active"}
+    assert [r.team_id for r in deliveries(harness.deps.db, "review_summary")] == [
+        world.growth.id]
+    with harness.deps.db.read() as session:
+        [audit] = session.exec(select(AuditLog).where(AuditLog.action == "cycle.close"))
+    assert audit.actor == "scheduler"
+
+
+def test_carry_before_the_next_cycle_is_open_says_what_to_do(
+    harness: Harness, world: World
+) -> None:
+    text = reply(harness, "carry", "UANA")
+    assert text.startswith("下一个周期还没有开启，2026-Q4 的目标暂时无处延续。")
+    assert "/okr cycle new" in text
+    text = reply(harness, "carry", "UBEN")
+    assert text.startswith("The next cycle is not open yet, so there is nothing to carry "
+                           "2026-Q4's Objectives into.")
+
+
+def test_nothing_unfinished_to_carry_is_said_so(harness: Harness, world: World) -> None:
+    reply(harness, "cycle new 2027-Q1 2027-01-01 2027-03-31", "UANA")
+    with harness.deps.db.write() as session:
+        response = session.get(KeyResult, world.response.id)
+        assert response is not None
+        response.current_value = 1  # Ben reached his target: 4 h → 1 h
+        session.add(response)
+    assert reply(harness, "carry", "UBEN") == (
+        "Every Objective of yours in 2026-Q4 is finished (or carried already): nothing to "
+        "carry forward.")
 
 
 @pytest.mark.parametrize(("text", "answer"), [
@@ -191,10 +239,11 @@ def test_the_cycle_command_line(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["cycle", "new", "--name", "2027-Q1", "--start", "2027-01-01",
                  "--end", "2027-03-31"]) == 0
-    assert "Closed (read-only now): 2026-Q4" in capsys.readouterr().out
+    assert "2026-Q4 stays open until its end and its review" in capsys.readouterr().out
     assert main(["cycle", "list"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "2027-Q1\t2027-01-01\t2027-03-31\tactive", "2026-Q4\t2026-10-01\t2026-12-31\tclosed"]
+        "2027-Q1\t2027-01-01\t2027-03-31\tactive", "2026-Q4\t2026-10-01\t2026-12-31\tactive"]
+    assert main(["cycle", "close", "2026-Q4"]) == 0
     assert main(["cycle", "close", "2026-Q4"]) == 2
     assert "closed already" in capsys.readouterr().err
     assert main(["cycle", "close", "2027-Q1"]) == 0

@@ -65,9 +65,9 @@ def test_the_carry_offer_shows_reviewed_krs_like_the_carried_ones(
     harness: Harness, world: World
 ) -> None:
     seed = Seed(harness.deps.db, harness.deps.clock)
-    q3 = next(c for c in _cycles(harness) if c.name == "2026-Q3")
-    mine = seed.make_objective("让更多人读到公众号", owner=world.ana, cycle=q3)
+    mine = seed.make_objective("让更多人读到公众号", owner=world.ana, cycle=world.cycle)
     seed.make_kr(mine, "公众号文章阅读量", target=50_000, current=20_000)
+    seed.make_cycle("2027-Q1", start=date(2027, 1, 1), end=date(2027, 3, 31))  # being planned
     result = harness.sender.command("carry", user_id="UANA")
     assert result.status == 200
     body = json.dumps(result.json()["blocks"], ensure_ascii=False)

@@ -1,10 +1,13 @@
 """Opening, closing and listing cycles (guide 三.3 "iterate"), each one transaction.
 
-Opening a cycle closes the active cycles that started before it. Closing a cycle makes it
-read-only (bot.services.cycles.guard), queues one review summary per team for its channel
-(`review_summary:{team}:{cycle}`) and, when a next cycle is open, one DM per owner offering to
-carry unfinished Objectives forward (`carry:{next cycle}:{person}`). Only admins (from the
-database) or the command line may do this; a refusal is audited as "refused".
+Cycles overlap as teams need: opening the next cycle leaves the current one open until its end
+and review, and offers each owner of its unfinished Objectives to carry them forward as drafts
+(`carry:{next cycle}:{person}`), so the next cycle is planned while this one runs. A cycle
+closes when an admin closes it, or by itself `cycle_review_days` after its end (the planner
+calls `close_overdue`). Closing makes it read-only (bot.services.cycles.guard) and queues one
+review summary per team for its channel (`review_summary:{team}:{cycle}`); it happens once,
+however many processes try. Only admins (from the database) or the command line may open or
+close a cycle; a refusal is audited as "refused".
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, update
 
 from bot.clock import Clock
+from bot.domain.cycle_rules import review_window_over
 from bot.services.review.report import team_objectives
 from bot.services.schedules.calendars import enqueue_for
 from storage.db import Database
@@ -28,6 +32,7 @@ from storage.queries.outbox import enqueue, enqueue_thread
 from storage.queries.people import person_by_slack_id
 
 CLI_ACTOR = "cli"
+SCHEDULER_ACTOR = "scheduler"  # the planner closing a cycle whose review window is over
 MAX_NAME = 64
 
 
@@ -51,7 +56,7 @@ class CycleRow:
 @dataclass(frozen=True)
 class Opened:
     cycle: CycleRow
-    closed: tuple[str, ...]  # names of the cycles this closed
+    offered: tuple[str, ...]  # cycles whose owners were offered to carry Objectives into it
 
 
 def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
@@ -76,11 +81,10 @@ def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
         add_audit(session=session, at=now, actor=actor, action="cycle.new", entity="cycle",
                   entity_id=str(cycle.id), after=json.dumps(
                       {"name": name, "start": start.isoformat(), "end": end.isoformat()}))
-        closed = [old for old in cycle_queries.active_cycles(session=session)
-                  if old.id != cycle.id and old.start_date < start]
-        for old in closed:
-            _close(session, old, now, actor, next_cycle=cycle)
-        return Opened(_row(cycle), tuple(c.name for c in closed))
+        earlier = [old for old in cycle_queries.active_cycles(session=session)
+                   if old.id != cycle.id and old.start_date < start]
+        offered = [old for old in earlier if _offer_carry(session, old, cycle, now)]
+        return Opened(_row(cycle), tuple(c.name for c in offered))
 
 
 def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRow:
@@ -96,10 +100,19 @@ def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRo
             raise CycleError("unknown", name=name)
         if cycle.state == "closed":
             raise CycleError("closed", name=name)
-        later = [c for c in cycle_queries.active_cycles(session=session)
-                 if c.start_date > cycle.start_date]
-        _close(session, cycle, now, actor, next_cycle=later[0] if later else None)
+        if not _close(session, cycle, now, actor):
+            raise CycleError("closed", name=name)
         return _row(cycle)
+
+
+def close_overdue(session: Session, now: datetime, *, review_days: int) -> int:
+    """Close every active cycle whose review window is over (the planner, each tick); how many
+    this call closed."""
+    return sum(
+        _close(session, cycle, now, SCHEDULER_ACTOR)
+        for cycle in cycle_queries.active_cycles(session=session)
+        if review_window_over(now.date(), cycle.end_date, review_days)
+    )
 
 
 def list_cycles(db: Database) -> list[CycleRow]:
@@ -120,10 +133,16 @@ def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: st
     return False
 
 
-def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
-           next_cycle: Cycle | None) -> None:
-    cycle.state = "closed"
-    session.add(cycle)
+def _close(session: Session, cycle: Cycle, now: datetime, actor: str) -> bool:
+    """Make `cycle` read-only and queue its teams' review summaries, unless another process
+    closed it first (a conditional update decides); whether this call closed it. A later open
+    cycle's carry offers go out too, if opening it had not sent them."""
+    closed = session.execute(
+        update(Cycle).where(col(Cycle.id) == cycle.id, col(Cycle.state) == "active")
+        .values(state="closed"))
+    if getattr(closed, "rowcount", 0) != 1:
+        return False
+    session.refresh(cycle)
     add_audit(session=session, at=now, actor=actor, action="cycle.close", entity="cycle",
               entity_id=str(cycle.id), before=json.dumps({"state": "active"}),
               after=json.dumps({"state": "closed"}))
@@ -135,15 +154,24 @@ def _close(session: Session, cycle: Cycle, now: datetime, actor: str, *,
                        team_id=team.id, payload={"cycle_id": cycle_id}):
                 enqueue_thread(session, parent_key=key, kind="review_summary_reply",
                                sections=("details",), created_at=now)
-    if next_cycle is None:
-        return
-    owners = {o.owner_person_id for o in review_queries.objectives_to_review(cycle_id,
+    later = [c for c in cycle_queries.active_cycles(session=session)
+             if c.start_date > cycle.start_date]
+    if later:
+        _offer_carry(session, cycle, later[0], now)
+    return True
+
+
+def _offer_carry(session: Session, cycle: Cycle, next_cycle: Cycle, now: datetime) -> bool:
+    """One DM per owner of `cycle`'s Objectives offering to carry the unfinished ones into
+    `next_cycle` (once per person and next cycle); whether there was anyone to offer it to."""
+    owners = {o.owner_person_id for o in review_queries.objectives_to_review(cycle.id or 0,
                                                                              session=session)
               if o.owner_person_id is not None}
     for person_id in sorted(owners):
         enqueue_for(session, kind="carry", dedupe_key=f"carry:{next_cycle.id}:{person_id}",
                     due_at=now, person_id=person_id, payload={"cycle_id": next_cycle.id},
                     created_at=now)
+    return bool(owners)
 
 
 def _row(cycle: Cycle) -> CycleRow:

@@ -54,7 +54,7 @@ from bot.services.okrs.asked import asked_about
 from storage.db import Database
 from storage.models import KeyResult, KRValueHistory, Objective, Person
 from storage.queries.audit import claim_inbox, inbox_seen
-from storage.queries.cycles import current_cycle
+from storage.queries.cycles import plannable_cycles
 from storage.queries.okrs import krs_with_target_history, live_key_results, owner_objective_count
 from storage.queries.people import people_by_slack_ids, person_by_slack_id
 from storage.queries.teams import memberships_of
@@ -118,9 +118,13 @@ def create_objective(
             return Duplicate()
         if person is None or person.id is None:
             return Refused()
-        cycle = current_cycle(now.astimezone(ZoneInfo(person.tz)).date(), session=session)
-        if cycle is None or cycle.id is None:
+        cycles = plannable_cycles(now.astimezone(ZoneInfo(person.tz)).date(), session=session)
+        if not cycles:
             return Gone("no_cycle")
+        cycle = next((c for c in cycles if c.id == parsed.cycle_id), cycles[0])
+        if parsed.cycle_id is not None and cycle.id != parsed.cycle_id:
+            return Invalid((FieldError("cycle", "cycle_gone"),))
+        assert cycle.id is not None
         team_id = parsed.owner_team_id
         if team_id is not None:
             mine = [m.team_id for m in memberships_of([person.id], session=session)]

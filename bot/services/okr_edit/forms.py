@@ -17,7 +17,7 @@ from bot.services.okr_edit.lessons import Lessons, lessons_for
 from bot.services.okr_edit.parents import MAX_OPTIONS, OPTION_TEXT, Option, parent_options
 from storage.db import Database
 from storage.models import Objective, Team
-from storage.queries.cycles import current_cycle
+from storage.queries.cycles import plannable_cycles
 from storage.queries.okrs import live_key_results
 from storage.queries.people import people_by_ids, person_by_slack_id
 from storage.queries.teams import all_teams, memberships_of
@@ -26,12 +26,15 @@ MAX_EDIT_KRS = 10  # KRs editable in one modal: six blocks each within Slack's 1
 
 @dataclass(frozen=True)
 class NewFormView:
-    """The new-Objective modal: `owners[0]` is the person themself."""
+    """The new-Objective modal: `owners[0]` is the person themself; `cycles` the cycles it may
+    go into when one is being planned besides the current one (`cycle_id` chosen), else ()."""
 
     cycle_name: str
     owners: tuple[Option, ...]
     parents: tuple[Option, ...]
     lessons: Lessons = field(default_factory=Lessons)  # shown beside the form
+    cycles: tuple[Option, ...] = ()
+    cycle_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,22 @@ class EditFormView:
 
 
 def new_form(
-    db: Database, clock: Clock, *, actor: str, titles: Sequence[str] = ()
+    db: Database, clock: Clock, *, actor: str, titles: Sequence[str] = (),
+    cycle_id: int | None = None,
 ) -> NewFormView | Gone:
-    """Owners the person may pick (themself, their teams; admins: every team), parents, and
-    the lessons of past reviews (with reviewed KRs like `titles`, the titles typed so far)."""
+    """Owners the person may pick (themself, their teams; admins: every team), the cycles
+    (the current one first, then any being planned; `cycle_id` chosen), the parents in the
+    chosen cycle, and the lessons of past reviews (with reviewed KRs like `titles`)."""
     with db.read() as session:
         person = person_by_slack_id(actor, session=session)
         if person is None or person.id is None:
             return Gone("not_found")
-        cycle = current_cycle(clock.now().astimezone(ZoneInfo(person.tz)).date(),
-                              session=session)
-        if cycle is None or cycle.id is None:
+        cycles = plannable_cycles(clock.now().astimezone(ZoneInfo(person.tz)).date(),
+                                  session=session)
+        if not cycles:
             return Gone("no_cycle")
+        cycle = next((c for c in cycles if c.id == cycle_id), cycles[0])
+        assert cycle.id is not None
         mine = {m.team_id for m in memberships_of([person.id], session=session)}
         every = all_teams(session=session)
         allowed = [t for t in every if t.id in mine]
@@ -86,7 +93,9 @@ def new_form(
         parents = parent_options(cycle.id, mine, session=session)
         lessons = lessons_for(session, team_ids=sorted(mine), person_id=person.id,
                               before=cycle.start_date, titles=titles)
-        return NewFormView(cycle.name, tuple(owners), tuple(parents), lessons)
+        choices = tuple(Option(str(c.id), clip(c.name, OPTION_TEXT)) for c in cycles)
+        return NewFormView(cycle.name, tuple(owners), tuple(parents), lessons,
+                           choices if len(choices) > 1 else (), cycle.id)
 
 
 def edit_form(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.domain.cycle_rules import carry_window_open
 from bot.services.okr_edit.lessons import SimilarKR, reviewed_before, similar_reviewed
 from bot.services.people import PersonView
 from bot.services.review.report import objective_reports
@@ -49,9 +50,11 @@ class CarryList:
 
 @dataclass(frozen=True)
 class NoCarry:
-    """Nothing to carry: `reason` is "no_next_cycle", "nothing" or "refused"."""
+    """Nothing to carry: `reason` is "no_next_cycle" (none is being planned: `cycle` is the
+    current one), "carry_nothing" (all of `cycle` is done) or "refused"."""
 
     reason: str
+    cycle: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,30 +65,37 @@ class Carried:
     created: bool  # False when it had been carried before
 
 
-def carry_list(db: Database, person: PersonView, *,
-               to_cycle_id: int | None = None) -> CarryList | NoCarry:
-    """The person's unfinished Objectives of the cycle before the newest (or given) one."""
+def carry_list(db: Database, person: PersonView, *, today: date,
+               review_days: int) -> CarryList | NoCarry:
+    """The person's unfinished Objectives of the cycle before the newest one, while that newest
+    cycle is planned or has just begun (`carry_window_open`)."""
     with db.read() as session:
-        return carry_list_in(session, person, to_cycle_id=to_cycle_id)
+        target = _newest(session)
+        if target is None:
+            return NoCarry("no_next_cycle")
+        if not carry_window_open(today, target.start_date, review_days):
+            return NoCarry("no_next_cycle", target.name)
+        return carry_list_in(session, person, to_cycle_id=target.id)
 
 
 def carry_list_in(session: Session, person: PersonView, *,
-                  to_cycle_id: int | None = None) -> CarryList | NoCarry:
-    """`carry_list` inside the caller's session (the outbox renders in one)."""
-    target = session.get(Cycle, to_cycle_id) if to_cycle_id else _newest(session)
+                  to_cycle_id: int | None) -> CarryList | NoCarry:
+    """The person's unfinished Objectives of the cycle before `to_cycle_id`, inside the
+    caller's session (the outbox renders the carry offer in one)."""
+    target = session.get(Cycle, to_cycle_id) if to_cycle_id else None
     if target is None:
         return NoCarry("no_next_cycle")
     source = next((c for c in reversed(cycle_queries.all_cycles(session=session))
                    if c.start_date < target.start_date), None)
     if source is None:
-        return NoCarry("nothing")
+        return NoCarry("no_next_cycle", target.name)
     leads = team_queries.lead_team_ids(person.id, session=session)
     objectives = review_queries.reviewable_objectives(source.id or 0, person.id, leads,
                                                       session=session)
     reports = [r for r in objective_reports(session, objectives)
                if r.score is None or r.score < 1]
     if not reports:
-        return NoCarry("nothing")
+        return NoCarry("carry_nothing", source.name)
     done = review_queries.carried_drafts([r.id for r in reports], target.id or 0, session=session)
     reviewed = reviewed_before(session, target.start_date)
     items = tuple(CarryItem(r.id, r.title, r.score_text, r.verdict, r.keep, r.avoid,

@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.domain import slots
 from bot.domain.calendar import Calendar, deliver_at, for_team, local_day, next_working_day
 from bot.domain.slots import Rhythm
+from bot.services.cycles.lifecycle import close_overdue
 from bot.services.digest.view import DIGEST_THREAD
 from bot.services.schedules.calendars import calendars_of, rhythm_of
 from bot.services.schedules.review_planner import plan_close
@@ -45,6 +46,7 @@ LOOKBACK = timedelta(days=7)
 MAX_REMINDER_DELAY = timedelta(hours=168)
 PG_PLANNER_LOCK = 4_242_002
 REVIEW_DAYS_BEFORE_END = 7  # the default of settings.review_days_before_end
+CYCLE_REVIEW_DAYS = 14  # the default of settings.cycle_review_days
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class PlanReport:
     locked_out: bool = False  # another process held the PostgreSQL planner lock
     reviews: int = 0  # review prompts (bot.services.schedules.review_planner)
     alignments: int = 0  # monthly alignment checks
+    closed_cycles: int = 0  # cycles whose review window ended (bot.services.cycles.lifecycle)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def plan(
     team_ids: Collection[int] | None = None,
     use_lock: bool = True,
     review_days_before_end: int = REVIEW_DAYS_BEFORE_END,
+    cycle_review_days: int = CYCLE_REVIEW_DAYS,
 ) -> PlanReport:
     """Insert every prompt, reminder and digest due now (within `grace`) that is not planned yet.
 
@@ -110,7 +114,9 @@ def plan(
         report = _insert(session, rows, now)
         closing = plan_close(session, now, grace=grace, team_ids=team_ids,
                              days_before_end=review_days_before_end)
-        return replace(report, reviews=closing.reviews, alignments=closing.alignments)
+        closed = close_overdue(session, now, review_days=cycle_review_days)
+        return replace(report, reviews=closing.reviews, alignments=closing.alignments,
+                       closed_cycles=closed)
 
 
 def plan_now(db: Database, clock: Clock, *, team_ids: Collection[int] | None = None) -> PlanReport:
