@@ -130,7 +130,7 @@ def test_send_checkins_names_an_unknown_team(
                           env=_env(database_url, standin), cwd=tmp_path, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 2
-    assert "no team named Nope" in done.stdout
+    assert "no team named Nope" in done.stderr
     assert standin.calls_to("chat.postMessage") == []
 
 
