@@ -257,6 +257,8 @@ class Schedule(SQLModel, table=True):
     # The team's days off each week ("fri,sat"; "" for none); people's calendars use it.
     weekend: str = Field(default="sat,sun", max_length=40,
                          sa_column_kwargs={"server_default": "sat,sun"})
+    # Post each check-in as a reply in one thread per round in the team's channel.
+    follow_along: bool = False
 
 
 class Holiday(SQLModel, table=True):

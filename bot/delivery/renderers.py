@@ -19,12 +19,14 @@ from sqlmodel import Session
 
 from bot import ids
 from bot.delivery import review_renderers as review_messages
+from bot.delivery import round_renderers
 from bot.delivery.chart_upload import chart_payload
 from bot.delivery.rows import NothingToSend, Payload, Render, payload_of, recipient_of
 from bot.digest_render import render_digest, render_headline
 from bot.domain import local_dates, slots
 from bot.domain.formatting import format_value
 from bot.rendering import Renderer
+from bot.services.checkin.follow_along import REPLY, ROUND
 from bot.services.digest.builder import digest_of
 from bot.services.digest.view import DigestView
 from bot.services.schedules.planner import checked_in_since
@@ -189,4 +191,6 @@ RENDERERS: dict[str, Render] = {
     "review_summary_reply": review_messages.render_review_summary_details,
     "alignment": review_messages.render_alignment,
     "carry": review_messages.render_carry,
+    ROUND: round_renderers.render_round,
+    REPLY: round_renderers.render_round_reply,
 }

@@ -112,7 +112,7 @@ def render_review_summary(session: Session, delivery: Delivery,
     """The team's review summary headline in the channel, in its lead's language: Objectives
     by colour and the mean score; the details follow in its thread."""
     view, team = _summary(session, delivery)
-    return [renderer.render("review/summary_headline", _team_locale(session, team, renderer),
+    return [renderer.render("review/summary_headline", team_locale(session, team, renderer),
                             view=view)]
 
 
@@ -124,10 +124,10 @@ def render_review_summary_details(session: Session, delivery: Delivery,
     if parent is None:
         raise NothingToSend("no summary to reply to")
     view, team = _summary(session, parent)
-    return [renderer.render("review/summary", _team_locale(session, team, renderer), view=view)]
+    return [renderer.render("review/summary", team_locale(session, team, renderer), view=view)]
 
 
-def _team_locale(session: Session, team: Team, renderer: Renderer) -> str:
+def team_locale(session: Session, team: Team, renderer: Renderer) -> str:
     leads = sorted(m.person_id for m in team_queries.all_memberships(session=session)
                    if m.team_id == team.id and m.is_lead)
     people = people_queries.people_by_ids(leads, session=session)

@@ -23,6 +23,7 @@ _CHANNEL = re.compile(r"^(?:<#(C[A-Z0-9]{2,30})(?:\|[^>]*)?>|(C[A-Z0-9]{2,30}))$
 _CADENCES = {"weekly": "weekly", "每周": "weekly", "biweekly": "biweekly", "双周": "biweekly",
              "weekdays": "weekdays", "每天": "weekdays"}
 _OFF = ("off", "none", "关", "关闭", "不要")
+_ON = ("on", "yes", "开", "开启", "打开")
 KEYWORDS = {
     "checkin": "checkin", "check-in": "checkin", "打卡": "checkin",
     "reminder": "reminder", "提醒": "reminder",
@@ -30,6 +31,7 @@ KEYWORDS = {
     "tz": "tz", "timezone": "tz", "时区": "tz",
     "hours": "hours", "工作时间": "hours",
     "channel": "channel", "频道": "channel",
+    "follow": "follow", "跟帖": "follow",
 }
 
 
@@ -104,12 +106,14 @@ class ScheduleChange:
     work_start: time | None = None
     work_end: time | None = None
     digest_channel_id: str | None = None
+    follow_along: bool | None = None  # each check-in as a reply in the round's thread
 
     @property
     def changes_anything(self) -> bool:
         return any(value is not None for value in (
             self.checkin_cadence, self.checkin_weekdays, self.checkin_time, self.digest_cadence,
             self.digest_weekday, self.timezone, self.work_start, self.digest_channel_id,
+            self.follow_along,
         )) or self.reminder_set
 
 
@@ -222,5 +226,14 @@ def _channel(args: list[str]) -> dict[str, object]:
     return {"digest_channel_id": match.group(1) or match.group(2)}
 
 
+def _follow(args: list[str]) -> dict[str, object]:
+    word = args[0].lower() if len(args) == 1 else ""
+    if word in _OFF:
+        return {"follow_along": False}
+    if word in _ON:
+        return {"follow_along": True}
+    raise InputError("follow_usage")
+
+
 _PARSERS = {"checkin": _checkin, "reminder": _reminder, "digest": _digest, "tz": _timezone,
-            "hours": _hours, "channel": _channel}
+            "hours": _hours, "channel": _channel, "follow": _follow}

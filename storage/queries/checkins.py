@@ -60,6 +60,22 @@ def checkin_key_results(
                                                     pair[1].position, pair[1].id or 0))
 
 
+def checkins_of_round(
+    person_id: int, period: str, *, session: Session
+) -> list[tuple[CheckIn, KeyResult, Objective]]:
+    """`person_id`'s check-ins of the round `period` on live KRs, in display order."""
+    query = (
+        select(CheckIn, KeyResult, Objective)
+        .join(KeyResult, col(KeyResult.id) == col(CheckIn.key_result_id))
+        .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
+        .where(col(CheckIn.author_id) == person_id, col(CheckIn.period_key) == period,
+               col(KeyResult.state) != "archived", col(Objective.state) != "archived")
+        .order_by(col(Objective.position), col(Objective.id), col(KeyResult.position),
+                  col(KeyResult.id))
+    )
+    return list(session.exec(query))
+
+
 def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, CheckIn]:
     """The check-ins among idempotency `keys` that exist, by key."""
     if not keys:

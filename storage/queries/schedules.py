@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any, TypeVar
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -16,6 +17,7 @@ from storage.models import (
     RegionHoliday,
     Schedule,
     Team,
+    TeamMember,
 )
 from storage.queries.batching import chunks
 from storage.queries.teams import team_parents
@@ -25,6 +27,25 @@ Key = TypeVar("Key", int, str)
 
 def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
     return session.exec(select(Schedule).where(col(Schedule.team_id) == team_id)).first()
+
+
+def following_teams(
+    *, owner_teams: Collection[int], owner_people: Collection[int], session: Session
+) -> dict[int, str]:
+    """The teams whose own schedule follows along among `owner_teams` and the teams of
+    `owner_people`, with the channel their rounds go to (the digest channel, else the team's);
+    teams without a channel are left out. One statement."""
+    if not owner_teams and not owner_people:
+        return {}
+    of_people = select(TeamMember.team_id).where(col(TeamMember.person_id).in_(
+        list(owner_people)))
+    rows = session.exec(
+        select(Schedule, Team).join(Team, col(Team.id) == col(Schedule.team_id))
+        .where(col(Schedule.follow_along),
+               or_(col(Schedule.team_id).in_(list(owner_teams)),
+                   col(Schedule.team_id).in_(of_people))))
+    found = {s.team_id: s.digest_channel_id or t.slack_channel_id for s, t in rows}
+    return {team_id: channel for team_id, channel in found.items() if channel}
 
 
 def schedules_of(team_ids: Collection[int], *, session: Session) -> dict[int, Schedule]:

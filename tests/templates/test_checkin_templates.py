@@ -20,7 +20,7 @@ from bot.services.checkin.form import (
     PageNotesPrefill,
 )
 from bot.services.checkin.help_requests import HelpWanted, WantedLine
-from bot.services.checkin.save import CheckinSummary, SummaryLine, SummaryNotes
+from bot.services.checkin.summary import CheckinSummary, SummaryLine, SummaryNotes
 from handlers.checkin_payloads import metadata
 from tests.slack_text import HOSTILE, assert_escaped, mrkdwn_objects
 

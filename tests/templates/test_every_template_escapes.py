@@ -21,6 +21,7 @@ from bot.delivery.review_renderers import AlignmentGroup, AlignmentView, Summary
 from bot.delivery.review_renderers import PromptView as ReviewPromptView
 from bot.digest_render import render_digest, render_headline
 from bot.rendering import TEMPLATES_DIR, Renderer
+from bot.services.checkin.follow_along import RoundReply
 from bot.services.checkin.help_requests import HelpWanted, WantedLine
 from bot.services.digest.view import (
     AskLine,
@@ -178,6 +179,9 @@ CASES: dict[str, Callable[[str], Payloads]] = {
     "checkin/modal": lambda locale: [render_modal(locale, maximum())],
     "checkin/summary": lambda locale: [renderer.render("checkin/summary", locale,
                                                        summary=summary())],
+    "checkin/round": _one("checkin/round", week=HOSTILE),
+    "checkin/round_reply": lambda locale: [renderer.render(
+        "checkin/round_reply", locale, reply=RoundReply(HOSTILE, summary()))],
     "common/try_again_modal": _one("common/try_again_modal"),
     "delivery/checkin_prompt": lambda locale: [prompt(locale), prompt(locale, reminder=True)],
     "delivery/reminder_reply": _one("delivery/reminder_reply", name=HOSTILE),

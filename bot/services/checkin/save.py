@@ -35,9 +35,8 @@ from bot.domain.checkin_input import (
     read_kr,
     read_page_notes,
 )
-from bot.domain.formatting import format_value
 from bot.domain.vocabulary import KRKind
-from bot.services.checkin import help_requests
+from bot.services.checkin import follow_along, help_requests
 from bot.services.checkin.form import (
     CheckinForm,
     PageNotesPrefill,
@@ -47,6 +46,7 @@ from bot.services.checkin.form import (
     idempotency_key,
     load_person_krs,
 )
+from bot.services.checkin.summary import CheckinSummary, summary_of
 from bot.services.cycles import guard as cycle_guard
 from bot.services.people import PersonView
 from storage.db import Database
@@ -58,7 +58,6 @@ from storage.queries import people as people_queries
 logger = logging.getLogger(__name__)
 
 FieldRef = tuple[str, int]  # (field, KR id or page): ("value", 12), ("help", 0)
-SUMMARY_LINES_PER_BLOCK = 5
 
 
 @dataclass(frozen=True)
@@ -83,37 +82,6 @@ class Duplicate:
     to show again when the submitted page had a next one (the first answer may be lost)."""
 
     next_form: CheckinForm | None
-
-
-@dataclass(frozen=True)
-class SummaryLine:
-    title: str
-    milestone: bool
-    before: str
-    after: str
-    before_done: bool
-    after_done: bool
-    confidence: str
-
-
-@dataclass(frozen=True)
-class SummaryNotes:
-    kr: str
-    progress: str
-    blockers: str
-    help_needed: str
-
-
-@dataclass(frozen=True)
-class CheckinSummary:
-    time_text: str  # local wall clock, "10:42"
-    count: int
-    line_groups: tuple[tuple[SummaryLine, ...], ...]  # a few lines per block, for text limits
-    notes: tuple[SummaryNotes, ...]
-
-    @property
-    def single(self) -> bool:
-        return self.count == 1
 
 
 @dataclass(frozen=True)
@@ -179,7 +147,10 @@ def submit(
         help_requests.announce(session, person, now, [
             help_requests.HelpAsked(item.objective, item.kr, row, item.help_from)
             for item, row in zip(read, rows, strict=True) if row.help_needed])
-        summary = _summary(read, rows, local_dates.local(now, person.tz))
+        follow_along.post(session, person, now, [(item.objective, row) for item, row
+                                                 in zip(read, rows, strict=True)])
+        summary = summary_of([(item.kr, row) for item, row in zip(read, rows, strict=True)],
+                             local_dates.local(now, person.tz))
         ref = (PromptRef(prompt.channel_id, prompt.ts)
                if prompt is not None and prompt.channel_id and prompt.ts else None)
         return Saved(summary, ref, _next_form(session, person, today, next_page, delivery_id))
@@ -319,21 +290,3 @@ def _audit_state(row: CheckIn) -> str:
     """What the audit keeps of a check-in: numbers and choices, not what people wrote."""
     return json.dumps({"kr": row.key_result_id, "value": row.value, "confidence": row.confidence,
                        "version": row.version, "help": bool(row.help_needed)})
-
-
-def _summary(items: list[_Answer], rows: list[CheckIn], when: datetime) -> CheckinSummary:
-    lines = [
-        SummaryLine(item.kr.title, item.kr.kind == KRKind.MILESTONE,
-                    format_value(row.previous_value or 0.0, item.kr.unit),
-                    format_value(item.answer.value, item.kr.unit),
-                    (row.previous_value or 0.0) >= 1, item.answer.value >= 1,
-                    row.confidence or "")
-        for item, row in zip(items, rows, strict=True)
-    ]
-    groups = tuple(tuple(lines[i:i + SUMMARY_LINES_PER_BLOCK])
-                   for i in range(0, len(lines), SUMMARY_LINES_PER_BLOCK))
-    notes = tuple(
-        SummaryNotes(item.kr.title, row.progress, row.blockers, row.help_needed)
-        for item, row in zip(items, rows, strict=True)
-        if row.progress or row.blockers or row.help_needed)
-    return CheckinSummary(f"{when.hour:02d}:{when.minute:02d}", len(items), groups, notes)

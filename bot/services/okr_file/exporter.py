@@ -263,6 +263,8 @@ def _schedule(schedule: Schedule) -> dict[str, Any]:
     entry["work_end"] = _clock(schedule.work_end)
     if schedule.weekend != "sat,sun":
         entry["weekend"] = schedule.weekend or "none"
+    if schedule.follow_along:
+        entry["follow_along"] = True
     return entry
 
 

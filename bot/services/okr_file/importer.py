@@ -71,6 +71,7 @@ _SCHEDULE = {
     "work_start": "work_start",
     "work_end": "work_end",
     "weekend": "weekend",
+    "follow_along": "follow_along",
 }
 _CYCLE = {"state": "state"}
 _OBJECTIVE = {"description": "description", "type": "type", "state": "state"}

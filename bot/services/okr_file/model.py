@@ -193,6 +193,7 @@ class ScheduleIn(Section):
     work_start: ClockTime = time(9, 0)
     work_end: ClockTime = time(18, 0)
     weekend: Weekend = "sat,sun"
+    follow_along: StrictBool = False
 
 
 class TeamIn(Section):

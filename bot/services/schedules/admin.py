@@ -37,6 +37,7 @@ class ScheduleLine:
     digest_time: str
     work_hours: str
     channel_id: str | None
+    follow_along: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ def _apply(schedule: Schedule, change: ScheduleChange) -> Schedule:
         schedule.work_start, schedule.work_end = change.work_start, change.work_end
     if change.digest_channel_id is not None:
         schedule.digest_channel_id = change.digest_channel_id
+    if change.follow_along is not None:
+        schedule.follow_along = change.follow_along
     return schedule
 
 
@@ -156,6 +159,7 @@ def _line(team: Team, schedule: Schedule) -> ScheduleLine:
         digest_day=schedule.digest_weekday, digest_time=_hhmm(schedule.digest_time),
         work_hours=f"{_hhmm(schedule.work_start)}–{_hhmm(schedule.work_end)}",
         channel_id=schedule.digest_channel_id or team.slack_channel_id,
+        follow_along=schedule.follow_along,
     )
 
 
