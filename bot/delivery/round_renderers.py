@@ -8,8 +8,9 @@ from sqlmodel import Session
 from bot.delivery.review_renderers import team_locale
 from bot.delivery.rows import NothingToSend, Payload, payload_of
 from bot.domain import local_dates
+from bot.domain.checkin_input import period_monday
 from bot.rendering import Renderer
-from bot.services.checkin.follow_along import reply_of, round_monday
+from bot.services.checkin.follow_along import reply_of
 from storage.models import Delivery, Team
 
 
@@ -17,7 +18,7 @@ def render_round(session: Session, delivery: Delivery, renderer: Renderer) -> li
     """The round's post: "Check-ins, week of Nov 30", the replies follow in its thread."""
     team = _team(session, delivery)
     locale = team_locale(session, team, renderer)
-    monday = round_monday(str(payload_of(delivery)["period"]))
+    monday = period_monday(str(payload_of(delivery)["period"]))
     week = local_dates.format_date(monday, locale, today=delivery.due_at.date())
     return [renderer.render("checkin/round", locale, week=week)]
 

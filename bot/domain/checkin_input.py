@@ -19,27 +19,21 @@ Rules:
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from bot.domain.formatting import format_number
+from bot.domain.numbers import parse_number
 from bot.domain.vocabulary import Confidence, KRKind
 
 MAX_TEXT = 3000
-MAX_VALUE_TEXT = 64
 RANGE_FACTOR = 1000.0
 DONE = "done"
 NOT_DONE = "not_done"
 NO_CHANGE = "same"  # the value of the ticked "no change" checkbox
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
 
 
 class ErrorCode(StrEnum):
@@ -133,35 +127,16 @@ class PageNotesReading:
 
 
 def period_key(local_day: date) -> str:
-    """The check-in period of a local date: its ISO week, e.g. "2026-W49"."""
+    """The check-in period of a local date: its ISO week, e.g. "2026-W49" (a key: people are
+    shown `period_monday`, "week of Nov 30")."""
     year, week, _ = local_day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
-def normalise_number_text(text: str, unit: str = "") -> str:
-    """Full-width forms to ASCII, spaces collapsed, a trailing % and the KR's unit removed."""
-    cleaned = unicodedata.normalize("NFKC", text).translate(_MINUS_SIGNS)
-    cleaned = " ".join(cleaned.split())
-    unit = unicodedata.normalize("NFKC", unit).strip()
-    for suffix in (unit, "%"):
-        if suffix and cleaned.lower().endswith(suffix.lower()):
-            cleaned = cleaned[: -len(suffix)].strip()
-    if unit and cleaned.startswith(unit):
-        cleaned = cleaned[len(unit) :].strip()
-    return cleaned
-
-
-def parse_number(text: str, unit: str = "") -> float | None:
-    """The number in `text`, or None: "1,234" / "1 234" / "１２３４" / "45%" / "-3.5"."""
-    cleaned = normalise_number_text(text, unit)
-    if len(cleaned) > MAX_VALUE_TEXT:
-        return None
-    if _GROUPED.match(cleaned):
-        cleaned = cleaned.replace(",", "").replace(" ", "")
-    if not _PLAIN.match(cleaned):
-        return None
-    value = float(cleaned)
-    return value if math.isfinite(value) else None
+def period_monday(period: str) -> date:
+    """The Monday a check-in period starts ("2026-W49" → 2026-11-30)."""
+    year, week = period.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
 
 
 def value_bounds(start: float, target: float) -> tuple[float, float]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from bot.domain.coach import MIN_KRS, KRDraft, ObjectiveDraft
+from bot.domain.numbers import parse_number
 from bot.domain.row_ids import row_id
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
 
@@ -161,17 +161,6 @@ def kr_order(changes: Sequence[KRChange]) -> list[int]:
     ranked = sorted(enumerate(changes), key=lambda item: (
         item[1].position if item[1].position is not None else item[0] + 1, item[0]))
     return [change.kr_id for _, change in ranked]
-
-
-def parse_number(text: str) -> float | None:
-    """ "1,200", " 35 ", "-2.5", "１２" → a float; None when it is not a finite number."""
-    cleaned = text.strip().replace(",", "").replace("，", "").replace(" ", "")
-    cleaned = cleaned.replace("−", "-")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def direction_of(start: float, target: float) -> Direction:

@@ -15,12 +15,12 @@ from bot.domain.checkin_input import (
     KRInput,
     PageNotesInput,
     check_value,
-    parse_number,
     period_key,
     read_kr,
     read_page_notes,
     value_bounds,
 )
+from bot.domain.numbers import parse_number
 from bot.domain.vocabulary import Confidence, KRKind
 
 LEADS = KRFacts(KRKind.METRIC, start=0, target=600, unit="leads", last=120)
@@ -52,6 +52,10 @@ LAUNCH = KRFacts(KRKind.MILESTONE, start=0, target=1, unit="", last=0)
     ("3,000人", "人", 3000.0),
     ("$1,200", "$", 1200.0),
     ("2h", "h", 2.0),
+    ("0.8万", "", 8000.0),  # as KR titles write it: "5万"
+    ("5万人", "人", 50000.0),
+    ("１．２亿", "", 120000000.0),
+    ("3 万", "", 30000.0),
 ])
 def test_numbers_are_read_in_every_form_people_type_them(
     text: str, unit: str, expected: float
@@ -61,7 +65,7 @@ def test_numbers_are_read_in_every_form_people_type_them(
 
 @pytest.mark.parametrize("text", [
     "", "abc", "12abc", "1,2", "1,23", "12,34,567", "1 2", "1.2.3", "--3", "nan", "inf",
-    "1e3", "1e400", "四十五", "45 leads", "1" * 100,
+    "1e3", "1e400", "四十五", "45 leads", "1" * 100, "万", "1万万", "1,2万",
 ])
 def test_what_is_not_a_plain_number_is_refused(text: str) -> None:
     assert parse_number(text) is None

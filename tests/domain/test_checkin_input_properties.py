@@ -14,11 +14,11 @@ from bot.domain.checkin_input import (
     KRFacts,
     KRInput,
     PageNotesInput,
-    parse_number,
     read_kr,
     read_page_notes,
     value_bounds,
 )
+from bot.domain.numbers import parse_number
 from bot.domain.vocabulary import KRKind
 
 NUMBERS = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)

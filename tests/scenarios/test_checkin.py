@@ -748,3 +748,12 @@ def test_skip_this_week_makes_the_person_away_until_sunday(
     absences = rows(harness, Absence)
     assert [(a.person_id, a.start_date, a.end_date) for a in absences] == [
         (world.ben.id, date(2026, 11, 30), date(2026, 12, 6))]
+
+
+def test_the_form_names_the_week_as_people_say_it_never_its_key(
+    harness: Harness, world: World
+) -> None:
+    chinese = json.dumps(open_by_command(harness), ensure_ascii=False)
+    assert "11月30日这一周" in chinese and WEEK not in chinese
+    english = json.dumps(open_by_command(harness, "UBEN"), ensure_ascii=False)
+    assert "week of Nov 30" in english and WEEK not in english

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -66,12 +66,6 @@ class RoundReply:
 
     name: str
     summary: CheckinSummary
-
-
-def round_monday(period: str) -> date:
-    """The Monday of the round `period` ("2026-W49" → 2026-11-30)."""
-    year, week = period.split("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
 
 
 def reply_of(session: Session, team_id: int, person_id: int, period: str) -> RoundReply | None:

@@ -20,13 +20,14 @@ from bot.domain import local_dates
 from bot.domain.checkin_input import (
     DONE,
     MAX_TEXT,
-    MAX_VALUE_TEXT,
     NO_CHANGE,
     NOT_DONE,
     period_key,
+    period_monday,
 )
 from bot.domain.checkin_layout import Chunk, paginate
 from bot.domain.formatting import format_number, format_value
+from bot.domain.numbers import MAX_VALUE_TEXT
 from bot.domain.vocabulary import KRKind
 from bot.services.people import PersonView
 from storage.db import Database
@@ -94,6 +95,11 @@ class CheckinForm:
     sections: tuple[ObjectiveSection, ...]
     delivery_id: int | None  # the prompt this form answers (already authorised)
     footer: PageFooter | None = None
+
+    @property
+    def week_start(self) -> date:
+        """The Monday of the form's period: people read "week of Nov 30", never "2026-W49"."""
+        return period_monday(self.period)
 
     # The domain's marker and limits, for the template.
     no_change_value = NO_CHANGE
