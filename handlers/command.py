@@ -21,6 +21,7 @@ class CommandContext:
     person: PersonView
     ack: Ack
     deps: Deps
+    verbs: tuple[str, ...] = ()  # every /okr verb, in every language (for "did you mean")
 
     @property
     def locale(self) -> str:
@@ -61,4 +62,4 @@ class CommandTable:
             verb = self.verbs.get(command.verb, self.fallback)
             if verb is None:
                 raise LookupError("no fallback for /okr")
-            verb(CommandContext(command, person, ack, deps))
+            verb(CommandContext(command, person, ack, deps, tuple(self.verbs)))

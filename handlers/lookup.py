@@ -6,6 +6,9 @@ Every answer is an ephemeral message in the ack: lookup/okrs, lookup/tree, looku
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.domain.text import closest
 from bot.services.lookup import lists as service
 from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList, TeamNotFound
 from handlers.command import CommandContext
@@ -54,8 +57,15 @@ def lookup(ctx: CommandContext) -> None:
         _answer(ctx, service.person_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, person))
     elif query.kind == "channel":
         _show_channel(ctx, query.slack_id, query.label)
+    elif close := closest_verb(ctx.command.verb, ctx.verbs):
+        ctx.reply("lookup/notice", notice="did_you_mean", word=ctx.command.verb, verb=close)
     else:
         ctx.reply("lookup/help", unknown_word=ctx.command.raw_text)
+
+
+def closest_verb(word: str, verbs: Sequence[str]) -> str | None:
+    """The verb `word` was probably meant to be (`teem` → `team`), if one is that close."""
+    return closest(word, [v for v in verbs if len(v) > 2]) if len(word) > 2 else None
 
 
 def _show_channel(ctx: CommandContext, channel_id: str, label: str) -> None:

@@ -251,6 +251,15 @@ def test_unknown_word_gets_help_in_the_persons_language(harness: Harness) -> Non
     assert "我不认识 `香蕉`" in texts(ask(harness, "香蕉", user_id="UANA"))
 
 
+@pytest.mark.usefixtures("world")
+def test_a_mistyped_verb_gets_a_suggestion_not_the_whole_help(harness: Harness) -> None:
+    reply = texts(ask(harness, "teem Growth"))
+    assert reply == "I don't know `teem`. Did you mean `/okr team`? (`/okr help` lists everything.)"
+    chinese = texts(ask(harness, "chekin", user_id="UANA"))
+    assert chinese.startswith("我不认识 `chekin`。你是想用 `/okr checkin` 吗？")
+    assert "Here is what I can do" in texts(ask(harness, "bananas"))  # nothing close: the help
+
+
 # ---- limits and escaping -------------------------------------------------------------------
 
 
