@@ -170,7 +170,7 @@ def test_checkin_command_opens_the_modal_with_every_kr_and_its_last_value(
     assert "上次：1,200 leads → 现在？" in text
     assert "上次：3 h → 现在？" in text
     assert "上次：未完成 → 现在？" in text
-    assert "上次：🟢 进展顺利" in text  # NPS's last confidence as the placeholder
+    assert "上次：✅ 进展顺利" in text  # NPS's last confidence as the placeholder
     assert "Members" not in text  # Ben's KR is Ben's
     assert json.loads(view["private_metadata"]) == {"d": None, "p": 0}
     assert harness.slack.invalid == []

@@ -169,8 +169,8 @@ def test_a_member_of_two_teams_counts_in_both(db: Database, clock: FakeClock,
 
 
 @pytest.mark.parametrize(("locale", "line"), [
-    ("en", "• _Leads per month_ (Ana): 🟢 On track → 🟡 At risk"),
-    ("zh", "• _Leads per month_ （Ana）：🟢 进展顺利 → 🟡 有风险"),
+    ("en", "• _Leads per month_ (Ana): ✅ On track → ⚠️ At risk"),
+    ("zh", "• _Leads per month_ （Ana）：✅ 进展顺利 → ⚠️ 有风险"),
 ])
 def test_every_confidence_drop_of_the_period_is_listed(
     db: Database, clock: FakeClock, growth: Growth, locale: str, line: str

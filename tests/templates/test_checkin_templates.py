@@ -113,7 +113,7 @@ def test_a_fresh_form_shows_last_values_as_placeholders() -> None:
     assert value["placeholder"]["text"] == "last: 1,200 leads"
     confidence = by_id["checkin.confidence.11"]["element"]
     assert "initial_option" not in confidence
-    assert confidence["placeholder"]["text"] == "last: 🟢 On track"
+    assert confidence["placeholder"]["text"] == "last: ✅ On track"
     assert "last: 1,200 leads → now?" in by_id["checkin.nochange.11"]["text"]["text"]
     assert by_id["checkin.nochange.11"]["accessory"]["options"][0]["value"] == "same"
     assert len(view["blocks"][0]["elements"]) == 1
