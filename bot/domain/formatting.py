@@ -67,6 +67,14 @@ def format_value(value: float, unit: str = "") -> str:
     return f"{number}{unit}"
 
 
+def value_and_target(current: float, target: float, unit: str = "") -> tuple[str, str]:
+    """A KR's value and target as a pair reads, the unit said once: ("12", "30 interviews"),
+    ("3,000", "5,000人"); a currency stays on both ("$1,200", "$3,000")."""
+    if unit.strip() in _PREFIX_UNITS:
+        return format_value(current, unit), format_value(target, unit)
+    return format_number(current), format_value(target, unit)
+
+
 def format_change(value: float, unit: str = "") -> str:
     """A signed change with its unit: "+28 leads", "-2 h", "+0"."""
     text = format_value(value, unit)

@@ -12,6 +12,7 @@ from bot.domain.formatting import (
     format_score,
     format_value,
     progress_bar,
+    value_and_target,
 )
 
 
@@ -83,3 +84,15 @@ def test_format_value(value: float, unit: str, expected: str) -> None:
 def test_format_score_and_percent(score: float | None, score_text: str, percent_text: str) -> None:
     assert format_score(score) == score_text
     assert format_percent(score) == percent_text
+
+
+@pytest.mark.parametrize(("current", "target", "unit", "pair"), [
+    (12, 30, "interviews", ("12", "30 interviews")),
+    (3000, 5000, "人", ("3,000", "5,000人")),
+    (1200, 3000, "$", ("$1,200", "$3,000")),
+    (0.5, 1, "", ("0.5", "1")),
+])
+def test_a_value_and_its_target_say_the_unit_once(
+    current: float, target: float, unit: str, pair: tuple[str, str]
+) -> None:
+    assert value_and_target(current, target, unit) == pair

@@ -56,7 +56,7 @@ def test_home_shows_my_okrs_next_checkin_and_my_team(harness: Harness, seed: See
     assert buttons(view) == {ids.CHECKIN_OPEN: "Check in now", ids.HOME_REFRESH: "Refresh"}
     assert "*Your Objectives* · 2026-Q4" in body
     assert "🟡 *Faster support*" in body and "`▓▓▓▓▓░░░░░` 50%  Response time" in body
-    assert "2.5 h / 1 h · ⚠️ At risk · last check-in Nov 30" in body
+    assert "2.5 h, down to 1 h · ⚠️ At risk · last check-in Nov 30" in body
     assert "*Team Growth*" in body and "🟢 *Fill the pipeline*" in body
     assert "Dana's own" not in body
     assert body.index("Faster support") < body.index("Team Growth") < body.index("Fill the")

@@ -68,7 +68,7 @@ def test_my_okrs_show_type_score_colour_and_krs_in_english(harness: Harness) -> 
     # Response time 4 h → 1 h, now 2 h: 2/3; the milestone is done: (0.67 + 1) / 2 = 0.83.
     assert "score *0.83*" in body and "🟢" in body
     assert "`▓▓▓▓▓▓░░░░` 67%  Response time" in body
-    assert "2 h / 1 h" in body and "✅ On track" in body
+    assert "2 h, down to 1 h" in body and "✅ On track" in body
     assert "last check-in Nov 29" in body  # Ben's zone: the afternoon of Nov 29
     assert "✅ done" in body
     assert "Fill the pipeline" not in body  # only Ben's own
@@ -80,7 +80,7 @@ def test_my_okrs_in_chinese_use_chinese_words_and_my_time_zone(harness: Harness)
     body = texts(reply)
     assert "我的 OKR" in reply["text"]
     assert "提升品牌曝光" in body and "_承诺型_" in body and "得分 *0.50*" in body
-    assert "12,500次 / 15,000次" in body and "尚未打卡" in body
+    assert "12,500 / 15,000次" in body and "尚未打卡" in body
     assert "🟡" in body
 
 
@@ -143,7 +143,7 @@ def test_team_by_name_is_case_insensitive(harness: Harness) -> None:
     assert "*Team Growth*" in reply["text"]
     body = texts(reply)
     assert "Fill the pipeline" in body and "_Aspirational_" in body
-    assert "450 leads / 600 leads" in body and "⚠️ At risk" in body
+    assert "450 / 600 leads" in body and "⚠️ At risk" in body
     assert "Faster support" not in body
     assert ask(harness, "团队 growth", user_id="UANA")["text"].startswith("*Growth 团队*")
 

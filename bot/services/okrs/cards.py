@@ -20,9 +20,15 @@ from sqlmodel import Session
 from bot.domain import local_dates
 from bot.domain.digest_rules import ValuePoint, clip_text
 from bot.domain.forecast import objective_forecast
-from bot.domain.formatting import format_percent, format_score, format_value, progress_bar
+from bot.domain.formatting import (
+    format_percent,
+    format_score,
+    format_value,
+    progress_bar,
+    value_and_target,
+)
 from bot.domain.scoring import elapsed_fraction, kr_score, objective_score, time_colour
-from bot.domain.vocabulary import KRKind
+from bot.domain.vocabulary import Direction, KRKind
 from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
 from storage.queries import checkins as checkin_queries
@@ -66,7 +72,7 @@ class KRLine:
     score: float
     bar: str
     percent: str
-    current: str
+    current: str  # as the pair reads: "12" of "12 / 30 interviews"; "30 h" when decreasing
     target: str
     unit: str
     confidence: str | None
@@ -78,6 +84,7 @@ class KRLine:
     blocker: str = ""
     help_needed: str = ""
     about_objective: bool = False  # written once for the whole Objective (before 0005)
+    decreasing: bool = False  # lower is better (4 h → 1 h): read "30 h, down to 24 h"
 
     @property
     def has_notes(self) -> bool:
@@ -273,6 +280,7 @@ def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, f
     if kr.owner_person_id is not None and kr.owner_person_id != objective.owner_person_id:
         person = ctx.people.get(kr.owner_person_id)
         holder = person.name if person else None
+    decreasing = kr.direction == Direction.DECREASE.value
     forecast, forecast_text = forecast_line(
         kr, ctx.history.get(kr.id, []), objective.type, now=viewer.now,
         end_date=ctx.cycle.end_date)
@@ -284,9 +292,11 @@ def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, f
         score=score,
         bar=progress_bar(score),
         percent=format_percent(score),
-        current=format_value(kr.current_value, kr.unit),
+        current=(format_value(kr.current_value, kr.unit) if decreasing
+                 else value_and_target(kr.current_value, kr.target_value, kr.unit)[0]),
         target=format_value(kr.target_value, kr.unit),
         unit=kr.unit,
+        decreasing=decreasing,
         confidence=kr.confidence,
         last_checkin_at=last,
         last_checkin_date=viewer.date_of(last) if last else None,
