@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
@@ -95,6 +95,19 @@ def kr_score(kr: KRState) -> float:
         done = kr.done if kr.done is not None else kr.current >= 1
         return 1.0 if done else 0.0
     return metric_progress(kr.start, kr.target, kr.current, kr.direction)
+
+
+NOT_STARTED_DAYS = 14  # a new Objective nobody has checked in on is "not started" this long
+
+
+def shown_score(score: float | None, *, checked_in: bool, age: timedelta) -> float | None:
+    """The Objective score to show: None ("—", no colour) while it is new — younger than
+    NOT_STARTED_DAYS, no KR checked in and nothing moved — so a new Objective is neither red
+    nor 0.00; after that it is judged against its time like any other."""
+    if score is not None and not checked_in and score <= 0 and age < timedelta(
+            days=NOT_STARTED_DAYS):
+        return None
+    return score
 
 
 def objective_score(kr_scores: Iterable[float]) -> float | None:

@@ -65,9 +65,13 @@ def test_week_one_is_not_red(harness: Harness, seed: Seed) -> None:
     ben = seed.make_person("UBEN", name="Ben", tz="UTC")
     fresh = seed.make_cycle("2027-Q1 early", start=date(2026, 11, 27), end=date(2027, 2, 26))
     objective = seed.make_objective("Brand new", owner=ben, cycle=fresh)
-    seed.make_kr(objective, "Signups", target=100)
-    assert "🟢 *Brand new*" in texts(ask(harness, ""))  # score 0 after 3 days of 91: on pace
-    assert "🟢 *Brand new* · Ben · 0.00" in texts(ask(harness, "tree"))
+    kr = seed.make_kr(objective, "Signups", target=100)
+    # New and nobody checked in yet: not started — no colour, no 0.00 — on cards and the tree.
+    card = texts(ask(harness, ""))
+    assert "⚪ *Brand new*" in card and "score *—*" in card
+    assert "⚪ *Brand new* · Ben · —" in texts(ask(harness, "tree"))
+    seed.make_checkin(kr, author=ben, value=0, confidence="on_track")
+    assert "🟢 *Brand new*" in texts(ask(harness, ""))  # checked in: 0 after 3 days: on pace
 
 
 def test_a_kr_far_behind_its_time_is_red_before_its_score_is(

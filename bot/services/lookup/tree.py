@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from bot.domain.cycle_rules import unaligned_team_objectives
 from bot.domain.formatting import format_score
-from bot.domain.scoring import elapsed_fraction, objective_score
+from bot.domain.scoring import elapsed_fraction, objective_score, shown_score
 from bot.domain.text import clip, escape_mrkdwn
 from bot.services.okrs.cards import kr_score_of, objective_colour, owner_name
 from storage.models import Cycle, KeyResult, Objective, Team
@@ -68,6 +68,7 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
     people = people_queries.people_by_ids(session=session, ids=person_ids) if person_ids else {}
     teams = {t.id: t for t in team_queries.all_teams(session=session) if t.id is not None}
     scores = _scores(krs)
+    checked = {kr.objective_id for kr in krs if kr.last_checkin_at is not None}
     elapsed = 1.0 if today is None else elapsed_fraction(cycle.start_date, cycle.end_date, today)
     loose = unaligned_team_objectives(
         [(o.id or 0, o.owner_team_id, o.parent_id) for o in objectives],
@@ -78,7 +79,9 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
         total += 1
         if len(lines) >= MAX_LINES:
             continue
-        score = objective_score(scores.get(objective.id or 0, []))
+        score = shown_score(objective_score(scores.get(objective.id or 0, [])),
+                            checked_in=objective.id in checked,
+                            age=(today - objective.created_at.date()) if today else timedelta.max)
         _, emoji = objective_colour(score, elapsed)
         lines.append(TreeLine(
             prefix=INDENT * depth + (CHILD_MARK if depth else ""),

@@ -27,7 +27,13 @@ from bot.domain.formatting import (
     progress_bar,
     value_and_target,
 )
-from bot.domain.scoring import elapsed_fraction, kr_score, objective_score, time_colour
+from bot.domain.scoring import (
+    elapsed_fraction,
+    kr_score,
+    objective_score,
+    shown_score,
+    time_colour,
+)
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
 from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
@@ -246,7 +252,9 @@ def _card(
         line, projected = _line(kr, objective, ctx)
         lines.append(line)
         forecasts.append(projected)
-    score = objective_score(line.score for line in lines)
+    score = shown_score(objective_score(line.score for line in lines),
+                        checked_in=any(line.last_checkin_at for line in lines),
+                        age=ctx.viewer.now - objective.created_at)
     elapsed = elapsed_fraction(ctx.cycle.start_date, ctx.cycle.end_date, ctx.viewer.today)
     colour_name, emoji = objective_colour(score, elapsed, objective_forecast(forecasts))
     kind, owner_id = _owner_key(objective)
