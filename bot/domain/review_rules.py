@@ -61,12 +61,6 @@ def parse_score(text: str) -> float | ReviewError:
     return value
 
 
-def format_score(score: float) -> str:
-    """A score as the review shows and pre-fills it: two decimals at most ("0.75", "1")."""
-    text = f"{score:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def under_bar(objective_type: ObjectiveType, score: float) -> bool:
     """Whether a KR's score falls short of its Objective type's bar, read as `verdict` reads an
     Objective: committed below 1.0, aspirational below 0.6. A learning KR has no bar (a

@@ -178,6 +178,18 @@ def verdict(
     return Verdict.MISSED
 
 
+def verdict_colour(outcome: Verdict, score: float) -> Colour:
+    """The colour a reviewed Objective is shown with, agreeing with its verdict: a committed
+    Objective at 0.79 is "missed" and so never green (the guide's bands on the score, capped
+    at yellow); met, a success, exceeded or learned is green; partial yellow."""
+    if outcome in (Verdict.MET, Verdict.SUCCESS, Verdict.EXCEEDED, Verdict.LEARNED):
+        return Colour.GREEN
+    if outcome is Verdict.PARTIAL:
+        return Colour.YELLOW
+    banded = colour(score)
+    return Colour.YELLOW if banded is Colour.GREEN else banded
+
+
 def elapsed_fraction(start: date, end: date, today: date) -> float:
     """Share of the cycle that has passed on `today`: 0 on the start date, 1 on the end date.
 

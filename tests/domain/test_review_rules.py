@@ -17,7 +17,6 @@ from bot.domain.review_rules import (
     KRReviewAnswer,
     KRReviewInput,
     ReviewError,
-    format_score,
     parse_score,
     read_kr_review,
     under_bar,
@@ -65,12 +64,6 @@ def test_every_bad_field_is_reported_at_once() -> None:
     errors = read_kr_review(COMMITTED, KRReviewInput("abc", "maybe", "x" * 2001))
     assert errors == {"score": ReviewError.NOT_A_SCORE, "cause": ReviewError.NOT_A_CHOICE,
                       "note": ReviewError.TOO_LONG}
-
-
-@pytest.mark.parametrize(("score", "text"), [(0.75, "0.75"), (1.0, "1"), (0.0, "0"),
-                                             (2 / 3, "0.67"), (0.5, "0.5")])
-def test_format_score(score: float, text: str) -> None:
-    assert format_score(score) == text
 
 
 def test_review_opens_days_before_the_end() -> None:

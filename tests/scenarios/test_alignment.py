@@ -87,7 +87,7 @@ def test_the_alignment_dm_lists_flagged_krs_with_a_button_to_adjust(
     assert message["text"] == "Growth 的月度对齐检查"
     assert "• Qualified leads：0.91 — 信心下降" in text
     assert "• Brand awareness：0.65 — 3 周以上没有变化" in text
-    assert "• Customer interviews：0.2 — 红色" in text
+    assert "• Customer interviews：0.20 — 红色" in text
     assert "Response time" not in text  # Ben's KR is on track
     buttons = [b["accessory"] for b in message["blocks"] if "accessory" in b]
     assert [(b["action_id"], b["value"]) for b in buttons] == [
@@ -133,5 +133,5 @@ def test_a_kr_forecast_to_miss_is_listed_before_it_turns_red(
     text = all_text(render_row(harness.deps.db, deliveries(harness.deps.db, "alignment")[0])[0])
     # Theil–Sen: the median of 5/14, 10/27 and 5/13 a day is 10/27; 32 days to Jan 1.
     projected = (50 + 10 / 27 * 32) / 100
-    assert f"• Signed contracts：0.5 — 预计无法达标（按此进度，期末 {projected:.2f}）" in text
-    assert "• Customer interviews：0.2 — 红色" in text  # red already: no forecast flag
+    assert f"• Signed contracts：0.50 — 预计无法达标（按此进度，期末 {projected:.2f}）" in text
+    assert "• Customer interviews：0.20 — 红色" in text  # red already: no forecast flag

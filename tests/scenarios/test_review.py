@@ -77,8 +77,8 @@ def test_review_command_opens_the_first_objective_prefilled_from_its_values(
     assert json.loads(view["private_metadata"]) == {"c": world.q4.id, "p": 0,
                                                     "o": world.market.id}
     fields = inputs(view)
-    assert fields[score(world.leads)]["initial_value"] == "0.9"
-    assert fields[score(world.launch)]["initial_value"] == "1"
+    assert fields[score(world.leads)]["initial_value"] == "0.90"
+    assert fields[score(world.launch)]["initial_value"] == "1.00"
     assert cause(world.leads) in fields and note(world.leads) in fields
     assert lesson(ids.REVIEW_LEARNED, world.market) not in fields  # committed: no "learned"
     assert "Win the market" in all_text(view) and "承诺型" in all_text(view)
@@ -160,9 +160,9 @@ def test_verdicts_follow_the_objective_type(harness: Harness, world: World) -> N
     with harness.deps.db.read() as session:
         reports = objective_reports(session, [world.market, world.moonshot, world.explore])
     assert [(r.score_text, r.colour, r.verdict) for r in reports] == [
-        ("0.95", "green", "missed"),  # committed below 1.0 is a miss
-        ("0.65", "yellow", "success"),  # aspirational 0.6-0.7 is success
-        ("0.2", "red", "learned"),  # learning: judged by what was learned
+        ("0.95", "yellow", "missed"),  # committed below 1.0 is a miss: never green
+        ("0.65", "green", "success"),  # aspirational 0.6-0.7 is success
+        ("0.20", "green", "learned"),  # learning: judged by what was learned
     ]
 
 
@@ -217,10 +217,10 @@ def test_the_review_summary_reaches_the_team_channel_in_its_language(
     message = render_row(harness.deps.db, reply)[0]
     text = all_text(message)
     assert message["blocks"][0]["text"]["text"] == "2026-Q4 复盘 — Growth"
-    assert "*Win the market*（Ana）：0.95 🟢 · 未达成" in text
+    assert "*Win the market*（Ana）：0.95 🟡 · 未达成" in text
     assert "• Qualified leads：客观原因（外部） — Market shrank &lt;!channel&gt;" in text
     assert "可复用：Webinars &amp; partners" in text
-    assert "*Answer faster*（Ben）：0.5 🟡 · 未达成" in text  # Ben's, not reviewed yet
+    assert "*Answer faster*（Ben）：0.50 🟡 · 未达成" in text  # Ben's, not reviewed yet
     assert "尚未复盘" in text
     assert "<!channel>" not in text
     # Calibration: Win the market 0.95 and Answer faster 0.5 are committed misses; Make the

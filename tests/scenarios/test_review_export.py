@@ -46,7 +46,7 @@ def test_csv_has_a_row_per_kr_and_is_safe_in_a_spreadsheet(db: Database, world: 
     first = rows[0]
     assert (first["team"], first["objective_score"], first["colour"], first["cause"],
             first["cause_note"], first["reviewed"]) == (
-        "Growth", "0.95", "green", "objective", "Market | shrank", "yes")
+        "Growth", "0.95", "yellow", "objective", "Market | shrank", "yes")
     assert first["avoid"] == "'=HYPERLINK(\"x\")"  # never a formula
     assert rows[-1]["reviewed"] == "no"
 

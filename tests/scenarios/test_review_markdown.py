@@ -66,7 +66,7 @@ def markdown(db: Database, locale: str) -> str:
 def test_english_reads_verdicts_types_and_colours_in_words(db: Database, world: World) -> None:
     text = markdown(db, "en")
     assert text.startswith("# Review of 2026-Q4 (2026-10-01 – 2026-12-31, active)\n")
-    assert ("### Win the market\n\n- Owner: Ana\n- Type: committed\n- Score: 0.95 🟢\n"
+    assert ("### Win the market\n\n- Owner: Ana\n- Type: committed\n- Score: 0.95 🟡\n"
             "- Verdict: missed\n") in text
     assert "| Key Result | Measured | Final | Cause | Note |" in text
     assert "| Qualified leads | 0.90 | 0.90 | Objective (external) | Market shrank |" in text
@@ -80,7 +80,7 @@ def test_english_reads_verdicts_types_and_colours_in_words(db: Database, world: 
 def test_chinese_speaks_chinese(db: Database, world: World) -> None:
     text = markdown(db, "zh")
     assert text.startswith("# 2026-Q4 复盘（2026-10-01 – 2026-12-31，进行中）\n")
-    assert "- 负责人：Ana\n- 类型：承诺型\n- 得分：0.95 🟢\n- 结论：未达成\n" in text
+    assert "- 负责人：Ana\n- 类型：承诺型\n- 得分：0.95 🟡\n- 结论：未达成\n" in text
     assert "| 关键成果 | 实际进度 | 最终得分 | 原因 | 具体情况 |" in text
     assert "| Qualified leads | 0.90 | 0.90 | 客观原因（外部） | Market shrank |" in text
     assert "- 结论：尚未记录学到了什么" in text

@@ -43,7 +43,7 @@ def test_each_review_page_fits_a_modal(locale: str, kind: str) -> None:
     assert ("review.learned.1" in blocks) is (kind == "learning")
     assert view["submit"]["text"] in ("Save", "保存")  # the fifth of five pages
     score = next(b for b in view["blocks"] if b.get("block_id") == "review.score.10")
-    assert score["element"]["initial_value"] == "0.5"
+    assert score["element"]["initial_value"] == "0.50"
     cause = next(b for b in view["blocks"] if b.get("block_id") == "review.cause.10")
     assert cause["element"]["initial_option"]["value"] == "subjective"
     assert_escaped(mrkdwn_objects(view))

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.domain.review_rules import format_score
+from bot.domain.formatting import format_score
 from bot.domain.similarity import most_similar
 from bot.domain.text import clip
 from storage.queries import reviews as review_queries

@@ -12,7 +12,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain.cycle_rules import KRSignals, alignment_flags, unaligned_team_objectives
-from bot.domain.review_rules import format_score, under_bar
+from bot.domain.formatting import format_score
+from bot.domain.review_rules import under_bar
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okrs.forecasts import forecast_of, history_by_kr
 from bot.services.review.report import measured_score, team_objectives

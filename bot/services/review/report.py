@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from bot.domain.review_rules import format_score, under_bar
-from bot.domain.scoring import colour, kr_score, objective_score, verdict
+from bot.domain.formatting import format_score
+from bot.domain.review_rules import under_bar
+from bot.domain.scoring import kr_score, objective_score, verdict, verdict_colour
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okrs.forecasts import kr_state
 from storage.models import Cycle, KeyResult, KRReview, Objective, ObjectiveReview
@@ -126,10 +127,11 @@ def _objective_report(objective: Objective, owner: str, krs: tuple[KRReport, ...
     kind = ObjectiveType(objective.type)
     score = objective_score(kr.final for kr in krs)
     learned = review.learned if review else ""
+    outcome = verdict(kind, score, learned)
     return ObjectiveReport(
         objective.id or 0, objective.title, objective.type, owner, krs, score,
-        colour(score).value if score is not None else "",
-        verdict(kind, score, learned).value, review is not None,
+        verdict_colour(outcome, score).value if score is not None else "",
+        outcome.value, review is not None,
         review.what_worked if review else "", review.keep if review else "",
         review.avoid if review else "", learned)
 
