@@ -40,7 +40,15 @@ def terminal_locale() -> str:
 
 def words(key: str, /, **params: Any) -> str:
     """The catalogue entry `key` (e.g. "cli.status.none") in the terminal's language, filled."""
-    return catalogue_entries(_terminal_locale.get())[key].format(**params)
+    return entry(catalogue_entries(_terminal_locale.get()), key, params).format(**params)
+
+
+def entry(entries: Mapping[str, str], key: str, params: Mapping[str, Any]) -> str:
+    """The words of `key`; a key with plural forms (`key.one`, `key.other`) picks by the
+    `count` among `params` ("1 more Key Result", "3 more Key Results")."""
+    if key not in entries and "count" in params and f"{key}.other" in entries:
+        return entries[f"{key}.one" if params["count"] == 1 else f"{key}.other"]
+    return entries[key]
 
 
 @cache

@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from bot.catalogues import TEMPLATES_DIR, catalogue_entries
+from bot.catalogues import TEMPLATES_DIR, catalogue_entries, entry
 from bot.domain.local_dates import format_date
 from bot.domain.text import clip, escape_mrkdwn, normalise_locale
 
@@ -46,7 +46,7 @@ class Catalogue:
 
     def text(self, key: str, /, **params: Any) -> str:
         try:
-            template = self._entries[key]
+            template = entry(self._entries, key, params)
         except KeyError:
             raise KeyError(f"no text {key!r} for locale {self.locale}") from None
         return template.format(**params) if params else template

@@ -3,6 +3,7 @@ languages, and every template that names a confidence asks for those words."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,17 @@ def test_every_template_naming_a_confidence_uses_the_one_vocabulary() -> None:
     for path in templates:
         text = path.read_text(encoding="utf-8")
         assert 'tp("common.confidence.on_track")' in text, path.name
+
+
+def test_english_counts_have_singular_and_plural_forms() -> None:
+    entries = catalogue_entries("en")
+    plural_nouns = re.compile(r"\{count\} (?:more |older )?(?:[A-Z][a-z]+ )?[A-Za-z]+s\b")
+    always_many = ("coach.too_many_krs.", "coach.too_many_objectives.")  # counts above a max
+    lonely = [key for key, text in entries.items()
+              if plural_nouns.search(text) and not key.endswith(".other")
+              and not key.startswith(always_many)]
+    assert lonely == []
+    plurals = {key.removesuffix(".other") for key in entries if key.endswith(".other")}
+    assert plurals and all("{count}" not in entries[f"{key}.one"] for key in plurals)
+    chinese = catalogue_entries("zh")
+    assert all(f"{key}.one" in chinese and f"{key}.other" in chinese for key in plurals)

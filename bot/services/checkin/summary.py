@@ -40,10 +40,6 @@ class CheckinSummary:
     line_groups: tuple[tuple[SummaryLine, ...], ...]  # a few lines per block, for text limits
     notes: tuple[SummaryNotes, ...]
 
-    @property
-    def single(self) -> bool:
-        return self.count == 1
-
 
 def summary_of(answered: Sequence[tuple[KeyResult, CheckIn]], when: datetime) -> CheckinSummary:
     """What a check-in says, KR by KR: its value before and after, confidence and notes (the
