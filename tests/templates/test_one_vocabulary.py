@@ -43,3 +43,10 @@ def test_english_counts_have_singular_and_plural_forms() -> None:
     assert plurals and all("{count}" not in entries[f"{key}.one"] for key in plurals)
     chinese = catalogue_entries("zh")
     assert all(f"{key}.one" in chinese and f"{key}.other" in chinese for key in plurals)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_the_coachs_examples_are_not_dated_to_a_year_that_passes(locale: str) -> None:
+    dated = {key: text for key, text in catalogue_entries(locale).items()
+             if key.startswith("coach.") and re.search(r"\b20\d\d\b|20\d\d年", text)}
+    assert dated == {}
