@@ -6,7 +6,7 @@ The view is sized here to stay under Slack's 100 blocks for a Home tab.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import local_dates, slots
@@ -40,6 +40,7 @@ class TeamGroup:
     name: str
     cards: tuple[ObjectiveCard, ...]
     hidden: int
+    shown_above: int = 0  # the team's Objectives already under "Your OKRs" (its lead's)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class HomeView:
     hidden_teams: int
     hours: HoursView  # when messages may reach the person (`/okr hours`)
     planning: PlanningGroup | None = None  # the next cycle, while it is being planned
+    away_until: str | None = None  # no check-in due because of `/okr away` / `pause`: until
 
 
 def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
@@ -69,15 +71,17 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     eyes = Viewer.at(now, person.tz, person.locale)
     due = next_checkin_due(db, clock, person.id)
     hours = hours_of(db, clock, person.id)
-    next_due = None
+    next_due = away_until = None
     if due is not None:
         next_due = local_dates.format_day_time(
             local_dates.local(due, person.tz), person.locale, today=eyes.today)
+    else:
+        away_until = _away_until(db, person, eyes.today)
     with db.read() as session:
         cycles = cycle_queries.plannable_cycles(eyes.today, session=session)
         cycle = cycles[0] if cycles else None
         if cycle is None or cycle.id is None:
-            return HomeView(None, next_due, (), 0, (), 0, hours)
+            return HomeView(None, next_due, (), 0, (), 0, hours, away_until=away_until)
         mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
                           include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
         planned = [(c, load_cards(session, cycle_id=c.id or 0, viewer=eyes,
@@ -101,9 +105,21 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         cards = [c for c in team_cards if c.owner_id == team.id and c.id not in mine_ids]
         team_shown, team_hidden = fit_cards(cards, budget)
         budget -= sum(card_blocks(c) for c in team_shown)
-        groups.append(TeamGroup(team.name, team_shown, team_hidden))
+        above = sum(c.owner_kind == "team" and c.owner_id == team.id for c in shown)
+        groups.append(TeamGroup(team.name, team_shown, team_hidden, above))
     return HomeView(cycle.name, next_due, shown, hidden, tuple(groups),
-                    len(teams) - len(groups), hours, planning)
+                    len(teams) - len(groups), hours, planning, away_until)
+
+
+def _away_until(db: Database, person: PersonView, today: date) -> str | None:
+    """The last day of the absence (`/okr away`, `/okr pause`) the person is in today, in their
+    words; None when they are not away."""
+    with db.read() as session:
+        spans = schedule_queries.absences_by_person(
+            session=session, person_ids=[person.id], first=today, last=today).get(person.id, [])
+    if not spans:
+        return None
+    return local_dates.format_date(max(end for _, end in spans), person.locale, today=today)
 
 
 def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:

@@ -131,3 +131,18 @@ def test_a_full_home_stays_within_100_blocks(harness: Harness, seed: Seed) -> No
     assert "<!channel>" not in json.dumps(view) and "<@U123>" not in json.dumps(view)
     assert "more — `/okr team" in body
     assert "…and 1 more of your teams" in body
+
+
+def test_home_never_says_untrue_things_about_a_paused_lead(harness: Harness, seed: Seed) -> None:
+    ben = seed.make_person("UBEN", name="Ben", tz="America/New_York")
+    growth = seed.make_team("Growth", leads=[ben])
+    seed.make_schedule(growth, checkin_weekdays="tue", checkin_time=time(9, 30))
+    q4 = seed.make_cycle()
+    team_o = seed.make_objective("Fill the pipeline", owner=growth, cycle=q4)
+    seed.make_kr(team_o, "Leads", target=600, current=300, owner=ben)
+    assert harness.sender.command("pause 2026-12-20", user_id="UBEN").status == 200
+    body = texts(open_home(harness))
+    # Paused, not "no schedule"; the team's Objective is under Ben's own, not "no OKRs".
+    assert "You are away until *Dec 20*" in body and "No check-in schedule" not in body
+    assert "Team Growth's Objectives are shown above" in body
+    assert "has no OKRs" not in body

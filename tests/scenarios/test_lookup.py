@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.blockkit import violations
-from storage.models import Person
+from storage.models import Person, TeamMember
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.slack_text import all_texts
@@ -102,6 +102,19 @@ def test_colleague_by_mention_with_and_without_name(harness: Harness) -> None:
     assert "*Ana's OKRs*" in with_name["text"]
     body = texts(with_name)
     assert "提升品牌曝光" in body and "_Committed_" in body  # the viewer's language
+
+
+def test_a_lead_with_no_objective_of_their_own_shows_their_teams(
+    harness: Harness, seed: Seed, world: dict[str, Any]
+) -> None:
+    emma = seed.make_person("UEMMA", name="Emma", locale="en")
+    seed.make_team("Research", leads=[emma])
+    with harness.deps.db.write() as session:
+        session.add(TeamMember(team_id=world["growth"].id, person_id=emma.id, is_lead=True))
+    harness.slack.workspace.add_user("UEMMA", "Emma")
+    body = texts(ask(harness, "<@UEMMA|emma>"))
+    assert "Fill the pipeline" in body  # Growth's, which she leads
+    assert "no OKRs" not in body
 
 
 @pytest.mark.usefixtures("world")

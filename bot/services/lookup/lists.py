@@ -63,9 +63,11 @@ class ChannelNotLinked:
 
 def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView
                 ) -> OkrList | NoCycle:
-    """`person`'s Objectives, and those in which they hold a KR."""
+    """`person`'s Objectives, those of the teams they lead, and those in which they hold a
+    KR (a lead of two teams is not shown "no OKRs")."""
     return _listing(db, clock, viewer, person.name, is_self=person.id == viewer.id,
-                    is_team=False, person_ids=[person.id], include_held_krs=True)
+                    is_team=False, person_ids=[person.id], include_held_krs=True,
+                    lead_of=person.id)
 
 
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
@@ -104,14 +106,17 @@ def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: st
 
 
 def _listing(db: Database, clock: Clock, viewer: PersonView, subject: str, *, is_self: bool,
-             is_team: bool, **which: Any) -> OkrList | NoCycle:
+             is_team: bool, lead_of: int | None = None, **which: Any) -> OkrList | NoCycle:
     """The cards of the current cycle (as `viewer` sees it) chosen by `which` (load_cards'
-    person_ids / team_ids / include_held_krs), fitted into one message."""
+    person_ids / team_ids / include_held_krs) and the teams `lead_of` leads, fitted into one
+    message."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     with db.read() as session:
         cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
         if cycle is None or cycle.id is None:
             return NoCycle()
+        if lead_of is not None:
+            which["team_ids"] = team_queries.lead_team_ids(lead_of, session=session)
         cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
                            **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
