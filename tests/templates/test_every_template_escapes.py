@@ -248,6 +248,17 @@ def test_hostile_names_come_out_escaped_in_every_text(template: str, locale: str
     assert not any(raw in t for t in notification for raw in ("<!channel>", "<@U123>"))
 
 
+@pytest.mark.parametrize("locale", ["en", "zh"])
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_says_weeks_and_counts_as_people_do(template: str, locale: str) -> None:
+    """No raw period key ("2026-W49") reaches anyone, and English never says "1 … things"."""
+    texts = [text for payload in CASES[template](locale) for text in mrkdwn_strings(payload)]
+    assert [t[:80] for t in texts if re.search(r"\b\d{4}-W\d{2}\b", t)] == []
+    if locale == "en":
+        assert [t[:80] for t in texts
+                if re.search(r"\b1 (?:more |older )?(?:[A-Z][a-z]+ )?[A-Za-z]+s\b", t)] == []
+
+
 def test_hostile_text_reaches_the_notification_text_escaped() -> None:
     """The fallback `text` of the review notifications names cycle and team: escaped."""
     for template in ("review/summary", "review/prompt", "review/carry", "review/alignment"):
