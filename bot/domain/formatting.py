@@ -50,13 +50,13 @@ def format_number(value: float, decimals: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def format_value(value: float, unit: str = "") -> str:
+def format_value(value: float, unit: str = "", *, decimals: int = 2) -> str:
     """A number with its unit: "15%", "3,000人", "4 h", "600 leads", "$1,200".
 
     Currency symbols go before the number; symbols and CJK units attach without a space;
     word units (letters) get a space.
     """
-    number = format_number(value)
+    number = format_number(value, decimals)
     unit = unit.strip()
     if not unit or number == NO_VALUE:
         return number
@@ -76,8 +76,9 @@ def value_and_target(current: float, target: float, unit: str = "") -> tuple[str
 
 
 def format_change(value: float, unit: str = "") -> str:
-    """A signed change with its unit: "+28 leads", "-2 h", "+0"."""
-    text = format_value(value, unit)
+    """A signed change with its unit: "+28 leads", "-2 h", "+0"; a change of ten or more is
+    whole ("+701人", not "+700.56人"), a smaller one keeps what matters ("+1.5%", "+0.25")."""
+    text = format_value(value, unit, decimals=0 if abs(value) >= 10 else 2)
     return text if text.startswith("-") or text == NO_VALUE else f"+{text}"
 
 

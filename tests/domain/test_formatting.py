@@ -7,6 +7,7 @@ import math
 import pytest
 
 from bot.domain.formatting import (
+    format_change,
     format_number,
     format_percent,
     format_score,
@@ -96,3 +97,11 @@ def test_a_value_and_its_target_say_the_unit_once(
     current: float, target: float, unit: str, pair: tuple[str, str]
 ) -> None:
     assert value_and_target(current, target, unit) == pair
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (700.56, "人", "+701人"), (28.4, "leads", "+28 leads"), (1.5, "%", "+1.5%"),
+    (0.25, "", "+0.25"), (-2, "h", "-2 h"), (-12.6, "h", "-13 h"),
+])
+def test_a_change_is_whole_from_ten_on(value: float, unit: str, text: str) -> None:
+    assert format_change(value, unit) == text

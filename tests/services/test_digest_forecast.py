@@ -47,7 +47,7 @@ def test_digest_says_where_each_kr_is_heading(db: Database, clock: FakeClock) ->
              for b in p["blocks"] if b["type"] == "section"]
     text = "\n".join(lines)
     assert (f"• _Qualified leads_ (Ben): trend ▂▃▃▄ · at this pace *{leads_score:.2f}* on Dec 31:"
-            f" a committed miss · needs +{needed:.2f} leads a week") in text
+            f" a committed miss · needs +{needed:.0f} leads a week") in text
     colours = {o.title: o.colour for o in digest.objectives}
     # Fill the pipeline: 0.42 now, but its forecast is 0.79 — green. Be loved: (0.8 + 0.1) / 2
     # = 0.45 with 0.66 of the cycle gone and no forecast for Referrals — 0.21 behind: yellow.
