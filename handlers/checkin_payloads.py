@@ -15,7 +15,14 @@ from bot import ids
 from bot.domain.checkin_input import NO_CHANGE, KRInput, PageNotesInput
 from bot.domain.row_ids import row_id
 from bot.services.checkin.save import FieldRef, Submission
-from handlers.payloads import FieldValue, item_fields, user_id, view_key, view_metadata
+from handlers.payloads import (
+    choices_of,
+    item_fields,
+    text_of,
+    user_id,
+    view_key,
+    view_metadata,
+)
 
 KR_FIELDS = {ids.CHECKIN_VALUE: "value", ids.CHECKIN_NO_CHANGE: "no_change",
              ids.CHECKIN_CONFIDENCE: "confidence", ids.CHECKIN_PROGRESS: "note"}
@@ -62,13 +69,13 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
         view_key=view_key(view),
         delivery_id=row_id(meta.get("d")),
         page=page or 0,
-        krs={kr_id: KRInput(_text(f.get("value")), NO_CHANGE in _choices(f.get("no_change")),
-                            _text(f.get("confidence")), _text(f.get("note")))
+        krs={kr_id: KRInput(text_of(f.get("value")), NO_CHANGE in choices_of(f.get("no_change")),
+                            text_of(f.get("confidence")), text_of(f.get("note")))
              for kr_id, f in krs.items()},
         notes=PageNotesInput(
-            _text(notes.get("blockers")), _choices(notes.get("blocker_krs")),
-            _text(notes.get("help_needed")), _text(notes.get("help_kr")),
-            _text(notes.get("help_from"))),
+            text_of(notes.get("blockers")), choices_of(notes.get("blocker_krs")),
+            text_of(notes.get("help_needed")), text_of(notes.get("help_kr")),
+            text_of(notes.get("help_from"))),
     )
     return user_id(body), submission
 
@@ -76,11 +83,3 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
 def error_block(ref: FieldRef) -> str:
     field, item_id = ref
     return f"{ERROR_BLOCKS[field]}.{item_id}"
-
-
-def _choices(value: FieldValue | None) -> tuple[str, ...]:
-    return value if isinstance(value, tuple) else ()
-
-
-def _text(value: FieldValue | None) -> str:
-    return value if isinstance(value, str) else ""

@@ -18,7 +18,15 @@ from bot.domain.okr_draft import (
     new_kr_key,
 )
 from bot.domain.row_ids import row_id
-from handlers.payloads import FieldValue, element_value, user_id, view_metadata
+from handlers.payloads import (
+    FieldValue,
+    choices_of,
+    element_value,
+    text_of,
+    user_id,
+    view_key,
+    view_metadata,
+)
 
 State = dict[str, dict[str, Any]]
 ARCHIVE_BLOCK = "archive_krs"  # the edit modal's "archive these Key Results" checkboxes
@@ -39,7 +47,7 @@ class Submission:
 
     @property
     def inbox_key(self) -> str:
-        return f"view:{self.view_id}:{self.view_hash}"
+        return view_key({"id": self.view_id, "hash": self.view_hash})
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,7 @@ def edit_form(state: State, kr_ids: tuple[int, ...]) -> EditForm:
             owner=_value(state, owner_block) if owner_block in state else None,
             position=_value(state, kr_field(key, "position")),
         ))
-    ticked = _chosen(state, ARCHIVE_BLOCK)
-    archive = [row_id(value) for value in ticked] if isinstance(ticked, tuple) else []
+    archive = [row_id(value) for value in choices_of(_chosen(state, ARCHIVE_BLOCK))]
     new_slots = sorted(int(b[len("kr" + NEW_KR_KEY):-len("_title")]) for b in state
                        if re.fullmatch(rf"kr{NEW_KR_KEY}\d_title", b))
     return EditForm(
@@ -153,8 +160,7 @@ def _kr_slot(state: State, key: str) -> KRForm:
 
 def _value(state: State, block_id: str) -> str:
     """The text typed, the option or the user picked in input block `block_id`."""
-    value = _chosen(state, block_id)
-    return value if isinstance(value, str) else ""
+    return text_of(_chosen(state, block_id))
 
 
 def _chosen(state: State, block_id: str) -> FieldValue:

@@ -88,6 +88,16 @@ def view_metadata(view: Mapping[str, Any]) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
+def text_of(value: FieldValue | None) -> str:
+    """A field's value as text ("" for choices or nothing)."""
+    return value if isinstance(value, str) else ""
+
+
+def choices_of(value: FieldValue | None) -> tuple[str, ...]:
+    """A field's chosen values (() for text or nothing)."""
+    return value if isinstance(value, tuple) else ()
+
+
 def view_key(view: Mapping[str, Any]) -> str:
     """The dedupe key of one submission of a modal: its id and hash."""
     return f"view:{view.get('id', '')}:{view.get('hash', '')}"

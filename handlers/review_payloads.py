@@ -16,7 +16,7 @@ from bot import ids
 from bot.domain.review_rules import KRReviewInput
 from bot.domain.row_ids import row_id
 from bot.services.review.answers import FieldRef, ReviewSubmission
-from handlers.payloads import FieldValue, item_fields, user_id, view_key, view_metadata
+from handlers.payloads import item_fields, text_of, user_id, view_key, view_metadata
 
 KR_FIELDS = {ids.REVIEW_SCORE: "score", ids.REVIEW_CAUSE: "cause_kind",
              ids.REVIEW_NOTE: "cause_note"}
@@ -61,13 +61,9 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, ReviewSubmission | None
     return user_id(body), ReviewSubmission(
         view_key=view_key(view),
         cycle_id=cycle_id, page=page, objective_id=objective_id,
-        krs={kr_id: KRReviewInput(**{name: _text(v) for name, v in fields.items()})
+        krs={kr_id: KRReviewInput(**{name: text_of(v) for name, v in fields.items()})
              for kr_id, fields in krs.items()},
-        notes={name: _text(v) for name, v in notes.items()})
-
-
-def _text(value: FieldValue) -> str:
-    return value if isinstance(value, str) else ""
+        notes={name: text_of(v) for name, v in notes.items()})
 
 
 def error_block(ref: FieldRef) -> str:

@@ -9,7 +9,7 @@ nothing else decides it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 
@@ -24,6 +24,17 @@ class Reader:
 
 OPERATOR = Reader(person_id=None, is_admin=True)
 """The operator at the command line (`okr-bot export`): holds the database itself."""
+
+
+def word_teams(owner_team_id: int | None, owner_person_id: int | None,
+               teams_of: Mapping[int, Collection[int]]) -> frozenset[int]:
+    """The teams an Objective (and what is written on its KRs) belongs to: the team owning it,
+    else its owner's teams (`teams_of`: person id → their team ids). A team's digest, review
+    summary and follow-along thread read these."""
+    if owner_team_id is not None:
+        return frozenset({owner_team_id})
+    return frozenset(teams_of.get(owner_person_id, ())) if owner_person_id is not None \
+        else frozenset()
 
 
 def may_read_words(reader: Reader, teams: Collection[int], *, author_id: int | None = None,

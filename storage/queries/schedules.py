@@ -34,7 +34,8 @@ def following_teams(
 ) -> dict[int, str]:
     """The teams whose own schedule follows along among `owner_teams` and the teams of
     `owner_people`, with the channel their rounds go to (the digest channel, else the team's);
-    teams without a channel are left out. One statement."""
+    teams without a channel are left out. One statement: the SQL form of
+    `bot.domain.visibility.word_teams` over those owners."""
     if not owner_teams and not owner_people:
         return {}
     of_people = select(TeamMember.team_id).where(col(TeamMember.person_id).in_(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.visibility import OPERATOR, Reader, may_read_words
+from bot.domain.visibility import OPERATOR, Reader, may_read_words, word_teams
 
 GROWTH, SUPPORT = 1, 2
 MEMBER = Reader(10, teams=frozenset({GROWTH}))
@@ -33,3 +33,11 @@ def test_who_reads_a_teams_words(
 def test_words_of_no_team_are_for_their_author_and_admins_only() -> None:
     assert not may_read_words(MEMBER, set(), author_id=20)
     assert may_read_words(ADMIN, set(), author_id=20)
+
+
+def test_an_objectives_words_belong_to_its_team_or_its_owners_teams() -> None:
+    teams_of = {7: {1, 2}}
+    assert word_teams(3, None, teams_of) == {3}  # a team's Objective
+    assert word_teams(None, 7, teams_of) == {1, 2}  # a person's: each of their teams
+    assert word_teams(None, 8, teams_of) == set()  # someone in no team
+    assert word_teams(None, None, teams_of) == set()

@@ -5,8 +5,8 @@ team's channel, and one reply per person in its thread. Both go through the outb
 person's check-ins of that round on the team's KRs, so answering page after page or editing
 before it is posted shows in it, and a person appears once per round.
 
-Whose words: a KR belongs to the team owning its Objective, or, for a personal Objective, to
-its owner's teams — the teams that may read its notes (bot.domain.visibility).
+Whose words: a KR belongs to the teams of its Objective (`bot.domain.visibility.word_teams`:
+the team owning it, or its owner's teams) — the teams that may read its notes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.domain import local_dates
+from bot.domain.visibility import word_teams
 from bot.services.checkin.summary import CheckinSummary, summary_of
 from bot.services.people import PersonView
 from storage.models import CheckIn, Objective, Person
@@ -73,21 +74,13 @@ def reply_of(session: Session, team_id: int, person_id: int, period: str) -> Rou
     now; None when there is none (all archived since, say)."""
     person = session.get(Person, person_id)
     found = checkin_queries.checkins_of_round(person_id, period, session=session)
-    teams = _word_teams(session, [objective for _, _, objective in found])
-    mine = [(kr, row) for row, kr, objective in found if team_id in teams[objective.id or 0]]
+    owners = sorted({o.owner_person_id for _, _, o in found if o.owner_person_id is not None})
+    teams_of: dict[int, set[int]] = {}
+    for m in team_queries.memberships_of(owners, session=session) if owners else []:
+        teams_of.setdefault(m.person_id, set()).add(m.team_id)
+    mine = [(kr, row) for row, kr, o in found
+            if team_id in word_teams(o.owner_team_id, o.owner_person_id, teams_of)]
     if person is None or not mine:
         return None
     latest = max(row.updated_at for _, row in mine)
     return RoundReply(person.name, summary_of(mine, local_dates.local(latest, person.tz)))
-
-
-def _word_teams(session: Session, objectives: Sequence[Objective]) -> dict[int, set[int]]:
-    """The teams each Objective's words belong to: its owning team, or its owner's teams."""
-    owners = sorted({o.owner_person_id for o in objectives
-                     if o.owner_team_id is None and o.owner_person_id is not None})
-    memberships = team_queries.memberships_of(owners, session=session) if owners else []
-    return {
-        o.id or 0: ({o.owner_team_id} if o.owner_team_id is not None
-                    else {m.team_id for m in memberships if m.person_id == o.owner_person_id})
-        for o in objectives
-    }

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.domain.formatting import format_score
 from bot.domain.review_rules import under_bar
 from bot.domain.scoring import kr_score, objective_score, verdict, verdict_colour
+from bot.domain.visibility import word_teams
 from bot.domain.vocabulary import ObjectiveType
 from bot.services.okrs.forecasts import kr_state
 from storage.models import Cycle, KeyResult, KRReview, Objective, ObjectiveReview
@@ -137,11 +138,12 @@ def _objective_report(objective: Objective, owner: str, krs: tuple[KRReport, ...
 
 
 def team_objectives(session: Session, cycle_id: int, team_id: int) -> list[Objective]:
-    """The team's Objectives of the cycle: its own and its members'."""
-    members = {m.person_id for m in team_queries.all_memberships(session=session)
-               if m.team_id == team_id}
+    """The team's Objectives of the cycle: its own and its members' (`word_teams`)."""
+    teams_of: dict[int, set[int]] = {}
+    for m in team_queries.all_memberships(session=session):
+        teams_of.setdefault(m.person_id, set()).add(m.team_id)
     return [o for o in review_queries.objectives_to_review(cycle_id, session=session)
-            if o.owner_team_id == team_id or o.owner_person_id in members]
+            if team_id in word_teams(o.owner_team_id, o.owner_person_id, teams_of)]
 
 
 def cycle_report(session: Session, cycle: Cycle) -> CycleReport:
