@@ -20,18 +20,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.clock import Clock
+from storage import models
 from storage.db import Database
-from storage.models import (
-    CheckIn,
-    Cycle,
-    KeyResult,
-    KRValueHistory,
-    Objective,
-    Person,
-    Schedule,
-    Team,
-    TeamMember,
-)
 
 
 @dataclass
@@ -52,34 +42,36 @@ class Seed:
 
     def make_person(self, slack_user_id: str | None = None, *, name: str | None = None,
                     tz: str = "UTC", locale: str = "en", is_admin: bool = False,
-                    email: str | None = None) -> Person:
+                    email: str | None = None) -> models.Person:
         n = next(self._serial)
         slack_user_id = slack_user_id or f"UP{n:06d}"
         now = self._now()
-        return self._add(Person(slack_user_id=slack_user_id, name=name or f"Person {n}",
+        return self._add(models.Person(slack_user_id=slack_user_id, name=name or f"Person {n}",
                                 tz=tz, locale=locale, is_admin=is_admin, email=email,
                                 created_at=now, updated_at=now))
 
     def make_team(self, name: str | None = None, *, channel_id: str | None = None,
-                  parent: Team | None = None, members: Sequence[Person] = (),
-                  leads: Sequence[Person] = ()) -> Team:
+                  parent: models.Team | None = None, members: Sequence[models.Person] = (),
+                  leads: Sequence[models.Person] = ()) -> models.Team:
         """A team; `leads` are members too."""
-        team = self._add(Team(name=name or f"Team {next(self._serial)}",
+        team = self._add(models.Team(name=name or f"Team {next(self._serial)}",
                               slack_channel_id=channel_id,
                               parent_id=parent.id if parent else None, created_at=self._now()))
         lead_ids = {p.id for p in leads}
         with self.db.write() as session:
             for person in [*leads, *[m for m in members if m.id not in lead_ids]]:
-                session.add(TeamMember(team_id=team.id, person_id=person.id,
+                session.add(models.TeamMember(team_id=team.id, person_id=person.id,
                                        is_lead=person.id in lead_ids))
         return team
 
-    def add_member(self, team: Team, person: Person, *, is_lead: bool = False) -> None:
+    def add_member(
+        self, team: models.Team, person: models.Person, *, is_lead: bool = False
+    ) -> None:
         with self.db.write() as session:
-            session.add(TeamMember(team_id=team.id, person_id=person.id, is_lead=is_lead))
+            session.add(models.TeamMember(team_id=team.id, person_id=person.id, is_lead=is_lead))
 
     def make_cycle(self, name: str | None = None, *, start: date | None = None,
-                   end: date | None = None, state: str = "active") -> Cycle:
+                   end: date | None = None, state: str = "active") -> models.Cycle:
         """By default the calendar quarter around the clock's date, named like `2026-Q4`."""
         today = self._now().date()
         quarter = (today.month - 1) // 3
@@ -88,16 +80,17 @@ class Seed:
             next_first = (date(first.year + 1, 1, 1) if quarter == 3
                           else date(first.year, 3 * quarter + 4, 1))
             end = next_first - timedelta(days=1)
-        return self._add(Cycle(name=name or f"{first.year}-Q{quarter + 1}", start_date=first,
+        return self._add(models.Cycle(name=name or f"{first.year}-Q{quarter + 1}", start_date=first,
                                end_date=end, state=state))
 
-    def make_objective(self, title: str = "An Objective", *, owner: Person | Team,
-                       cycle: Cycle, type: str = "committed", parent: Objective | None = None,
+    def make_objective(self, title: str = "An Objective", *, owner: models.Person | models.Team,
+                       cycle: models.Cycle, type: str = "committed",
+                       parent: models.Objective | None = None,
                        state: str = "active", position: int | None = None,
-                       key: str | None = None, description: str = "") -> Objective:
+                       key: str | None = None, description: str = "") -> models.Objective:
         now = self._now()
-        is_person = isinstance(owner, Person)
-        return self._add(Objective(
+        is_person = isinstance(owner, models.Person)
+        return self._add(models.Objective(
             cycle_id=cycle.id, title=title, type=type, state=state, key=key,
             description=description,
             owner_person_id=owner.id if is_person else None,
@@ -107,19 +100,19 @@ class Seed:
             created_at=now, updated_at=now,
         ))
 
-    def make_kr(self, objective: Objective, title: str = "A Key Result", *,
+    def make_kr(self, objective: models.Objective, title: str = "A Key Result", *,
                 kind: str = "metric", start: float = 0.0, target: float = 100.0,
                 current: float | None = None, unit: str = "", direction: str | None = None,
-                confidence: str | None = None, owner: Person | None = None,
+                confidence: str | None = None, owner: models.Person | None = None,
                 state: str = "active", position: int | None = None,
-                key: str | None = None) -> KeyResult:
+                key: str | None = None) -> models.KeyResult:
         """A metric KR from `start` to `target` (current = start unless given), or a
         milestone (`kind="milestone"`, current 0 or 1)."""
         now = self._now()
         if kind == "milestone":
             start, target = 0.0, 1.0
         direction = direction or ("decrease" if target < start else "increase")
-        return self._add(KeyResult(
+        return self._add(models.KeyResult(
             objective_id=objective.id, title=title, kind=kind, start_value=start,
             target_value=target, current_value=start if current is None else current,
             unit=unit, direction=direction, confidence=confidence,
@@ -128,19 +121,19 @@ class Seed:
             created_at=now, updated_at=now,
         ))
 
-    def make_checkin(self, kr: KeyResult, *, author: Person | None = None,
+    def make_checkin(self, kr: models.KeyResult, *, author: models.Person | None = None,
                      value: float | None = None, confidence: str | None = "on_track",
                      at: datetime | None = None, progress: str = "", blockers: str = "",
                      help_needed: str = "", source: str = "slack",
-                     period_key: str | None = None) -> CheckIn:
+                     period_key: str | None = None) -> models.CheckIn:
         """A check-in at `at` (default: now) that also moves the KR: value, confidence,
         last check-in time, value history — as recording one does."""
         at = at or self._now()
         n = next(self._serial)
         with self.db.write() as session:
-            stored = session.get(KeyResult, kr.id)
+            stored = session.get(models.KeyResult, kr.id)
             assert stored is not None
-            checkin = CheckIn(
+            checkin = models.CheckIn(
                 key_result_id=kr.id, author_id=author.id if author else None,
                 period_key=period_key or at.date().isoformat(), value=value,
                 previous_value=stored.current_value, confidence=confidence,
@@ -151,7 +144,7 @@ class Seed:
             session.flush()
             if value is not None:
                 stored.current_value = value
-                session.add(KRValueHistory(key_result_id=kr.id, at=at, value=value,
+                session.add(models.KRValueHistory(key_result_id=kr.id, at=at, value=value,
                                            source=source, checkin_id=checkin.id,
                                            changed_by_id=author.id if author else None))
             if confidence is not None:
@@ -163,10 +156,10 @@ class Seed:
             session.refresh(checkin)
         return checkin
 
-    def make_schedule(self, team: Team, *, timezone: str = "UTC",
+    def make_schedule(self, team: models.Team, *, timezone: str = "UTC",
                       checkin_cadence: str = "weekly", checkin_weekdays: str = "mon",
-                      checkin_time: time = time(10, 0), **extra: Any) -> Schedule:
-        return self._add(Schedule(team_id=team.id, timezone=timezone,
+                      checkin_time: time = time(10, 0), **extra: Any) -> models.Schedule:
+        return self._add(models.Schedule(team_id=team.id, timezone=timezone,
                                   checkin_cadence=checkin_cadence,
                                   checkin_weekdays=checkin_weekdays, checkin_time=checkin_time,
                                   **extra))

@@ -14,23 +14,13 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
+from storage import models
 from storage.db import Database
-from storage.models import (
-    Absence,
-    CheckIn,
-    Cycle,
-    Delivery,
-    Holiday,
-    KeyResult,
-    KRValueHistory,
-    Objective,
-    Person,
-    Schedule,
-    Team,
-    TeamMember,
-)
 
-_Row = TypeVar("_Row", Person, Team, Cycle, Objective, KeyResult, CheckIn)
+_Row = TypeVar(
+    "_Row", models.Person, models.Team, models.Cycle, models.Objective, models.KeyResult,
+    models.CheckIn,
+)
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the conftest clock
 PERIOD_START = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)
 LONG_AGO = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -53,62 +43,63 @@ class Seeder:
         self.session.flush()
         return row
 
-    def person(self, slack_id: str, name: str, *, locale: str = "en") -> Person:
-        return self._add(Person(slack_user_id=slack_id, name=name, locale=locale,
+    def person(self, slack_id: str, name: str, *, locale: str = "en") -> models.Person:
+        return self._add(models.Person(slack_user_id=slack_id, name=name, locale=locale,
                                 created_at=LONG_AGO, updated_at=LONG_AGO))
 
-    def team(self, name: str, *, channel: str | None = "CGROWTH", tz: str = "UTC") -> Team:
-        team = self._add(Team(name=name, slack_channel_id=channel, created_at=LONG_AGO))
-        self.session.add(Schedule(team_id=team.id, timezone=tz))
+    def team(self, name: str, *, channel: str | None = "CGROWTH", tz: str = "UTC") -> models.Team:
+        team = self._add(models.Team(name=name, slack_channel_id=channel, created_at=LONG_AGO))
+        self.session.add(models.Schedule(team_id=team.id, timezone=tz))
         return team
 
-    def member(self, team: Team, person: Person, *, lead: bool = False) -> None:
+    def member(self, team: models.Team, person: models.Person, *, lead: bool = False) -> None:
         assert team.id is not None and person.id is not None
-        self.session.add(TeamMember(team_id=team.id, person_id=person.id, is_lead=lead))
+        self.session.add(models.TeamMember(team_id=team.id, person_id=person.id, is_lead=lead))
 
-    def cycle(self, name: str = "2026-Q4") -> Cycle:
-        return self._add(Cycle(name=name, start_date=date(2026, 10, 1),
+    def cycle(self, name: str = "2026-Q4") -> models.Cycle:
+        return self._add(models.Cycle(name=name, start_date=date(2026, 10, 1),
                                end_date=date(2026, 12, 31)))
 
-    def objective(self, cycle: Cycle, title: str, *, team: Team | None = None,
-                  person: Person | None = None, state: str = "active") -> Objective:
+    def objective(self, cycle: models.Cycle, title: str, *, team: models.Team | None = None,
+                  person: models.Person | None = None, state: str = "active") -> models.Objective:
         assert cycle.id is not None
-        return self._add(Objective(
+        return self._add(models.Objective(
             cycle_id=cycle.id, title=title, owner_team_id=team.id if team else None,
             owner_person_id=person.id if person else None, state=state,
             created_at=LONG_AGO, updated_at=LONG_AGO))
 
-    def kr(self, objective: Objective, title: str, *, owner: Person | None, start: float = 0,
+    def kr(self, objective: models.Objective, title: str, *, owner: models.Person | None,
+           start: float = 0,
            target: float = 10, current: float = 0, unit: str = "", kind: str = "metric",
-           created: datetime = LONG_AGO, direction: str = "increase") -> KeyResult:
+           created: datetime = LONG_AGO, direction: str = "increase") -> models.KeyResult:
         assert objective.id is not None
-        return self._add(KeyResult(
+        return self._add(models.KeyResult(
             objective_id=objective.id, title=title, owner_person_id=owner.id if owner else None,
             kind=kind, start_value=start, target_value=target, current_value=current,
             unit=unit, direction=direction, created_at=created, updated_at=created))
 
-    def history(self, kr: KeyResult, when: datetime, *, value: float | None = None,
-                target: float | None = None, by: Person | None = None,
-                checkin: CheckIn | None = None) -> None:
+    def history(self, kr: models.KeyResult, when: datetime, *, value: float | None = None,
+                target: float | None = None, by: models.Person | None = None,
+                checkin: models.CheckIn | None = None) -> None:
         assert kr.id is not None
-        self.session.add(KRValueHistory(
+        self.session.add(models.KRValueHistory(
             key_result_id=kr.id, at=when, value=value, target_value=target, source="slack",
             checkin_id=checkin.id if checkin else None, changed_by_id=by.id if by else None))
 
-    def checkin(self, kr: KeyResult, author: Person | None, when: datetime, *,
+    def checkin(self, kr: models.KeyResult, author: models.Person | None, when: datetime, *,
                 value: float | None = None, previous: float | None = None, blockers: str = "",
-                help_needed: str = "", help_from: Person | None = None,
-                source: str = "slack", progress: str = "") -> CheckIn:
+                help_needed: str = "", help_from: models.Person | None = None,
+                source: str = "slack", progress: str = "") -> models.CheckIn:
         assert kr.id is not None
-        return self._add(CheckIn(
+        return self._add(models.CheckIn(
             key_result_id=kr.id, author_id=author.id if author else None,
             period_key=when.date().isoformat(), value=value, previous_value=previous,
             blockers=blockers, help_needed=help_needed, progress=progress,
             help_from_person_id=help_from.id if help_from else None, source=source,
             idempotency_key=f"seed:{kr.id}:{next(self.keys)}", created_at=when, updated_at=when))
 
-    def move(self, kr: KeyResult, author: Person, when: datetime, value: float,
-             **notes: str | Person | None) -> CheckIn:
+    def move(self, kr: models.KeyResult, author: models.Person, when: datetime, value: float,
+             **notes: str | models.Person | None) -> models.CheckIn:
         """A check-in that changes the value, with its history row (as check-ins write it)."""
         previous = kr.current_value
         row = self.checkin(kr, author, when, value=value, previous=previous, **notes)  # type: ignore[arg-type]
@@ -118,21 +109,21 @@ class Seeder:
         self.session.add(kr)
         return row
 
-    def absence(self, person: Person, first: date, last: date) -> None:
+    def absence(self, person: models.Person, first: date, last: date) -> None:
         assert person.id is not None
-        self.session.add(Absence(person_id=person.id, start_date=first, end_date=last))
+        self.session.add(models.Absence(person_id=person.id, start_date=first, end_date=last))
 
-    def prompt(self, person: Person, when: datetime, *, status: str = "sent") -> None:
+    def prompt(self, person: models.Person, when: datetime, *, status: str = "sent") -> None:
         """A check-in prompt due at `when` (sent: the person was asked; skipped: not)."""
         assert person.id is not None
-        self.session.add(Delivery(
+        self.session.add(models.Delivery(
             kind="checkin", dedupe_key=f"checkin:{person.id}:{when.date().isoformat()}",
             person_id=person.id, slot_key=when.date().isoformat(), due_at=when, status=status,
             next_attempt_at=when, created_at=when, sent_at=when if status == "sent" else None))
 
-    def holiday(self, team: Team, day: date) -> None:
+    def holiday(self, team: models.Team, day: date) -> None:
         assert team.id is not None
-        self.session.add(Holiday(team_id=team.id, day=day, name="holiday"))
+        self.session.add(models.Holiday(team_id=team.id, day=day, name="holiday"))
 
 
 @dataclass(frozen=True)

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, time, timedelta
+from typing import TypeVar
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.clock import FakeClock
 from bot.services.okr_file.exporter import export_okr_yaml
 from bot.services.okr_file.importer import import_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
+from storage import models
 from storage.db import Database
-from storage.models import (
-    AuditLog,
-    Cycle,
-    Holiday,
-    KeyResult,
-    KRValueHistory,
-    Objective,
-    Person,
-    PersonHoliday,
-    RegionHoliday,
-    Schedule,
-    Team,
-    TeamMember,
-)
 from tests.services.okr_io_helpers import EXAMPLE, table_counts, table_dump
 
 SMALL = """
@@ -64,6 +52,14 @@ objectives:
 """
 
 
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def _one(session: Session, table: type[_Row], **where: object) -> _Row:
+    """The one row of `table` whose columns equal `where`."""
+    return session.exec(select(table).filter_by(**where)).one()
+
+
 def _import(db: Database, text: str, clock: FakeClock) -> dict[str, dict[str, int]]:
     report = import_okr_file(db, text.encode(), clock=clock)
     return {"created": report.created, "updated": report.updated, "deleted": report.deleted}
@@ -90,16 +86,16 @@ def test_example_file_creates_every_section(db: Database, clock: FakeClock) -> N
     }
     assert report.total_updated == report.total_deleted == 0
     with db.read() as session:
-        objectives = session.exec(select(Objective)).all()
-        krs = session.exec(select(KeyResult)).all()
-        people = session.exec(select(Person)).all()
-        cycle = session.exec(select(Cycle)).one()
-        audit = session.exec(select(AuditLog)).all()
-        history = session.exec(select(KRValueHistory)).all()
-        marketing = session.exec(select(Team).where(Team.name == "Marketing")).one()
-        company = session.exec(select(Team).where(Team.name == "Lumen Group")).one()
-        brand = session.exec(select(Objective).where(Objective.key == "mkt-2026q4-brand")).one()
-        growth = session.exec(select(Objective).where(Objective.key == "co-2026q4-growth")).one()
+        objectives = session.exec(select(models.Objective)).all()
+        krs = session.exec(select(models.KeyResult)).all()
+        people = session.exec(select(models.Person)).all()
+        cycle = session.exec(select(models.Cycle)).one()
+        audit = session.exec(select(models.AuditLog)).all()
+        history = session.exec(select(models.KRValueHistory)).all()
+        marketing = _one(session, models.Team, name="Marketing")
+        company = _one(session, models.Team, name="Lumen Group")
+        brand = _one(session, models.Objective, key="mkt-2026q4-brand")
+        growth = _one(session, models.Objective, key="co-2026q4-growth")
     assert {o.type for o in objectives} == {"committed", "aspirational", "learning"}
     assert {kr.kind for kr in krs} == {"metric", "milestone"}
     assert {p.tz for p in people} >= {
@@ -119,9 +115,9 @@ def test_example_file_creates_every_section(db: Database, clock: FakeClock) -> N
 def test_example_shows_every_colour_and_a_decreasing_metric(db: Database, clock: FakeClock) -> None:
     import_okr_file(db, EXAMPLE.read_bytes(), clock=clock)
     with db.read() as session:
-        krs = session.exec(select(KeyResult).where(KeyResult.kind == "metric")).all()
+        krs = session.exec(select(models.KeyResult).where(models.KeyResult.kind == "metric")).all()
         response = session.exec(
-            select(KeyResult).where(col(KeyResult.title).contains("客户问题解决时效"))
+            select(models.KeyResult).where(col(models.KeyResult.title).contains("客户问题解决时效"))
         ).one()
     progress = [
         (kr.current_value - kr.start_value) / (kr.target_value - kr.start_value) for kr in krs
@@ -153,10 +149,10 @@ def test_changed_target_and_current_are_audited_with_history(
     assert _import(db, changed, clock) == {"created": {}, "updated": {"kr": 1}, "deleted": {}}
 
     with db.read() as session:
-        kr = session.exec(select(KeyResult).where(KeyResult.key == "sup-q4.kr1")).one()
-        update = session.exec(select(AuditLog).where(AuditLog.action == "kr.update")).one()
+        kr = _one(session, models.KeyResult, key="sup-q4.kr1")
+        update = _one(session, models.AuditLog, action="kr.update")
         history = session.exec(
-            select(KRValueHistory).order_by(col(KRValueHistory.id))
+            select(models.KRValueHistory).order_by(col(models.KRValueHistory.id))
         ).all()
     assert (kr.target_value, kr.current_value, kr.updated_at) == (12, 30, clock.now())
     assert json.loads(update.before or "") == {"current_value": 40.0, "target_value": 24.0}
@@ -174,7 +170,9 @@ def test_current_value_change_alone_writes_history_without_target(
     _import(db, SMALL, clock)
     _import(db, SMALL.replace("current: 40", "current: 36"), clock)
     with db.read() as session:
-        last = session.exec(select(KRValueHistory).order_by(col(KRValueHistory.id).desc())).first()
+        last = session.exec(
+            select(models.KRValueHistory).order_by(col(models.KRValueHistory.id).desc())
+        ).first()
     assert last is not None and (last.value, last.target_value) == (36, None)
 
 
@@ -187,8 +185,8 @@ def test_fields_left_out_keep_their_stored_values(db: Database, clock: FakeClock
     assert _import(db, without_current, clock)["updated"] == {}
 
     with db.read() as session:
-        kr = session.exec(select(KeyResult).where(KeyResult.key == "sup-q4.kr1")).one()
-        person = session.exec(select(Person).where(Person.slack_user_id == "U0AAAAAAA01")).one()
+        kr = _one(session, models.KeyResult, key="sup-q4.kr1")
+        person = _one(session, models.Person, slack_user_id="U0AAAAAAA01")
     assert (kr.current_value, kr.confidence) == (40, "at_risk")
     assert person.tz == "Asia/Shanghai"
 
@@ -204,9 +202,9 @@ def test_members_and_holidays_follow_the_file(db: Database, clock: FakeClock) ->
     assert result["deleted"] == {"team_member": 1, "holiday": 1}
     assert result["created"] == {"holiday": 1}
     with db.read() as session:
-        members = session.exec(select(TeamMember)).all()
-        holidays = session.exec(select(Holiday)).all()
-        actions = {a.action for a in session.exec(select(AuditLog))}
+        members = session.exec(select(models.TeamMember)).all()
+        holidays = session.exec(select(models.Holiday)).all()
+        actions = {a.action for a in session.exec(select(models.AuditLog))}
     assert [(m.is_lead) for m in members] == [True]
     assert [(h.day, h.name) for h in holidays] == [(date(2026, 12, 24), "")]
     assert {"team_member.delete", "holiday.delete", "holiday.create"} <= actions
@@ -224,7 +222,7 @@ def test_schedule_is_created_then_updated_field_by_field(db: Database, clock: Fa
     assert _import(db, later, clock)["updated"] == {"schedule": 1}
 
     with db.read() as session:
-        schedule = session.exec(select(Schedule)).one()
+        schedule = session.exec(select(models.Schedule)).one()
     assert schedule.checkin_weekdays == "mon,thu"
     assert schedule.checkin_time == time(9, 15)
     assert schedule.digest_cadence == "off"
@@ -247,8 +245,8 @@ objectives:
 """
     assert _import(db, second, clock)["created"] == {"objective": 1, "kr": 1}
     with db.read() as session:
-        child = session.exec(select(Objective).where(Objective.key == "sup-q4-personal")).one()
-        parent = session.exec(select(Objective).where(Objective.key == "sup-q4")).one()
+        child = _one(session, models.Objective, key="sup-q4-personal")
+        parent = _one(session, models.Objective, key="sup-q4")
     assert child.parent_id == parent.id
 
 
@@ -399,15 +397,15 @@ def test_dry_run_reports_changes_and_writes_nothing(db: Database, clock: FakeClo
 def test_keyless_rows_exported_as_id_keys_are_adopted(db: Database, clock: FakeClock) -> None:
     _import(db, SMALL, clock)
     with db.write() as session:
-        cycle = session.exec(select(Cycle)).one()
-        person = session.exec(select(Person).where(Person.slack_user_id == "U0AAAAAAA02")).one()
-        row = Objective(
+        cycle = session.exec(select(models.Cycle)).one()
+        person = _one(session, models.Person, slack_user_id="U0AAAAAAA02")
+        row = models.Objective(
             cycle_id=cycle.id, title="Made in Slack", owner_person_id=person.id,
             created_at=clock.now(), updated_at=clock.now(),
         )
         session.add(row)
         session.flush()
-        kr = KeyResult(
+        kr = models.KeyResult(
             objective_id=row.id, title="Keyless KR", start_value=0, target_value=10,
             created_at=clock.now(), updated_at=clock.now(),
         )
@@ -429,8 +427,8 @@ objectives:
 
     assert result == {"created": {}, "updated": {"objective": 1, "kr": 1}, "deleted": {}}
     with db.read() as session:
-        assert session.get(Objective, objective_id).key == f"obj-{objective_id}"  # type: ignore[union-attr]
-        assert session.get(KeyResult, kr_id).key == f"kr-{kr_id}"  # type: ignore[union-attr]
+        assert session.get(models.Objective, objective_id).key == f"obj-{objective_id}"  # type: ignore[union-attr]
+        assert session.get(models.KeyResult, kr_id).key == f"kr-{kr_id}"  # type: ignore[union-attr]
 
 
 REGIONS = """\
@@ -457,9 +455,9 @@ def test_a_person_and_a_region_get_their_own_days_off_and_export_them_back(
     assert result["created"] == {"person": 1, "region_holiday": 1, "person_holiday": 1}
     assert _import(db, REGIONS, clock)["created"] == {}  # the same file again: nothing new
     with db.read() as session:
-        li = session.exec(select(Person)).one()
-        own = session.exec(select(PersonHoliday)).one()
-        public = session.exec(select(RegionHoliday)).one()
+        li = session.exec(select(models.Person)).one()
+        own = session.exec(select(models.PersonHoliday)).one()
+        public = session.exec(select(models.RegionHoliday)).one()
     assert li.region == "de-by"
     assert (own.person_id, own.day, own.name) == (li.id, date(2026, 12, 9), "Umzug")
     assert (public.region, public.day) == ("de-by", date(2026, 12, 8))

@@ -21,18 +21,7 @@ from bot.services.okr_file.messages import message
 from bot.services.okr_file.model import HolidayIn, KeyResultIn, ObjectiveIn, TeamIn
 from bot.services.okr_file.reader import ParsedFile, format_path
 from bot.services.okr_file.yaml_io import Loc, Problem
-from storage.models import (
-    Cycle,
-    Holiday,
-    KeyResult,
-    Objective,
-    Person,
-    PersonHoliday,
-    RegionHoliday,
-    Schedule,
-    Team,
-    TeamMember,
-)
+from storage import models
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
 from storage.queries import people as people_queries
@@ -48,17 +37,17 @@ KR_ID_KEY = re.compile(r"^kr-([1-9][0-9]{0,9})$")
 class Existing:
     """Stored rows the file names, by natural key; the importer adds the rows it creates."""
 
-    people: dict[str, Person] = field(default_factory=dict)
-    teams: dict[str, Team] = field(default_factory=dict)
-    members: dict[int, list[TeamMember]] = field(default_factory=dict)
-    schedules: dict[int, Schedule] = field(default_factory=dict)
-    holidays: dict[int, list[Holiday]] = field(default_factory=dict)
-    person_holidays: dict[int, list[PersonHoliday]] = field(default_factory=dict)
-    region_holidays: dict[str, list[RegionHoliday]] = field(default_factory=dict)
-    cycles: dict[str, Cycle] = field(default_factory=dict)
-    objectives: dict[str, Objective] = field(default_factory=dict)
-    objectives_by_id: dict[int, Objective] = field(default_factory=dict)
-    key_results: dict[str, KeyResult] = field(default_factory=dict)
+    people: dict[str, models.Person] = field(default_factory=dict)
+    teams: dict[str, models.Team] = field(default_factory=dict)
+    members: dict[int, list[models.TeamMember]] = field(default_factory=dict)
+    schedules: dict[int, models.Schedule] = field(default_factory=dict)
+    holidays: dict[int, list[models.Holiday]] = field(default_factory=dict)
+    person_holidays: dict[int, list[models.PersonHoliday]] = field(default_factory=dict)
+    region_holidays: dict[str, list[models.RegionHoliday]] = field(default_factory=dict)
+    cycles: dict[str, models.Cycle] = field(default_factory=dict)
+    objectives: dict[str, models.Objective] = field(default_factory=dict)
+    objectives_by_id: dict[int, models.Objective] = field(default_factory=dict)
+    key_results: dict[str, models.KeyResult] = field(default_factory=dict)
 
 
 def load_existing(parsed: ParsedFile, *, session: Session) -> Existing:
@@ -136,7 +125,7 @@ class KRValues:
     direction: str
 
 
-def kr_values(kr: KeyResultIn, row: KeyResult | None) -> KRValues | list[tuple[str, str]]:
+def kr_values(kr: KeyResultIn, row: models.KeyResult | None) -> KRValues | list[tuple[str, str]]:
     """The numbers the key result will have, or the (field, message) problems with them."""
     kind = kr.kind if kr.given("kind") else (row.kind if row else "metric")
     if kind == "milestone":

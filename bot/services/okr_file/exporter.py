@@ -20,19 +20,8 @@ from bot.domain.visibility import OPERATOR, Reader, may_read_words
 from bot.services.okr_file.checks import number_text
 from bot.services.okr_file.messages import message
 from bot.services.okr_file.yaml_io import FlowList, Quoted, dump_yaml
+from storage import models
 from storage.db import Database
-from storage.models import (
-    Cycle,
-    Holiday,
-    KeyResult,
-    Objective,
-    Person,
-    PersonHoliday,
-    RegionHoliday,
-    Schedule,
-    Team,
-    TeamMember,
-)
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
@@ -178,17 +167,17 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def objective_key(objective: Objective) -> str:
+def objective_key(objective: models.Objective) -> str:
     """The objective's key, or `obj-<id>` for one stored without a key."""
     return objective.key or f"obj-{objective.id}"
 
 
-def kr_key(kr: KeyResult) -> str:
+def kr_key(kr: models.KeyResult) -> str:
     """The key result's key, or `kr-<id>` for one stored without a key."""
     return kr.key or f"kr-{kr.id}"
 
 
-def _cycles(session: Session, name: str | None) -> list[Cycle]:
+def _cycles(session: Session, name: str | None) -> list[models.Cycle]:
     if name is None:
         return cycle_queries.all_cycles(session=session)
     found = cycle_queries.cycles_by_names([name], session=session)
@@ -197,7 +186,7 @@ def _cycles(session: Session, name: str | None) -> list[Cycle]:
     return [found[name]]
 
 
-def _person(person: Person) -> dict[str, Any]:
+def _person(person: models.Person) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": person.slack_user_id, "name": person.name}
     if person.email:
         entry["email"] = person.email
@@ -210,18 +199,20 @@ def _person(person: Person) -> dict[str, Any]:
     return entry
 
 
-def _day_off(holiday: Holiday | PersonHoliday | RegionHoliday) -> dict[str, Any]:
+def _day_off(
+    holiday: models.Holiday | models.PersonHoliday | models.RegionHoliday,
+) -> dict[str, Any]:
     return {"date": holiday.day, "name": holiday.name}
 
 
-def _hierarchy(teams: Sequence[Team]) -> list[Team]:
+def _hierarchy(teams: Sequence[models.Team]) -> list[models.Team]:
     """Teams depth first from the roots, siblings by name (`teams` is sorted by name)."""
     ids = {t.id for t in teams}
-    children: dict[int | None, list[Team]] = {}
+    children: dict[int | None, list[models.Team]] = {}
     for team in teams:
         parent = team.parent_id if team.parent_id in ids else None
         children.setdefault(parent, []).append(team)
-    ordered: list[Team] = []
+    ordered: list[models.Team] = []
     stack = list(reversed(children.get(None, [])))
     while stack:
         team = stack.pop()
@@ -232,7 +223,7 @@ def _hierarchy(teams: Sequence[Team]) -> list[Team]:
 
 
 def _members(
-    team: Team, members: Sequence[TeamMember], slack_ids: dict[int, str]
+    team: models.Team, members: Sequence[models.TeamMember], slack_ids: dict[int, str]
 ) -> dict[str, FlowList]:
     own = [m for m in members if m.team_id == team.id]
     leads = sorted(slack_ids[m.person_id] for m in own if m.is_lead)
@@ -245,7 +236,7 @@ def _members(
     return entry
 
 
-def _schedule(schedule: Schedule) -> dict[str, Any]:
+def _schedule(schedule: models.Schedule) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "timezone": schedule.timezone,
         "checkin_cadence": schedule.checkin_cadence,
@@ -269,11 +260,11 @@ def _schedule(schedule: Schedule) -> dict[str, Any]:
 
 
 def _objective(
-    objective: Objective,
+    objective: models.Objective,
     cycle_names: dict[int, str],
     team_names: dict[int, str],
     slack_ids: dict[int, str],
-    known: dict[int, Objective],
+    known: dict[int, models.Objective],
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "key": objective_key(objective),
@@ -294,7 +285,9 @@ def _objective(
     return entry
 
 
-def _key_result(kr: KeyResult, derived_key: str, slack_ids: dict[int, str]) -> dict[str, Any]:
+def _key_result(
+    kr: models.KeyResult, derived_key: str, slack_ids: dict[int, str]
+) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     if kr_key(kr) != derived_key:
         entry["key"] = kr_key(kr)

@@ -20,38 +20,17 @@ from typing import Any, TypeVar
 from sqlmodel import Session, SQLModel
 
 from bot.clock import Clock
+from bot.services.okr_file import model
 from bot.services.okr_file.checks import Existing, KRValues, check_file, kr_values, load_existing
-from bot.services.okr_file.model import (
-    HolidayIn,
-    KeyResultIn,
-    ObjectiveIn,
-    OkrFile,
-    PersonIn,
-    RegionIn,
-    TeamIn,
-    kr_keys,
-)
 from bot.services.okr_file.reader import format_problems, parse_okr_file
 from bot.services.okr_file.yaml_io import OkrFileError
 from bot.services.okrs import asked
 from bot.services.okrs.asked import AskedAbout
+from storage import models
 from storage.db import Database
-from storage.models import (
-    AuditLog,
-    Cycle,
-    Holiday,
-    KeyResult,
-    KRValueHistory,
-    Objective,
-    Person,
-    PersonHoliday,
-    RegionHoliday,
-    Schedule,
-    Team,
-    TeamMember,
-)
 
 ACTOR = "cli:import"
+DayOff = models.Holiday | models.PersonHoliday | models.RegionHoliday
 HISTORY_SOURCE = "import"
 
 # File field -> column, for fields that keep their stored value when the file leaves them out.
@@ -153,7 +132,7 @@ class _Upsert:
         self.updated: Counter[str] = Counter()
         self.deleted: Counter[str] = Counter()
 
-    def run(self, doc: OkrFile) -> ImportReport:
+    def run(self, doc: model.OkrFile) -> ImportReport:
         total = len(doc.people) + len(doc.teams) + len(doc.cycles) + len(doc.objectives)
         done = 0
 
@@ -176,7 +155,7 @@ class _Upsert:
             values |= _fields(cycle, _CYCLE, cycle.name in self.found.cycles)
             row = self.found.cycles.get(cycle.name)
             if row is None:
-                row = Cycle(name=cycle.name, **values)
+                row = models.Cycle(name=cycle.name, **values)
                 self._create("cycle", row)
                 self.found.cycles[cycle.name] = row
             else:
@@ -226,12 +205,12 @@ class _Upsert:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        if isinstance(row, TeamMember):
+        if isinstance(row, models.TeamMember):
             entity_id = f"{row.team_id}:{row.person_id}"
         else:
             entity_id = str(getattr(row, "id", ""))
         self.session.add(
-            AuditLog(
+            models.AuditLog(
                 at=self.now,
                 actor=ACTOR,
                 action=f"{entity}.{action}",
@@ -244,11 +223,11 @@ class _Upsert:
 
     # --- sections -----------------------------------------------------------------------------
 
-    def _person(self, person: PersonIn) -> None:
+    def _person(self, person: model.PersonIn) -> None:
         row = self.found.people.get(person.id)
         values = {"name": person.name, **_fields(person, _PERSON, row is not None)}
         if row is None:
-            row = Person(
+            row = models.Person(
                 slack_user_id=person.id, created_at=self.now, updated_at=self.now, **values
             )
             self._create("person", row)
@@ -259,10 +238,10 @@ class _Upsert:
             person_id = _id(row)
             self._days_off("person_holiday", person.holidays,
                            self.found.person_holidays.get(person_id, []),
-                           lambda day, name: PersonHoliday(person_id=person_id, day=day,
+                           lambda day, name: models.PersonHoliday(person_id=person_id, day=day,
                                                            name=name))
 
-    def _team(self, team: TeamIn) -> None:
+    def _team(self, team: model.TeamIn) -> None:
         row = self.found.teams.get(team.name)
         values: dict[str, Any] = {}
         if row is None or team.given("channel"):
@@ -270,7 +249,7 @@ class _Upsert:
         if row is None or team.given("parent"):
             values["parent_id"] = self.found.teams[team.parent].id if team.parent else None
         if row is None:
-            row = Team(name=team.name, created_at=self.now, **values)
+            row = models.Team(name=team.name, created_at=self.now, **values)
             self._create("team", row)
             self.found.teams[team.name] = row
         else:
@@ -282,13 +261,13 @@ class _Upsert:
             stored = self.found.schedules.get(team_id)
             values = _fields(team.schedule, _SCHEDULE, stored is not None)
             if stored is None:
-                self._create("schedule", Schedule(team_id=team_id, **values))
+                self._create("schedule", models.Schedule(team_id=team_id, **values))
             else:
                 self._update("schedule", stored, values)
         if team.holidays is not None:
             self._holidays(team, team_id)
 
-    def _members(self, team: TeamIn, team_id: int) -> None:
+    def _members(self, team: model.TeamIn, team_id: int) -> None:
         wanted: dict[int, bool] = {}
         for slack_id in team.leads or []:
             wanted[_id(self.found.people[slack_id])] = True
@@ -299,7 +278,8 @@ class _Upsert:
             member = stored.get(person_id)
             if member is None:
                 self._create(
-                    "team_member", TeamMember(team_id=team_id, person_id=person_id, is_lead=is_lead)
+                    "team_member",
+                    models.TeamMember(team_id=team_id, person_id=person_id, is_lead=is_lead),
                 )
             else:
                 self._update("team_member", member, {"is_lead": is_lead})
@@ -307,19 +287,19 @@ class _Upsert:
             if person_id not in wanted:
                 self._delete("team_member", member)
 
-    def _region(self, region: RegionIn) -> None:
+    def _region(self, region: model.RegionIn) -> None:
         def make(day: date, name: str) -> SQLModel:
-            return RegionHoliday(region=region.name, day=day, name=name)
+            return models.RegionHoliday(region=region.name, day=day, name=name)
 
         self._days_off("region_holiday", region.holidays,
                        self.found.region_holidays.get(region.name, []), make)
 
-    def _holidays(self, team: TeamIn, team_id: int) -> None:
+    def _holidays(self, team: model.TeamIn, team_id: int) -> None:
         self._days_off("holiday", team.holidays or [], self.found.holidays.get(team_id, []),
-                       lambda day, name: Holiday(team_id=team_id, day=day, name=name))
+                       lambda day, name: models.Holiday(team_id=team_id, day=day, name=name))
 
-    def _days_off(self, entity: str, listed: Sequence[HolidayIn],
-                  stored_rows: Sequence[Holiday | PersonHoliday | RegionHoliday],
+    def _days_off(self, entity: str, listed: Sequence[model.HolidayIn],
+                  stored_rows: Sequence[DayOff],
                   make: Callable[[date, str], SQLModel]) -> None:
         """Make the stored days off (a team's, a person's or a region's) those `listed`."""
         wanted = {h.day: h.name for h in listed}
@@ -334,7 +314,7 @@ class _Upsert:
             if day not in wanted:
                 self._delete(entity, holiday)
 
-    def _objective(self, objective: ObjectiveIn, position: int) -> None:
+    def _objective(self, objective: model.ObjectiveIn, position: int) -> None:
         row = self.found.objectives.get(objective.key)
         owner_team = self.found.teams[objective.owner_team] if objective.owner_team else None
         owner = self.found.people[objective.owner_person] if objective.owner_person else None
@@ -351,15 +331,18 @@ class _Upsert:
             parent = self.found.objectives[objective.parent] if objective.parent else None
             values["parent_id"] = parent.id if parent else None
         if row is None:
-            row = Objective(created_at=self.now, updated_at=self.now, **values)
+            row = models.Objective(created_at=self.now, updated_at=self.now, **values)
             self._create("objective", row)
             self.found.objectives[objective.key] = row
         else:
             self._update("objective", row, values)
-        for n, (kr, key) in enumerate(zip(objective.key_results, kr_keys(objective), strict=True)):
+        keyed = zip(objective.key_results, model.kr_keys(objective), strict=True)
+        for n, (kr, key) in enumerate(keyed):
             self._key_result(kr, key, _id(row), n)
 
-    def _key_result(self, kr: KeyResultIn, key: str, objective_id: int, position: int) -> None:
+    def _key_result(
+        self, kr: model.KeyResultIn, key: str, objective_id: int, position: int
+    ) -> None:
         row = self.found.key_results.get(key)
         numbers = kr_values(kr, row)
         assert isinstance(numbers, KRValues), "check_file lets no bad key result through"
@@ -380,7 +363,7 @@ class _Upsert:
             owner = self.found.people[kr.owner_person] if kr.owner_person else None
             values["owner_person_id"] = owner.id if owner else None
         if row is None:
-            row = KeyResult(created_at=self.now, updated_at=self.now, **values)
+            row = models.KeyResult(created_at=self.now, updated_at=self.now, **values)
             self._create("kr", row)
             self.found.key_results[key] = row
             self._history(row, target_changed=True)
@@ -389,9 +372,9 @@ class _Upsert:
         if "current_value" in changed or "target_value" in changed:
             self._history(row, target_changed="target_value" in changed)
 
-    def _history(self, kr: KeyResult, *, target_changed: bool) -> None:
+    def _history(self, kr: models.KeyResult, *, target_changed: bool) -> None:
         self.session.add(
-            KRValueHistory(
+            models.KRValueHistory(
                 key_result_id=_id(kr),
                 at=self.now,
                 value=kr.current_value,
@@ -410,7 +393,7 @@ def _fields(section: Any, columns: dict[str, str], stored: bool) -> dict[str, An
     }
 
 
-def _positions(objectives: list[ObjectiveIn]) -> dict[str, int]:
+def _positions(objectives: list[model.ObjectiveIn]) -> dict[str, int]:
     """Each objective's place among its owner's objectives of the cycle, in file order.
 
     Objectives made in Slack are numbered the same way, so an exported file keeps them where
@@ -425,11 +408,11 @@ def _positions(objectives: list[ObjectiveIn]) -> dict[str, int]:
     return positions
 
 
-def _team_parent(team: TeamIn) -> str | None:
+def _team_parent(team: model.TeamIn) -> str | None:
     return team.parent if team.given("parent") else None
 
 
-def _objective_parent(objective: ObjectiveIn) -> str | None:
+def _objective_parent(objective: model.ObjectiveIn) -> str | None:
     return objective.parent if objective.given("parent") else None
 
 
