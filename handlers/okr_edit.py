@@ -9,6 +9,8 @@ channel (chat.postEphemeral) or, from the App Home, a small modal.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack
@@ -71,12 +73,8 @@ def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         view = new_form(deps.db, deps.clock, actor=sub.user_id, titles=typed,
                         cycle_id=row_id(form.cycle))
         if not isinstance(view, Gone):
-            lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
-                                        filled_slots(form))
-            context = new_context(view, form, warnings=lines, more_warnings=more,
-                                  confirmed=result.marker)
-            ack(response_action="update",
-                view=deps.renderer.render("okr_edit/new_modal", locale, **context))
+            _warn(deps, ack, locale, result, filled_slots(form), "okr_edit/new_modal",
+                  partial(new_context, view, form))
             return
         result = view
     _finish_submission(deps, ack, locale, result, updated=False)
@@ -136,15 +134,23 @@ def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         view = edit_form(deps.db, deps.clock, actor=sub.user_id,
                          objective_id=sub.objective_id)
         if isinstance(view, EditFormView):
-            lines, more = warning_lines(result.findings, deps.renderer.catalogue(locale),
-                                        edit_kr_numbers(view, form))
-            context = edit_context(view, form, warnings=lines, more_warnings=more,
-                                   confirmed=result.marker)
-            ack(response_action="update",
-                view=deps.renderer.render("okr_edit/edit_modal", locale, **context))
+            _warn(deps, ack, locale, result, edit_kr_numbers(view, form), "okr_edit/edit_modal",
+                  partial(edit_context, view, form))
             return
         result = view
     _finish_submission(deps, ack, locale, result, updated=True)
+
+
+def _warn(
+    deps: Deps, ack: Ack, locale: str, warned: Warned, kr_numbers: Sequence[int],
+    template: str, context: Callable[..., dict[str, Any]],
+) -> None:
+    """Show the form again as typed, with the coach's warnings: saving it unchanged confirms."""
+    lines, more = warning_lines(warned.findings, deps.renderer.catalogue(locale), kr_numbers)
+    modal = deps.renderer.render(
+        template, locale, **context(warnings=lines, more_warnings=more, confirmed=warned.marker)
+    )
+    ack(response_action="update", view=modal)
 
 
 def _meet_new_owners(deps: Deps, form: EditForm) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, update
@@ -169,13 +170,11 @@ def update_objective(
     order, KRs archived and added, a draft made active."""
     now = clock.now()
     with db.write() as session:
-        found = _changeable(session, now, actor, objective_id, inbox_key, "edit",
-                            archived_is_gone=True)
-        if not isinstance(found, tuple):
+        found = _changeable(session, now, actor, objective_id, inbox_key, "edit")
+        if not isinstance(found, _Changeable):
             return found
-        person, objective = found
-        assert objective.id is not None
-        krs = {kr.id: kr for kr in live_key_results([objective.id], session=session)
+        person, objective = found.person, found.objective
+        krs = {kr.id: kr for kr in live_key_results([found.objective_id], session=session)
                if kr.id is not None}
         own = replace(form, krs=tuple(k for k in form.krs if k.kr_id in krs),
                       archive=tuple(k for k in form.archive if k in krs),
@@ -205,14 +204,12 @@ def archive_objective(
     """Archive an Objective and its KRs (conditionally: archiving twice changes nothing)."""
     now = clock.now()
     with db.write() as session:
-        found = _changeable(session, now, actor, objective_id, inbox_key, "archive",
-                            archived_is_gone=False)
-        if not isinstance(found, tuple):
+        found = _changeable(session, now, actor, objective_id, inbox_key, "archive")
+        if not isinstance(found, _Changeable):
             return found
-        _, objective = found
-        assert objective.id is not None
         if not claim_inbox(inbox_key, now, session=session):
             return Duplicate()
+        objective = found.objective
         before = objective_snapshot(objective)
         result = session.execute(
             update(Objective)
@@ -221,7 +218,7 @@ def archive_objective(
         )
         if getattr(result, "rowcount", 0) != 1:
             return Gone("archived")
-        krs = live_key_results([objective.id], session=session)
+        krs = live_key_results([found.objective_id], session=session)
         session.execute(
             update(KeyResult)
             .where(col(KeyResult.id).in_([kr.id for kr in krs]))
@@ -230,17 +227,26 @@ def archive_objective(
         session.refresh(objective)
         after = objective_snapshot(objective) | {"archived_key_results": [kr.id for kr in krs]}
         audit_change(session, now, actor, "archive", OBJECTIVE, objective.id, before, after)
-        return Archived(objective.id, objective.title,
+        return Archived(found.objective_id, objective.title,
                         refresh_targets(actor, objective, session=session))
 
 
+@dataclass(frozen=True)
+class _Changeable:
+    """An Objective someone may change, and that someone."""
+
+    person: Person
+    objective: Objective
+    objective_id: int
+
+
 def _changeable(
-    session: Session, now: datetime, actor: str, objective_id: int, inbox_key: str, attempt: str,
-    *, archived_is_gone: bool,
-) -> tuple[Person, Objective] | Duplicate | Gone | Refused:
+    session: Session, now: datetime, actor: str, objective_id: int, inbox_key: str,
+    attempt: Literal["edit", "archive"],
+) -> _Changeable | Duplicate | Gone | Refused:
     """The Objective `actor` may change, with its acting person, or why not: a form already
-    handled, no such Objective, not theirs (refused and audited), archived (when that ends the
-    change), or its cycle closed."""
+    handled, no such Objective, not theirs (refused and audited), archived (an edit ends
+    there; archiving again is a no-op later), or its cycle closed."""
     person = person_by_slack_id(actor, session=session)
     if inbox_seen(inbox_key, session=session):
         return Duplicate()
@@ -249,11 +255,11 @@ def _changeable(
         return Gone("not_found")
     if person is None or not may_edit(person, objective, session=session):
         return refuse(session, now, actor, attempt, OBJECTIVE, objective_id)
-    if archived_is_gone and objective.state == "archived":
+    if attempt == "edit" and objective.state == "archived":
         return Gone("archived")
     if cycle_guard.closed_cycle_of_objective(objective, session=session) is not None:
         return Gone("cycle_closed")
-    return person, objective
+    return _Changeable(person, objective, objective.id)
 
 
 def _worth_a_warning(findings: list[Finding]) -> bool:
