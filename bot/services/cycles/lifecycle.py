@@ -64,10 +64,7 @@ def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
     """Open cycle `name`; raises CycleError ("refused", "exists", "dates", "name")."""
     now = clock.now()
     name = name.strip()
-    with db.write() as session:
-        allowed = _allowed(session, actor, now, "cycle.new", name)
-    if not allowed:
-        raise CycleError("refused")
+    _require_admin(db, actor, now, "cycle.new", name)
     with db.write() as session:
         if not name or len(name) > MAX_NAME:
             raise CycleError("name", name=name[:MAX_NAME])
@@ -90,10 +87,7 @@ def new_cycle(db: Database, clock: Clock, *, actor: str, name: str, start: date,
 def close_cycle(db: Database, clock: Clock, *, actor: str, name: str) -> CycleRow:
     """Close cycle `name`; raises CycleError ("refused", "unknown", "closed")."""
     now = clock.now()
-    with db.write() as session:
-        allowed = _allowed(session, actor, now, "cycle.close", name)
-    if not allowed:
-        raise CycleError("refused")
+    _require_admin(db, actor, now, "cycle.close", name)
     with db.write() as session:
         cycle = cycle_queries.cycle_named(name, session=session)
         if cycle is None:
@@ -121,16 +115,18 @@ def list_cycles(db: Database) -> list[CycleRow]:
         return [_row(c) for c in reversed(cycle_queries.all_cycles(session=session))]
 
 
-def _allowed(session: Session, actor: str, now: datetime, attempt: str, name: str) -> bool:
-    """The command line and admins may change cycles; anyone else's attempt is audited."""
+def _require_admin(db: Database, actor: str, now: datetime, attempt: str, name: str) -> None:
+    """The command line and admins may change cycles; anyone else's attempt is audited (in
+    its own transaction, so the record stays) and raises CycleError("refused")."""
     if actor == CLI_ACTOR:
-        return True
-    person = person_by_slack_id(actor, session=session)
-    if person is not None and person.is_admin:
-        return True
-    add_audit(session=session, at=now, actor=actor, action="refused", entity="cycle",
-              entity_id=name[:MAX_NAME], after=json.dumps({"attempt": attempt}))
-    return False
+        return
+    with db.write() as session:
+        person = person_by_slack_id(actor, session=session)
+        if person is not None and person.is_admin:
+            return
+        add_audit(session=session, at=now, actor=actor, action="refused", entity="cycle",
+                  entity_id=name[:MAX_NAME], after=json.dumps({"attempt": attempt}))
+    raise CycleError("refused")
 
 
 def _close(session: Session, cycle: Cycle, now: datetime, actor: str) -> bool:
