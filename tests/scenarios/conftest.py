@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from bot.blockkit import violations
 from bot.clock import FakeClock
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
@@ -44,6 +46,15 @@ class Harness:
     wsgi: OkrWsgiApp
     base_url: str
     listeners: ThreadPoolExecutor
+
+    def ask(self, text: str, user_id: str = "UBEN") -> dict[str, Any]:
+        """`/okr <text>` from `user_id`: its answer, private and valid Block Kit."""
+        result = self.sender.command(text, user_id=user_id)
+        assert result.status == 200
+        reply: dict[str, Any] = result.json()
+        assert reply["response_type"] == "ephemeral"
+        assert violations(reply, "message") == []
+        return reply
 
     def drain(self) -> None:
         """Wait until every listener that went on after its ack has finished: once all the

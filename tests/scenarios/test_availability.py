@@ -4,12 +4,10 @@ person's own working hours, which prompts and reminders wait for) over signed HT
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from bot.blockkit import violations
 from bot.clock import FakeClock
 from bot.services.schedules.planner import plan
 from storage.db import Database
@@ -32,15 +30,6 @@ def people(seed: Seed) -> dict[str, Person]:
     return {"ana": ana, "ben": ben}
 
 
-def say(harness: Harness, text: str, user_id: str) -> dict[str, Any]:
-    result = harness.sender.command(text, user_id=user_id)
-    assert result.status == 200
-    reply: dict[str, Any] = result.json()
-    assert reply["response_type"] == "ephemeral"
-    assert violations(reply, "message") == []
-    return reply
-
-
 def absences(db: Database, person: Person) -> list[tuple[date, date, str]]:
     with db.read() as session:
         rows = session.exec(select(Absence).where(col(Absence.person_id) == person.id)
@@ -52,11 +41,11 @@ def test_away_skips_the_next_check_in_and_says_until_when(
     harness: Harness, people: dict[str, Person]
 ) -> None:
     # Monday 09:00 UTC is 04:00 in New York: Ben's Monday 10:00 check-in has not gone out yet.
-    reply = say(harness, "away", "UBEN")
+    reply = harness.ask("away", "UBEN")
     assert absences(harness.deps.db, people["ben"]) == [
         (date(2026, 11, 30), date(2026, 11, 30), "away")]
     assert "until *Nov 30*" in reply["text"]
-    again = say(harness, "away", "UBEN")
+    again = harness.ask("away", "UBEN")
     assert "already away" in again["text"]
     assert len(absences(harness.deps.db, people["ben"])) == 1
 
@@ -70,7 +59,7 @@ def test_away_after_todays_prompt_went_out_covers_the_next_one_in_chinese(
         for row in session.exec(select(Delivery)):
             row.status = "sent"
             session.add(row)
-    reply = say(harness, "跳过", "UANA")
+    reply = harness.ask("跳过", "UANA")
     assert absences(harness.deps.db, people["ana"]) == [
         (date(2026, 11, 30), date(2026, 12, 3), "away")]
     assert "12月3日" in reply["text"] and "打卡" in reply["text"]
@@ -79,7 +68,7 @@ def test_away_after_todays_prompt_went_out_covers_the_next_one_in_chinese(
 def test_pause_until_a_date_writes_one_absence_and_the_planner_honours_it(
     harness: Harness, people: dict[str, Person], clock: FakeClock
 ) -> None:
-    reply = say(harness, "pause 2026-12-10", "UBEN")
+    reply = harness.ask("pause 2026-12-10", "UBEN")
     assert "paused until *Dec 10*" in reply["text"]
     assert absences(harness.deps.db, people["ben"]) == [
         (date(2026, 11, 30), date(2026, 12, 10), "pause")]
@@ -107,14 +96,14 @@ def test_pause_until_a_date_writes_one_absence_and_the_planner_honours_it(
 def test_a_bad_date_gets_a_clear_message_in_the_persons_language_and_writes_nothing(
     harness: Harness, people: dict[str, Person], text: str, user: str, expected: str
 ) -> None:
-    reply = say(harness, text, user)
+    reply = harness.ask(text, user)
     assert expected in reply["text"]
     with harness.deps.db.read() as session:
         assert list(session.exec(select(Absence))) == []
 
 
 def test_a_chinese_date_is_understood(harness: Harness, people: dict[str, Person]) -> None:
-    reply = say(harness, "请假 2026年12月20日", "UANA")
+    reply = harness.ask("请假 2026年12月20日", "UANA")
     assert "12月20日" in reply["text"]
     assert absences(harness.deps.db, people["ana"]) == [
         (date(2026, 11, 30), date(2026, 12, 20), "pause")]
@@ -123,13 +112,13 @@ def test_a_chinese_date_is_understood(harness: Harness, people: dict[str, Person
 def test_resume_ends_an_absence_from_today(
     harness: Harness, people: dict[str, Person], clock: FakeClock
 ) -> None:
-    say(harness, "pause 2026-12-10", "UBEN")
+    harness.ask("pause 2026-12-10", "UBEN")
     clock.advance(timedelta(days=3))
-    reply = say(harness, "resume", "UBEN")
+    reply = harness.ask("resume", "UBEN")
     assert "Welcome back" in reply["text"]
     assert absences(harness.deps.db, people["ben"]) == [
         (date(2026, 11, 30), date(2026, 12, 2), "pause")]
-    assert "not away" in say(harness, "resume", "UBEN")["text"]
+    assert "not away" in harness.ask("resume", "UBEN")["text"]
 
 
 # ---- /okr hours ------------------------------------------------------------------------------
@@ -144,15 +133,15 @@ def _person(harness: Harness, slack_id: str) -> Person:
 def test_hours_are_shown_then_set_then_reset_in_english(
     harness: Harness, people: dict[str, Person]
 ) -> None:
-    shown = say(harness, "hours", "UBEN")["text"]
+    shown = harness.ask("hours", "UBEN")["text"]
     assert "*09:00–18:00* (America/New_York): your team's hours" in shown
-    saved = say(harness, "hours 10:00-19:00", "UBEN")["text"]
+    saved = harness.ask("hours 10:00-19:00", "UBEN")["text"]
     assert saved.startswith("Got it: from now on, messages from me reach you on working days "
                             "between *10:00–19:00* (America/New_York).")
     ben = _person(harness, "UBEN")
     assert (ben.work_start, ben.work_end) == (time(10, 0), time(19, 0))
-    assert "the hours you set" in say(harness, "hours", "UBEN")["text"]
-    assert say(harness, "hours reset", "UBEN")["text"].startswith(
+    assert "the hours you set" in harness.ask("hours", "UBEN")["text"]
+    assert harness.ask("hours reset", "UBEN")["text"].startswith(
         "Back to your team's hours: *09:00–18:00*")
     assert _person(harness, "UBEN").work_start is None
     with harness.deps.db.read() as session:
@@ -168,20 +157,20 @@ def test_hours_are_shown_then_set_then_reset_in_english(
 def test_bad_hours_get_a_clear_answer_in_chinese_and_change_nothing(
     harness: Harness, people: dict[str, Person], typed: str, expected: str
 ) -> None:
-    answer = say(harness, f"工作时间 {typed}", "UANA")["text"]
+    answer = harness.ask(f"工作时间 {typed}", "UANA")["text"]
     assert answer.startswith(expected) and "未做任何更改" in answer
     assert _person(harness, "UANA").work_start is None
 
 
 def test_chinese_hours_are_understood(harness: Harness, people: dict[str, Person]) -> None:
-    answer = say(harness, "工作时间 10:30 到 19:30", "UANA")["text"]
+    answer = harness.ask("工作时间 10:30 到 19:30", "UANA")["text"]
     assert answer.startswith("好的：今后我的消息只在工作日的 *10:30–19:30*（Asia/Shanghai）之间")
 
 
 def test_a_prompt_before_the_persons_own_start_waits_for_it(
     harness: Harness, people: dict[str, Person], clock: FakeClock
 ) -> None:
-    say(harness, "hours 11:00-19:00", "UBEN")  # Growth prompts at 10:00 local
+    harness.ask("hours 11:00-19:00", "UBEN")  # Growth prompts at 10:00 local
     ben = _person(harness, "UBEN")
     clock.set(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))  # Monday 10:00 in New York
     plan(harness.deps.db, clock, grace=timedelta(hours=6))

@@ -47,21 +47,12 @@ def texts(payload: dict[str, Any]) -> str:
     return "\n".join(all_texts(payload.get("blocks", [])))
 
 
-def ask(harness: Harness, text: str, user_id: str = "UBEN") -> dict[str, Any]:
-    result = harness.sender.command(text, user_id=user_id)
-    assert result.status == 200
-    reply: dict[str, Any] = result.json()
-    assert reply["response_type"] == "ephemeral"
-    assert violations(reply, "message") == []
-    return reply
-
-
 # ---- me ------------------------------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("world")
 def test_my_okrs_show_type_score_colour_and_krs_in_english(harness: Harness) -> None:
-    reply = ask(harness, "")
+    reply = harness.ask("")
     body = texts(reply)
     assert "Your OKRs" in reply["text"] and "2026-Q4" in reply["text"]
     assert "Faster support" in body and "_Learning_" in body
@@ -76,7 +67,7 @@ def test_my_okrs_show_type_score_colour_and_krs_in_english(harness: Harness) -> 
 
 @pytest.mark.usefixtures("world")
 def test_my_okrs_in_chinese_use_chinese_words_and_my_time_zone(harness: Harness) -> None:
-    reply = ask(harness, "", user_id="UANA")
+    reply = harness.ask("", user_id="UANA")
     body = texts(reply)
     assert "我的 OKR" in reply["text"]
     assert "提升品牌曝光" in body and "_承诺型_" in body and "得分 *0.50*" in body
@@ -86,9 +77,9 @@ def test_my_okrs_in_chinese_use_chinese_words_and_my_time_zone(harness: Harness)
 
 @pytest.mark.usefixtures("world")
 def test_me_and_wo_are_the_same_as_no_word(harness: Harness) -> None:
-    plain = ask(harness, "")
-    assert ask(harness, "me") == plain
-    assert ask(harness, "我") == plain
+    plain = harness.ask("")
+    assert harness.ask("me") == plain
+    assert harness.ask("我") == plain
 
 
 # ---- @colleague ----------------------------------------------------------------------------
@@ -96,8 +87,8 @@ def test_me_and_wo_are_the_same_as_no_word(harness: Harness) -> None:
 
 @pytest.mark.usefixtures("world")
 def test_colleague_by_mention_with_and_without_name(harness: Harness) -> None:
-    with_name = ask(harness, "<@UANA|ana>")
-    without = ask(harness, "<@UANA>")
+    with_name = harness.ask("<@UANA|ana>")
+    without = harness.ask("<@UANA>")
     assert with_name == without
     assert "*Ana's OKRs*" in with_name["text"]
     body = texts(with_name)
@@ -112,23 +103,23 @@ def test_a_lead_with_no_objective_of_their_own_shows_their_teams(
     with harness.deps.db.write() as session:
         session.add(TeamMember(team_id=world["growth"].id, person_id=emma.id, is_lead=True))
     harness.slack.workspace.add_user("UEMMA", "Emma")
-    body = texts(ask(harness, "<@UEMMA|emma>"))
+    body = texts(harness.ask("<@UEMMA|emma>"))
     assert "Fill the pipeline" in body  # Growth's, which she leads
     assert "no OKRs" not in body
 
 
 @pytest.mark.usefixtures("world")
 def test_viewer_dates_follow_the_viewers_zone_not_the_owners(harness: Harness) -> None:
-    ana_sees = texts(ask(harness, "<@UBEN|ben>", user_id="UANA"))
+    ana_sees = texts(harness.ask("<@UBEN|ben>", user_id="UANA"))
     assert "最近打卡 11月30日" in ana_sees  # 20:00 UTC Nov 29 is 04:00 Nov 30 in Shanghai
-    ben_sees = texts(ask(harness, ""))
+    ben_sees = texts(harness.ask(""))
     assert "last check-in Nov 29" in ben_sees
 
 
 @pytest.mark.usefixtures("world")
 def test_colleague_not_met_yet_is_created_from_slack(harness: Harness) -> None:
     harness.slack.workspace.add_user("UCAT", "Cat", tz="Europe/Berlin", locale="en-GB")
-    reply = ask(harness, "<@UCAT|cat>")
+    reply = harness.ask("<@UCAT|cat>")
     assert "Cat has no OKRs in 2026-Q4 yet — `/okr new` to write one." in texts(reply)
     with harness.deps.db.read() as session:
         cat = session.exec(select(Person).where(Person.slack_user_id == "UCAT")).one()
@@ -139,9 +130,9 @@ def test_colleague_not_met_yet_is_created_from_slack(harness: Harness) -> None:
 def test_unknown_user_gets_a_helpful_reply_and_nothing_is_written(harness: Harness) -> None:
     with harness.deps.db.read() as session:
         before = len(session.exec(select(Person)).all())
-    reply = ask(harness, "<@UGHOST|ghost>")
+    reply = harness.ask("<@UGHOST|ghost>")
     assert "couldn't find @ghost" in reply["text"]
-    zh = ask(harness, "<@UGHOST>", user_id="UANA")
+    zh = harness.ask("<@UGHOST>", user_id="UANA")
     assert "找不到这个人" in zh["text"]
     with harness.deps.db.read() as session:
         assert len(session.exec(select(Person)).all()) == before
@@ -152,13 +143,13 @@ def test_unknown_user_gets_a_helpful_reply_and_nothing_is_written(harness: Harne
 
 @pytest.mark.usefixtures("world")
 def test_team_by_name_is_case_insensitive(harness: Harness) -> None:
-    reply = ask(harness, "team gROWTH")
+    reply = harness.ask("team gROWTH")
     assert "*Team Growth*" in reply["text"]
     body = texts(reply)
     assert "Fill the pipeline" in body and "_Aspirational_" in body
     assert "450 / 600 leads" in body and "⚠️ At risk" in body
     assert "Faster support" not in body
-    assert ask(harness, "团队 growth", user_id="UANA")["text"].startswith("*Growth 团队*")
+    assert harness.ask("团队 growth", user_id="UANA")["text"].startswith("*Growth 团队*")
 
 
 def test_team_names_fold_any_case_not_only_ascii(harness: Harness, seed: Seed) -> None:
@@ -166,33 +157,33 @@ def test_team_names_fold_any_case_not_only_ascii(harness: Harness, seed: Seed) -
     seed.make_team("Équipe Öst")
     seed.make_team("Équipe Nord")
     seed.make_cycle()
-    assert "*Team Équipe Öst*" in ask(harness, "team ÉQUIPE ÖST")["text"]
-    assert "*Team Équipe Öst*" in ask(harness, "team équipe öst")["text"]
+    assert "*Team Équipe Öst*" in harness.ask("team ÉQUIPE ÖST")["text"]
+    assert "*Team Équipe Öst*" in harness.ask("team équipe öst")["text"]
 
 
 @pytest.mark.usefixtures("world")
 def test_unknown_team_suggests_close_matches_then_known_names(harness: Harness) -> None:
-    close = ask(harness, "team grwth")
+    close = harness.ask("team grwth")
     assert "“grwth”" in texts(close) and "Did you mean: Growth?" in texts(close)
-    far = ask(harness, "team zebra", user_id="UANA")
+    far = harness.ask("team zebra", user_id="UANA")
     assert "我不知道叫“zebra”的团队" in texts(far)
     assert "我知道的团队：Acme, Growth" in texts(far)
-    bare = ask(harness, "team")
+    bare = harness.ask("team")
     assert "Which team?" in texts(bare) and "Acme, Growth" in texts(bare)
 
 
 @pytest.mark.usefixtures("world")
 def test_channel_shows_the_team_that_owns_it(harness: Harness) -> None:
-    by_channel = ask(harness, "<#CGROWTH|growth>")
-    assert by_channel == ask(harness, "team Growth")
-    assert ask(harness, "team <#CGROWTH>") == by_channel
+    by_channel = harness.ask("<#CGROWTH|growth>")
+    assert by_channel == harness.ask("team Growth")
+    assert harness.ask("team <#CGROWTH>") == by_channel
 
 
 @pytest.mark.usefixtures("world")
 def test_channel_without_team_says_so(harness: Harness) -> None:
-    reply = ask(harness, "<#CRANDOM|random>")
+    reply = harness.ask("<#CRANDOM|random>")
     assert "No team has #random as its channel" in reply["text"]
-    zh = ask(harness, "<#CRANDOM>", user_id="UANA")
+    zh = harness.ask("<#CRANDOM>", user_id="UANA")
     assert "这个频道" in zh["text"]
 
 
@@ -201,7 +192,7 @@ def test_channel_without_team_says_so(harness: Harness) -> None:
 
 @pytest.mark.usefixtures("world")
 def test_tree_nests_objectives_from_the_company_down(harness: Harness) -> None:
-    reply = ask(harness, "tree")
+    reply = harness.ask("tree")
     lines = texts(reply).splitlines()
     order = [next(i for i, line in enumerate(lines) if title in line)
              for title in ("Be the most loved tool", "Fill the pipeline", "提升品牌曝光",
@@ -212,7 +203,7 @@ def test_tree_nests_objectives_from_the_company_down(harness: Harness) -> None:
     assert team.startswith("\u2003\u2003↳ 🟢 *Fill the pipeline* · Growth · 0.75")
     assert ana.startswith("\u2003\u2003\u2003\u2003↳ 🟡 *提升品牌曝光* · Ana · 0.50")
     assert ben.startswith("\u2003\u2003↳ 🟢 *Faster support* · Ben · 0.83")
-    assert "对齐关系" in ask(harness, "树", user_id="UANA")["text"]
+    assert "对齐关系" in harness.ask("树", user_id="UANA")["text"]
 
 
 def test_big_company_tree_is_truncated_within_block_kit_limits(
@@ -225,7 +216,7 @@ def test_big_company_tree_is_truncated_within_block_kit_limits(
     for n in range(400):
         seed.make_objective(f"<!channel> {n} " + "&" * 480, owner=boss, cycle=q4, parent=top,
                             position=n)
-    reply = ask(harness, "tree")
+    reply = harness.ask("tree")
     assert len(reply["blocks"]) <= 50
     body = texts(reply)
     shown = body.count(" · Ben · ") + body.count(" · Acme · ")
@@ -243,11 +234,11 @@ def test_empty_results_say_what_to_do(harness: Harness, seed: Seed) -> None:
     seed.make_person("UANA", name="Ana", locale="zh")
     seed.make_team("Quiet")
     seed.make_cycle()
-    assert "You have no OKRs in 2026-Q4 yet — `/okr new` to write one." in texts(ask(harness, ""))
-    assert "Ana has no OKRs in 2026-Q4 yet" in texts(ask(harness, "<@UANA|ana>"))
-    assert "Team Quiet has no OKRs in 2026-Q4 yet" in texts(ask(harness, "team quiet"))
-    assert "还没有人写 OKR" in texts(ask(harness, "tree", user_id="UANA"))
-    assert "你在 2026-Q4 还没有 OKR" in texts(ask(harness, "", user_id="UANA"))
+    assert "You have no OKRs in 2026-Q4 yet — `/okr new` to write one." in texts(harness.ask(""))
+    assert "Ana has no OKRs in 2026-Q4 yet" in texts(harness.ask("<@UANA|ana>"))
+    assert "Team Quiet has no OKRs in 2026-Q4 yet" in texts(harness.ask("team quiet"))
+    assert "还没有人写 OKR" in texts(harness.ask("tree", user_id="UANA"))
+    assert "你在 2026-Q4 还没有 OKR" in texts(harness.ask("", user_id="UANA"))
 
 
 def test_no_active_cycle_is_explained(harness: Harness, seed: Seed) -> None:
@@ -255,22 +246,22 @@ def test_no_active_cycle_is_explained(harness: Harness, seed: Seed) -> None:
     seed.make_team("Growth")
     seed.make_cycle(state="closed")
     for text in ("", "tree", "team growth", "<@UBEN>"):
-        assert "There is no active OKR cycle yet" in ask(harness, text)["text"]
+        assert "There is no active OKR cycle yet" in harness.ask(text)["text"]
 
 
 @pytest.mark.usefixtures("world")
 def test_unknown_word_gets_help_in_the_persons_language(harness: Harness) -> None:
-    assert "I don't know `bananas`" in texts(ask(harness, "bananas"))
-    assert "我不认识 `香蕉`" in texts(ask(harness, "香蕉", user_id="UANA"))
+    assert "I don't know `bananas`" in texts(harness.ask("bananas"))
+    assert "我不认识 `香蕉`" in texts(harness.ask("香蕉", user_id="UANA"))
 
 
 @pytest.mark.usefixtures("world")
 def test_a_mistyped_verb_gets_a_suggestion_not_the_whole_help(harness: Harness) -> None:
-    reply = texts(ask(harness, "teem Growth"))
+    reply = texts(harness.ask("teem Growth"))
     assert reply == "I don't know `teem`. Did you mean `/okr team`? (`/okr help` lists everything.)"
-    chinese = texts(ask(harness, "chekin", user_id="UANA"))
+    chinese = texts(harness.ask("chekin", user_id="UANA"))
     assert chinese.startswith("我不认识 `chekin`。你是想用 `/okr checkin` 吗？")
-    assert "Here is what I can do" in texts(ask(harness, "bananas"))  # nothing close: the help
+    assert "Here is what I can do" in texts(harness.ask("bananas"))  # nothing close: the help
 
 
 # ---- limits and escaping -------------------------------------------------------------------
@@ -285,7 +276,7 @@ def test_five_objectives_of_four_krs_fit_one_message(harness: Harness, seed: See
             kr = seed.make_kr(objective, f"{k} " + "&" * 498, target=100, unit="<&>" * 10,
                               owner=seed.make_person(name="&" * 200))
             seed.make_checkin(kr, author=ben, value=50.5, confidence="off_track")
-    reply = ask(harness, "")
+    reply = harness.ask("")
     assert violations(reply, "message") == []
     assert harness.slack.invalid == []
     assert texts(reply).count("🛑 Off track") == 20  # every KR, none dropped
@@ -300,7 +291,7 @@ def test_team_with_many_objectives_is_truncated_gracefully(harness: Harness, see
         objective = seed.make_objective(f"Objective {o}", owner=team, cycle=q4)
         for k in range(3):
             seed.make_kr(objective, f"KR {o}.{k}")
-    reply = ask(harness, "team big")
+    reply = harness.ask("team big")
     assert len(reply["blocks"]) <= 50
     body = texts(reply)
     assert "Objective 0" in body and "Objective 29" not in body
@@ -335,7 +326,7 @@ def test_tree_flags_a_team_objective_that_aligns_to_nothing_above(
     harness: Harness, seed: Seed, world: dict[str, Any], user_id: str, mark: str
 ) -> None:
     seed.make_objective("Run more webinars", owner=world["growth"], cycle=world["q4"])
-    lines = texts(ask(harness, "tree", user_id=user_id)).splitlines()
+    lines = texts(harness.ask("tree", user_id=user_id)).splitlines()
     loose = next(line for line in lines if "Run more webinars" in line)
     assert loose.endswith(mark)
     assert not any(mark in line for line in lines if "Fill the pipeline" in line)

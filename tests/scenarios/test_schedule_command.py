@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.blockkit import violations
 from bot.commands.status import report as status_report
 from storage.models import AuditLog, Person, Schedule, Team
 from tests.scenarios.conftest import Harness
@@ -25,14 +24,6 @@ def growth(seed: Seed) -> Team:
     return team
 
 
-def say(harness: Harness, text: str, user_id: str = "UBEN") -> dict[str, Any]:
-    result = harness.sender.command(text, user_id=user_id)
-    assert result.status == 200
-    reply: dict[str, Any] = result.json()
-    assert violations(reply, "message") == []
-    return reply
-
-
 def body(reply: dict[str, Any]) -> str:
     return "\n".join(b["text"]["text"] for b in reply["blocks"])
 
@@ -43,7 +34,7 @@ def schedule_of(harness: Harness, team: Team) -> Schedule | None:
 
 
 def test_an_admin_sets_a_schedule_in_one_line(harness: Harness, growth: Team) -> None:
-    reply = say(harness, "schedule team growth checkin mon,thu 09:30 reminder 24 "
+    reply = harness.ask("schedule team growth checkin mon,thu 09:30 reminder 24 "
                          "digest biweekly fri 16:00 tz Europe/Berlin hours 08:30-17:30")
     saved = schedule_of(harness, growth)
     assert saved is not None
@@ -63,8 +54,8 @@ def test_an_admin_sets_a_schedule_in_one_line(harness: Harness, growth: Team) ->
 
 
 def test_a_second_change_keeps_what_it_does_not_mention(harness: Harness, growth: Team) -> None:
-    say(harness, "schedule team Growth checkin mon 10:00 tz Asia/Shanghai")
-    say(harness, "schedule team Growth reminder off digest off channel <#CALL|all-okrs>")
+    harness.ask("schedule team Growth checkin mon 10:00 tz Asia/Shanghai")
+    harness.ask("schedule team Growth reminder off digest off channel <#CALL|all-okrs>")
     saved = schedule_of(harness, growth)
     assert saved is not None
     assert (saved.checkin_weekdays, saved.timezone, saved.reminder_after_hours) == (
@@ -73,8 +64,8 @@ def test_a_second_change_keeps_what_it_does_not_mention(harness: Harness, growth
 
 
 def test_the_list_shows_every_scheduled_team_in_chinese(harness: Harness, growth: Team) -> None:
-    say(harness, "schedule team Growth checkin biweekly mon 10:00")
-    text = body(say(harness, "日程", user_id="UANA"))
+    harness.ask("schedule team Growth checkin biweekly mon 10:00")
+    text = body(harness.ask("日程", user_id="UANA"))
     assert "*Growth*" in text and "周一 10:00（每两周）" in text
     assert "提醒：打卡邀请发出 24 小时后" in text
 
@@ -95,7 +86,7 @@ def test_the_list_shows_every_scheduled_team_in_chinese(harness: Harness, growth
 def test_bad_input_gets_a_clear_message_and_changes_nothing(
     harness: Harness, growth: Team, text: str, user: str, expected: str
 ) -> None:
-    reply = say(harness, text, user_id=user)
+    reply = harness.ask(text, user_id=user)
     assert expected in body(reply)
     assert schedule_of(harness, growth) is None
 
@@ -103,7 +94,7 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(
 def test_an_unknown_team_is_named_with_the_teams_there_are(
     harness: Harness, growth: Team
 ) -> None:
-    text = body(say(harness, "schedule team Sales checkin mon 10:00"))
+    text = body(harness.ask("schedule team Sales checkin mon 10:00"))
     assert "no team called “Sales”" in text and "Teams: Growth, Ops" in text
 
 
@@ -111,8 +102,8 @@ def test_someone_who_is_not_an_admin_is_refused_politely_and_it_is_recorded(
     harness: Harness, growth: Team, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level("WARNING", logger="bot.services.schedules.admin"):
-        reply = say(harness, "schedule team Growth checkin mon 10:00", user_id="UCAI")
-        listing = say(harness, "schedule", user_id="UCAI")
+        reply = harness.ask("schedule team Growth checkin mon 10:00", user_id="UCAI")
+        listing = harness.ask("schedule", user_id="UCAI")
     assert "only an okr-bot admin" in reply["text"] and "only an okr-bot admin" in listing["text"]
     assert schedule_of(harness, growth) is None
     assert "security" in caplog.text
@@ -123,7 +114,7 @@ def test_someone_who_is_not_an_admin_is_refused_politely_and_it_is_recorded(
 
 
 def test_escaped_text_cannot_inject_a_mention(harness: Harness, growth: Team) -> None:
-    text = body(say(harness, "schedule team <!channel> &amp; <@U123> checkin mon 10:00"))
+    text = body(harness.ask("schedule team <!channel> &amp; <@U123> checkin mon 10:00"))
     assert "<!channel>" not in text and "<@U123>" not in text
     assert "&lt;!channel&gt;" in text
 
@@ -149,8 +140,8 @@ def test_the_list_names_who_owns_a_kr_but_is_on_no_schedule(
     seed.add_member(ops, cai)
     for owner in (cai, dee):
         seed.make_kr(seed.make_objective("Goal", owner=owner, cycle=cycle), "KR", owner=owner)
-    say(harness, "schedule team Growth checkin mon 10:00")
-    text = body(say(harness, "schedule", user_id=user))
+    harness.ask("schedule team Growth checkin mon 10:00")
+    text = body(harness.ask("schedule", user_id=user))
     assert expected in text
     assert "Dee" not in text.split("⚠️")[-1]
     assert "On no schedule (1: " in status_report(harness.deps.db, harness.deps.clock)

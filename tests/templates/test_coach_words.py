@@ -7,48 +7,42 @@ import string
 
 import pytest
 
-from bot.domain.coach import (
-    Finding,
-    FindingCode,
-    KRDraft,
-    ObjectiveDraft,
-    Severity,
-    check_objective,
-)
+from bot.domain import coach
 from bot.domain.vocabulary import KRKind
 from bot.rendering import Catalogue, load_catalogue
 from handlers.okr_edit_views import describe
 
 # One draft that trips every code the coach knows.
-EVERYTHING = ObjectiveDraft(
+EVERYTHING = coach.ObjectiveDraft(
     "成为行业领导者,拿到奖金",
     description="一年营收翻10倍",
     owner_is_person=True,
     krs=[
-        KRDraft("写10篇公众号文章"),
-        KRDraft("客户满意度明显改善"),
-        KRDraft("NPS", start=35, target=35),
-        KRDraft("launch the new website", kind=KRKind.MILESTONE),
-        KRDraft("Churn below 2%"),
+        coach.KRDraft("写10篇公众号文章"),
+        coach.KRDraft("客户满意度明显改善"),
+        coach.KRDraft("NPS", start=35, target=35),
+        coach.KRDraft("launch the new website", kind=KRKind.MILESTONE),
+        coach.KRDraft("Churn below 2%"),
     ],
 )
-TASK_OBJECTIVE = ObjectiveDraft("完成3场线上活动", krs=[KRDraft("观看人数超10000")])
+TASK_OBJECTIVE = coach.ObjectiveDraft("完成3场线上活动", krs=[coach.KRDraft("观看人数超10000")])
 
 
-def all_findings() -> list[Finding]:
-    return check_objective(EVERYTHING, owner_objective_count=6) + check_objective(TASK_OBJECTIVE)
+def all_findings() -> list[coach.Finding]:
+    return [*coach.check_objective(EVERYTHING, owner_objective_count=6),
+            *coach.check_objective(TASK_OBJECTIVE)]
 
 
 def words(locale: str) -> Catalogue:
     return load_catalogue(locale)
 
 
-def entries(locale: str) -> dict[FindingCode, tuple[str, str]]:
+def entries(locale: str) -> dict[coach.FindingCode, tuple[str, str]]:
     """Each code's (message, suggestion) templates as written in the catalogue."""
     catalogue = words(locale)
     keys = catalogue.keys()
     codes = {key.split(".")[1] for key in keys if key.startswith("coach.")}
-    return {FindingCode(code): (catalogue.text(f"coach.{code}.message"),
+    return {coach.FindingCode(code): (catalogue.text(f"coach.{code}.message"),
                                 catalogue.text(f"coach.{code}.suggestion")) for code in codes}
 
 
@@ -57,12 +51,12 @@ def placeholders(template: str) -> set[str]:
 
 
 def test_examples_trip_every_code() -> None:
-    assert {f.code for f in all_findings()} == set(FindingCode)
+    assert {f.code for f in all_findings()} == set(coach.FindingCode)
 
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
 def test_every_code_has_words_in_every_locale(locale: str) -> None:
-    assert set(entries(locale)) == set(FindingCode)
+    assert set(entries(locale)) == set(coach.FindingCode)
     for message, suggestion in entries(locale).values():
         assert message.strip()
         assert suggestion.strip()
@@ -85,8 +79,9 @@ def test_describe_fills_in_the_params(locale: str) -> None:
 
 
 def test_describe_speaks_the_locale() -> None:
-    finding = Finding(
-        FindingCode.KR_IS_TASK, Severity.WARNING, "key_results[0]", {"text": "做2场直播"}
+    finding = coach.Finding(
+        coach.FindingCode.KR_IS_TASK, coach.Severity.WARNING, "key_results[0]",
+        {"text": "做2场直播"},
     )
     en_message, en_suggestion = describe(finding, words("en"))
     zh_message, zh_suggestion = describe(finding, words("zh"))
@@ -97,5 +92,7 @@ def test_describe_speaks_the_locale() -> None:
 
 
 def test_braces_typed_by_people_are_kept() -> None:
-    finding = Finding(FindingCode.OBJECTIVE_VAGUE, Severity.WARNING, "objective", {"phrase": "{x}"})
+    finding = coach.Finding(
+        coach.FindingCode.OBJECTIVE_VAGUE, coach.Severity.WARNING, "objective", {"phrase": "{x}"}
+    )
     assert describe(finding, words("en"))[0].startswith("“{x}” is too vague")
