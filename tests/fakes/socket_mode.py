@@ -10,6 +10,8 @@ import socket
 import struct
 import threading
 
+from tests.fakes.wire import END_OF_HEAD, read_head
+
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _PING, _PONG, _CLOSE = 0x9, 0xA, 0x8
 
@@ -45,12 +47,9 @@ class SocketModeStandIn:
 
     def _talk(self, conn: socket.socket) -> None:
         with conn:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    return
-                request += chunk
+            request = read_head(conn)
+            if END_OF_HEAD not in request:
+                return
             key = next(line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
                        if line.lower().startswith(b"sec-websocket-key:"))
             accept = base64.b64encode(hashlib.sha1(key + _GUID.encode()).digest())  # noqa: S324

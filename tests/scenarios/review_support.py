@@ -71,6 +71,22 @@ def review_pages(db: Database, clock: FakeClock, world: World, pages: list[Page]
         assert isinstance(result, review.Saved)
 
 
+def reviewed_world(
+    db: Database, clock: FakeClock, *, leads_detail: str, market_lessons: dict[str, str],
+    explore_lessons: dict[str, str],
+) -> World:
+    """The world with Ana's review filled in: leads 0.9 for an objective cause (`leads_detail`),
+    the launch done, the brand at 0.65, the interviews at 0.2, the lessons given."""
+    built = build_world(Seed(db, clock))
+    review_pages(db, clock, built, [
+        (built.market, {built.leads.id: KRReviewInput("0.9", "objective", leads_detail),
+                        built.launch.id: KRReviewInput("1")}, market_lessons),
+        (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
+        (built.explore, {built.interviews.id: KRReviewInput("0.2")}, explore_lessons),
+    ])
+    return built
+
+
 State = dict[str, dict[str, Any]]
 
 

@@ -12,26 +12,19 @@ import yaml
 
 from bot.cli import main
 from bot.clock import FakeClock
-from bot.domain.review_rules import KRReviewInput
 from bot.services.okr_file.exporter import ExportError
 from bot.services.review.export import export_review
 from storage.db import Database
-from tests.scenarios.review_support import World, build_world, review_pages
-from tests.scenarios.seed import Seed
+from tests.scenarios.review_support import World, reviewed_world
 
 
 @pytest.fixture
 def world(db: Database, clock: FakeClock) -> World:
-    built = build_world(Seed(db, clock))
-    review_pages(db, clock, built, [
-        (built.market, {built.leads.id: KRReviewInput("0.9", "objective", "Market | shrank"),
-                        built.launch.id: KRReviewInput("1")},
-         {"what_worked": "Partner webinars", "avoid": "=HYPERLINK(\"x\")"}),
-        (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
-        (built.explore, {built.interviews.id: KRReviewInput("0.2")},
-         {"learned": "SEA buyers want local payment"}),
-    ])
-    return built
+    return reviewed_world(
+        db, clock, leads_detail="Market | shrank",
+        market_lessons={"what_worked": "Partner webinars", "avoid": "=HYPERLINK(\"x\")"},
+        explore_lessons={"learned": "SEA buyers want local payment"},
+    )
 
 
 def test_csv_has_a_row_per_kr_and_is_safe_in_a_spreadsheet(db: Database, world: World) -> None:

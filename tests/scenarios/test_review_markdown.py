@@ -21,8 +21,7 @@ from bot.services.review import answers as review
 from bot.services.review.export import review_calibrations, review_report
 from storage.db import Database
 from storage.models import Cycle, KeyResult, Objective, Person, Team
-from tests.scenarios.review_support import World, build_world, review_pages
-from tests.scenarios.seed import Seed
+from tests.scenarios.review_support import World, reviewed_world
 
 ATTACKS = ("<img src=x onerror=alert(1)>", "[click](javascript:alert(1))",
            "<iframe src=//evil.example>", "![i](https://e/x.png)",
@@ -48,15 +47,8 @@ def walk(tokens: list[Token]) -> list[Token]:
 
 @pytest.fixture
 def world(db: Database, clock: FakeClock) -> World:
-    built = build_world(Seed(db, clock))
-    review_pages(db, clock, built, [
-        (built.market, {built.leads.id: KRReviewInput("0.9", "objective", "Market shrank"),
-                        built.launch.id: KRReviewInput("1")},
-         {"what_worked": "Partner webinars"}),
-        (built.moonshot, {built.brand.id: KRReviewInput("0.65")}, {"keep": "Weekly demos"}),
-        (built.explore, {built.interviews.id: KRReviewInput("0.2")}, {}),
-    ])
-    return built
+    return reviewed_world(db, clock, leads_detail="Market shrank",
+                          market_lessons={"what_worked": "Partner webinars"}, explore_lessons={})
 
 
 def markdown(db: Database, locale: str) -> str:

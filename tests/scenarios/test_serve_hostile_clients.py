@@ -19,6 +19,7 @@ import pytest
 from bot.http_server import MAX_BODY_BYTES
 from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SlackSender
+from tests.fakes.wire import read_head
 from tests.scenarios.serve_process import Served, run_serve
 
 IDLE = 300
@@ -54,13 +55,7 @@ def _still_answers(served: Served, standin: SlackStandIn) -> None:
 
 def _answer(sock: socket.socket) -> bytes:
     sock.settimeout(ANSWER_TIMEOUT_S)
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
+    return read_head(sock)
 
 
 def test_idle_and_half_sent_requests_do_not_stop_health_or_signed_requests(
