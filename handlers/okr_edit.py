@@ -104,10 +104,10 @@ def on_new_form_changed(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 def on_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """A card's Edit button → okr_edit/edit_modal, or a polite refusal."""
     click = payloads.parse_click(body)
-    locale = _locale(deps, click.user_id)
     if click.objective_id is None:
         ack()
         return
+    locale = _locale(deps, click.user_id)
     view = edit_form(deps.db, deps.clock, actor=click.user_id, objective_id=click.objective_id)
     if isinstance(view, EditFormView):
         modal = deps.renderer.render("okr_edit/edit_modal", locale, **edit_context(view))
@@ -121,10 +121,10 @@ def on_edit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 def on_edit_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """Edit modal submitted → errors, coach warnings, or saved (target history kept)."""
     sub = payloads.parse_submission(body)
-    locale = _locale(deps, sub.user_id)
     if sub.objective_id is None:
         ack()
         return
+    locale = _locale(deps, sub.user_id)
     form = payloads.edit_form(sub.state, sub.kr_ids)
     _meet_new_owners(deps, form)
     result = update_objective(deps.db, deps.clock, actor=sub.user_id,
