@@ -5,8 +5,8 @@
 
 The planner runs once up front (`plan_now`, as `okr-bot send-checkins` does) for the first teams
 holding `--people` people; then 1 (or 3…) sender processes, each the real `Sender` from
-`bot.scheduler.make_sender` ticked by APScheduler every `SENDER_INTERVAL` as in production
-(`--drive loop` ticks back to back instead), post them to the stand-in in this process. The
+`bot.scheduler.make_sender` in the production heartbeat's loop (a tick every `SENDER_INTERVAL`,
+or at once after one that ran longer), post them to the stand-in in this process. The
 stand-in enforces Slack's pace: 1 message/s per channel, a workspace budget per minute
 (429 + Retry-After beyond it), `conversations.open` at tier 3; it can also fail calls at
 random (seeded) with 429, 5xx, or 5xx after accepting the post.
@@ -29,14 +29,15 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, text
+from sqlalchemy import delete, func, text, update
 from sqlmodel import col, select
 
 from bench import benchlib
@@ -44,7 +45,16 @@ from bot.clock import SystemClock
 from bot.services.schedules.planner import plan_now
 from storage.db import Database, make_engine
 from storage.migrate import upgrade
-from storage.models import Delivery, Team, TeamMember
+from storage.models import (
+    Delivery,
+    Holiday,
+    Person,
+    PersonHoliday,
+    RegionHoliday,
+    Schedule,
+    Team,
+    TeamMember,
+)
 from tests.fakes.slack_api import Call, PostLimits, RandomFaults, SlackStandIn
 
 SLACK_LIKE = {"rate": 240, "open": 50}  # documented defaults: Settings' 240/min, tier 3
@@ -106,24 +116,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--inject-accepted-5xx", type=float, default=0.0,
                         help="share of posts accepted but answered 500 (default 0)")
     parser.add_argument("--fault-seed", type=int, default=1, help="seed of the faults")
-    parser.add_argument("--drive", choices=("scheduler", "loop"), default="scheduler",
-                        help="tick with APScheduler every SENDER_INTERVAL (default) or back "
-                             "to back")
     parser.add_argument("--timeout", type=float, default=900,
                         help="give up a run after this many seconds (default 900)")
     return parser.parse_args(argv)
 
 
 # ---- the sender processes ---------------------------------------------------------------------
-def sender_process(database_url: str, slack_url: str, rate: int, drive: str, ready: Event,
-                   go: Event, stop: Event) -> None:
-    """One okr-bot process sending the outbox: real settings, deps, Sender and scheduler."""
-    from apscheduler.executors.pool import ThreadPoolExecutor
-    from apscheduler.jobstores.memory import MemoryJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-
+def sender_process(database_url: str, slack_url: str, rate: int, ready: Event, go: Event,
+                   stop: Event) -> None:
+    """One okr-bot process sending the outbox: real settings, deps and the production
+    heartbeat's sender loop (no planner: the run planned everything up front)."""
     from bot.cli import configure_logging
-    from bot.scheduler import SENDER_INTERVAL, make_sender, sender_tick
+    from bot.scheduler import Heartbeat
     from bot.settings import load_settings
     from bot.wiring import build_deps
 
@@ -133,24 +137,12 @@ def sender_process(database_url: str, slack_url: str, rate: int, drive: str, rea
     # The benchmark may go past Settings' validated ceiling (3000/min) to keep runs short.
     settings = settings.model_copy(update={"slack_post_rate_per_minute": rate})
     deps = build_deps(settings)
-    sender = make_sender(deps)
+    heartbeat = Heartbeat(deps, planner=False)
     ready.set()
     go.wait()
-    if drive == "loop":
-        while not stop.is_set():
-            sender_tick(sender)
-    else:
-        scheduler = BackgroundScheduler(
-            jobstores={"default": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-            timezone=UTC,
-        )
-        scheduler.add_job(sender_tick, "interval", args=(sender,), id="okr.sender",
-                          seconds=SENDER_INTERVAL.total_seconds(), next_run_time=datetime.now(UTC))
-        scheduler.start()
-        stop.wait()
-        scheduler.shutdown(wait=True)
+    heartbeat.start()
+    stop.wait()
+    heartbeat.shutdown(wait=True)
     deps.db.dispose()
 
 
@@ -174,8 +166,17 @@ def pick_teams(db: Database, people: int) -> tuple[list[int], int]:
 
 
 def reset_outbox(db: Database, team_ids: list[int], cold: int) -> None:
-    """Forget earlier runs (the data set's history rows stay) and set which DMs are cached."""
+    """Forget earlier runs (the data set's history rows stay), set which DMs are cached, and
+    let everyone be reached now, whatever the hour or the day: whole-day hours, no weekend,
+    no day off near today (the sender holds a prompt outside the person's calendar)."""
+    today = datetime.now(UTC).date()
+    day = timedelta(days=1)
     with db.write() as session:
+        session.execute(update(Person).values(work_start=dt_time(0, 0),
+                                              work_end=dt_time(23, 59, 59)))
+        session.execute(update(Schedule).values(weekend=""))
+        for table in (Holiday, PersonHoliday, RegionHoliday):
+            session.execute(delete(table).where(col(table.day).between(today - day, today + day)))
         session.exec(text("DELETE FROM delivery WHERE lease_owner IS NULL "  # type: ignore[call-overload]
                           "OR lease_owner <> 'seed'"))
         session.exec(text("UPDATE person SET dm_channel_id = 'D' || substr(slack_user_id, 2)"))  # type: ignore[call-overload]
@@ -214,7 +215,7 @@ def run_once(args: argparse.Namespace, processes: int, team_ids: list[int]) -> R
     ready, go, stop = [ctx.Event() for _ in range(processes)], ctx.Event(), ctx.Event()
     workers = [ctx.Process(target=sender_process,
                            args=(args.database_url, standin.url,
-                                 args.sender_rate or args.rate_per_minute, args.drive,
+                                 args.sender_rate or args.rate_per_minute,
                                  ready[i], go, stop), daemon=True)
                for i in range(processes)]
     for worker in workers:
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"recipients: {people} people in {len(team_ids)} teams; stand-in pace: "
           f"{args.per_channel:g} msg/s per channel, {args.rate_per_minute}/min workspace, "
           f"conversations.open {args.open_per_minute}/min; sender budget {sender_rate}/min; "
-          f"drive: {args.drive}; cold DMs: {args.cold_dms}; injected faults: "
+          f"cold DMs: {args.cold_dms}; injected faults: "
           f"429 {args.inject_429:.1%}, 5xx {args.inject_5xx:.1%}, "
           f"accepted-then-5xx {args.inject_accepted_5xx:.1%} (seed {args.fault_seed})")
     print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}\n", flush=True)

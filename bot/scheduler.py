@@ -1,12 +1,18 @@
-"""APScheduler 3 as a heartbeat: a planner tick and a sender tick, nothing else.
+"""The heartbeat of a process: the planner on APScheduler 3, the sender in a loop of its own.
 
-It holds no schedule of ours (the tables do): an in-memory job store, UTC, `coalesce=True`,
-`max_instances=1`, so every process may run one and none depends on another (RELIABILITY.md §1).
+APScheduler holds no schedule of ours (the tables do): an in-memory job store, UTC,
+`coalesce=True`, `max_instances=1`, so every process may run one and none depends on another
+(RELIABILITY.md §1). The sender is not an interval job: a tick that ran past its interval would
+make APScheduler skip the next one and leave a whole tick without posts, so the sender's
+thread starts each tick one interval after the last one started, or at once when it ran longer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -64,21 +70,58 @@ def sender_tick(sender: Sender) -> None:
         logger.info("sender: %s", report)
 
 
-def start_scheduler(deps: Deps) -> BackgroundScheduler:
-    """Start the planner and sender ticks in background threads of this process."""
-    sender = make_sender(deps)
-    scheduler = BackgroundScheduler(
-        jobstores={"default": MemoryJobStore()},
-        executors={"default": ThreadPoolExecutor(2)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
-        timezone=UTC,
-    )
-    now = datetime.now(UTC)
-    scheduler.add_job(planner_tick, "interval", args=(deps,), id="okr.planner",
-                      seconds=PLANNER_INTERVAL.total_seconds(), next_run_time=now)
-    scheduler.add_job(sender_tick, "interval", args=(sender,), id="okr.sender",
-                      seconds=SENDER_INTERVAL.total_seconds(), next_run_time=now)
-    scheduler.start()
-    logger.info("scheduler started: planner every %ss, sender every %ss",
-                PLANNER_INTERVAL.total_seconds(), SENDER_INTERVAL.total_seconds())
-    return scheduler
+def tick_after_tick(
+    tick: Callable[[], object], stop: threading.Event, *, interval: timedelta,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> None:
+    """Call `tick` until `stop` is set: each call starts `interval` after the last one
+    started, or at once when that one took longer."""
+    while not stop.is_set():
+        started = monotonic()
+        tick()
+        stop.wait(max(0.0, interval.total_seconds() - (monotonic() - started)))
+
+
+class Heartbeat:
+    """This process's background work: the planner every PLANNER_INTERVAL, the outbox
+    sender tick after tick (at most SENDER_INTERVAL apart)."""
+
+    def __init__(self, deps: Deps, *, planner: bool = True) -> None:
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+            timezone=UTC,
+        )
+        if planner:
+            self.scheduler.add_job(planner_tick, "interval", args=(deps,), id="okr.planner",
+                                   seconds=PLANNER_INTERVAL.total_seconds(),
+                                   next_run_time=datetime.now(UTC))
+        sender = make_sender(deps)
+        self._stop = threading.Event()
+        self.sender_thread = threading.Thread(
+            target=tick_after_tick, args=(lambda: sender_tick(sender), self._stop),
+            kwargs={"interval": SENDER_INTERVAL}, name="okr-sender", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.scheduler.start()
+        self.sender_thread.start()
+        logger.info("heartbeat started: planner every %ss, sender every %ss or back to back",
+                    PLANNER_INTERVAL.total_seconds(), SENDER_INTERVAL.total_seconds())
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running or self.sender_thread.is_alive()
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop both; with `wait`, return once a running tick has finished."""
+        self._stop.set()
+        self.scheduler.shutdown(wait=wait)
+        if wait:
+            self.sender_thread.join()
+
+
+def start_heartbeat(deps: Deps) -> Heartbeat:
+    """Start the planner and the sender in background threads of this process."""
+    return Heartbeat(deps).start()

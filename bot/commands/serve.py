@@ -18,15 +18,15 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     (SQLite has one writer, queued fairly only inside one process; on PostgreSQL, more
     capacity is more `serve` processes or replicas)."""
     deps = ctx.deps
-    scheduler = None
+    heartbeat = None
     if not args.no_scheduler:
-        from bot.scheduler import start_scheduler
+        from bot.scheduler import start_heartbeat
 
-        scheduler = start_scheduler(deps)
+        heartbeat = start_heartbeat(deps)
     limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
     try:
         serve(build_wsgi_app(deps), host=args.host, port=args.port, limits=limits)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if heartbeat is not None:
+            heartbeat.shutdown(wait=False)
     return 0

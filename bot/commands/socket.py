@@ -19,7 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app
 from bot.commands.bootstrap import Context
 from bot.http_server import ServerLimits, serve
-from bot.scheduler import start_scheduler
+from bot.scheduler import start_heartbeat
 from bot.wiring import build_wsgi_app
 
 logger = logging.getLogger(__name__)
@@ -46,14 +46,14 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     handler = SocketModeHandler(create_app(deps, socket_mode=True), token.get_secret_value())
     with _quiet("slack_sdk", "slack_bolt"):  # a failure is reported once, by bot.cli
         handler.connect()  # type: ignore[no-untyped-call]
-    scheduler = None if args.no_scheduler else start_scheduler(deps)
+    heartbeat = None if args.no_scheduler else start_heartbeat(deps)
     logger.info("connected to Slack over Socket Mode")
     limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
     try:  # until Ctrl-C or SIGTERM
         serve(build_wsgi_app(deps, slack_over_http=False), host=args.host, port=args.port,
               limits=limits)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if heartbeat is not None:
+            heartbeat.shutdown(wait=False)
         handler.close()  # type: ignore[no-untyped-call]
     return 0

@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.commands.status import report
 from bot.deps import Deps, make_web_client
 from bot.rendering import Renderer
-from bot.scheduler import start_scheduler
+from bot.scheduler import start_heartbeat
 from bot.settings import load_settings
 from storage.db import Database
 from storage.models import Delivery
@@ -61,26 +61,25 @@ def test_status_runs_from_the_command_line(
     assert "Outbox" in done.stdout and "no team has a schedule" in done.stdout
 
 
-def test_the_scheduler_runs_two_interval_jobs_in_utc_and_nothing_else(
+def test_the_heartbeat_runs_the_planner_on_apscheduler_and_the_sender_in_its_thread(
     db: Database, clock: FakeClock, standin: SlackStandIn
 ) -> None:
     settings = load_settings(slack_bot_token="xoxb-t", slack_api_url=standin.url,
                              _env_file=None)
     deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
                 slack=make_web_client(settings))
-    scheduler = start_scheduler(deps)
+    heartbeat = start_heartbeat(deps)
     try:
-        assert scheduler.running
-        jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert sorted(jobs) == ["okr.planner", "okr.sender"]
-        for job, seconds in ((jobs["okr.planner"], 30), (jobs["okr.sender"], 2)):
-            assert isinstance(job.trigger, IntervalTrigger)
-            assert job.trigger.interval == timedelta(seconds=seconds)
-            assert (job.coalesce, job.max_instances) == (True, 1)
-        assert str(scheduler.timezone) == "UTC"
+        assert heartbeat.running and heartbeat.sender_thread.is_alive()
+        [job] = heartbeat.scheduler.get_jobs()
+        assert job.id == "okr.planner"
+        assert isinstance(job.trigger, IntervalTrigger)
+        assert job.trigger.interval == timedelta(seconds=30)
+        assert (job.coalesce, job.max_instances) == (True, 1)
+        assert str(heartbeat.scheduler.timezone) == "UTC"
     finally:
-        scheduler.shutdown(wait=True)
-    assert not scheduler.running
+        heartbeat.shutdown(wait=True)
+    assert not heartbeat.running
 
 
 def test_the_worker_stops_cleanly_on_sigterm(
@@ -91,7 +90,7 @@ def test_the_worker_stops_cleanly_on_sigterm(
     try:
         assert worker.stderr is not None
         for line in worker.stderr:  # the worker says when its ticks are scheduled
-            if "scheduler started" in line:
+            if "heartbeat started" in line:
                 break
         worker.send_signal(signal.SIGTERM)
         rest = worker.communicate(timeout=60)[1]
