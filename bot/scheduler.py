@@ -106,8 +106,10 @@ class Heartbeat:
     def start(self) -> Heartbeat:
         self.scheduler.start()
         self.sender_thread.start()
-        logger.info("heartbeat started: planner every %ss, sender every %ss or back to back",
-                    PLANNER_INTERVAL.total_seconds(), SENDER_INTERVAL.total_seconds())
+        planner = f"every {PLANNER_INTERVAL.total_seconds():g} s" if self.scheduler.get_jobs() \
+            else "off"
+        logger.info("heartbeat started: planner %s, sender every %g s or back to back",
+                    planner, SENDER_INTERVAL.total_seconds())
         return self
 
     @property
