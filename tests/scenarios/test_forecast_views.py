@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
 from tests.scenarios.test_home import open_home
-from tests.scenarios.test_lookup import ask, texts
+from tests.scenarios.test_lookup import texts
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 END = datetime(2027, 1, 1, tzinfo=UTC)  # the start of the day after the cycle's last day
@@ -37,7 +37,7 @@ def expected_pipeline() -> tuple[str, str]:
 
 def test_okr_cards_show_trend_forecast_verdict_and_pace(harness: Harness, seed: Seed) -> None:
     pipeline(seed)
-    body = texts(ask(harness, ""))
+    body = texts(harness.ask(""))
     score, needed = expected_pipeline()
     assert score == "0.79"
     assert (f"trend ▂▃▃▄ · at this pace *{score}* on Dec 31: a committed miss"
@@ -48,7 +48,7 @@ def test_okr_cards_show_trend_forecast_verdict_and_pace(harness: Harness, seed: 
 
 def test_aspirational_and_chinese_words(harness: Harness, seed: Seed) -> None:
     pipeline(seed, locale="zh", kind="aspirational")
-    body = texts(ask(harness, ""))
+    body = texts(harness.ask(""))
     score, needed = expected_pipeline()
     assert (f"走势 ▂▃▃▄ · 按此进度，12月31日 得分 *{score}*：高于 0.7（目标是否不够有挑战？）"
             f" · 每周需 +{needed} leads") in body
@@ -67,11 +67,11 @@ def test_week_one_is_not_red(harness: Harness, seed: Seed) -> None:
     objective = seed.make_objective("Brand new", owner=ben, cycle=fresh)
     kr = seed.make_kr(objective, "Signups", target=100)
     # New and nobody checked in yet: not started — no colour, no 0.00 — on cards and the tree.
-    card = texts(ask(harness, ""))
+    card = texts(harness.ask(""))
     assert "⚪ *Brand new*" in card and "score *—*" in card
-    assert "⚪ *Brand new* · Ben · —" in texts(ask(harness, "tree"))
+    assert "⚪ *Brand new* · Ben · —" in texts(harness.ask("tree"))
     seed.make_checkin(kr, author=ben, value=0, confidence="on_track")
-    assert "🟢 *Brand new*" in texts(ask(harness, ""))  # checked in: 0 after 3 days: on pace
+    assert "🟢 *Brand new*" in texts(harness.ask(""))  # checked in: 0 after 3 days: on pace
 
 
 def test_a_kr_far_behind_its_time_is_red_before_its_score_is(
@@ -82,5 +82,5 @@ def test_a_kr_far_behind_its_time_is_red_before_its_score_is(
     behind = seed.make_objective("Far behind", owner=ben, cycle=late)
     seed.make_kr(behind, "Signups", target=100, current=45)
     # 0.45 is yellow by the guide's bands, but 90 of 110 days are gone: 0.37 behind its time.
-    assert "🔴 *Far behind*" in texts(ask(harness, ""))
-    assert "🔴 *Far behind* · Ben · 0.45" in texts(ask(harness, "tree"))
+    assert "🔴 *Far behind*" in texts(harness.ask(""))
+    assert "🔴 *Far behind* · Ben · 0.45" in texts(harness.ask("tree"))
