@@ -23,7 +23,8 @@ from bot.digest_render import render_digest
 from bot.domain.row_ids import row_id
 from bot.services import visibility
 from bot.services.digest.builder import TeamNotFoundError, digest_of
-from bot.services.digest.on_demand import NotInTeam, UnknownTeam, digest_now, resolve_team
+from bot.services.digest.on_demand import NotInTeam, digest_now, resolve_team
+from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext
 from handlers.payloads import user_id
 from handlers.people import ensure_person
@@ -71,10 +72,10 @@ def preview(ctx: CommandContext) -> None:
     """`/okr digest [team]` → digest/digest (+ digest/digest_continued), or digest/notice."""
     found = resolve_team(ctx.deps.db, name=ctx.command.rest, person_id=ctx.person.id)
     if isinstance(found, NotInTeam):
-        ctx.reply("digest/notice", notice="no_team", query="", known=())
+        ctx.reply("digest/notice", notice="no_team")
         return
-    if isinstance(found, UnknownTeam):
-        ctx.reply("digest/notice", notice="unknown_team", query=found.query, known=found.known)
+    if isinstance(found, TeamNotFound):
+        ctx.reply("digest/notice", notice="unknown_team", missing=found)
         return
     ctx.ack()
     if not ctx.command.response_url:

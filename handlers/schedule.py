@@ -6,11 +6,11 @@ from __future__ import annotations
 from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.services.schedules.admin import (
     MAX_LISTED,
-    NoSuchTeam,
     Refused,
     change_schedule,
     list_schedules,
 )
+from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext
 
 
@@ -33,7 +33,7 @@ def schedule(ctx: CommandContext) -> None:
         return
     if isinstance(saved, Refused):
         ctx.reply("schedule/reply", outcome="refused")
-    elif isinstance(saved, NoSuchTeam):
-        ctx.reply("schedule/reply", outcome="unknown_team", name=saved.name, known=saved.known)
+    elif isinstance(saved, TeamNotFound):
+        ctx.reply("schedule/reply", outcome="unknown_team", missing=saved)
     else:
         ctx.reply("schedule/reply", outcome="saved", lines=[saved], more=False)

@@ -28,12 +28,12 @@ from bot.scheduler import make_sender
 from bot.services.digest.on_demand import (
     NotInTeam,
     OnDemand,
-    UnknownTeam,
     digest_now,
     enqueue_digest,
     resolve_team,
 )
 from bot.services.digest.view import DigestView
+from bot.services.team_names import TeamNotFound
 from bot.shell.blocks_text import display_mrkdwn
 from storage.db import Database
 from storage.models import Delivery
@@ -49,8 +49,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     deps = ctx.deps
     db, clock, settings = deps.db, deps.clock, deps.settings
     team = resolve_team(db, name=args.team)
-    if isinstance(team, NotInTeam | UnknownTeam):
-        known = ", ".join(team.known) if isinstance(team, UnknownTeam) else ""
+    if isinstance(team, NotInTeam | TeamNotFound):
+        names = (team.suggestions or team.known) if isinstance(team, TeamNotFound) else ()
+        known = ", ".join(names)
         print(words("cli.digest.unknown_team", name=args.team)
               + (words("cli.digest.known_teams", names=known) if known else ""), file=sys.stderr)
         return EXIT_NOT_SENT

@@ -112,9 +112,11 @@ def test_unknown_team_is_answered_in_the_callers_language(harness: Harness) -> N
     assert english["response_type"] == "ephemeral"
     text = texts(english)
     assert "There is no team called “&lt;!channel&gt; team”" in text
-    assert "Teams: Growth, Ops" in text
+    assert "Teams I know: Growth, Ops" in text
     chinese = texts(harness.sender.command("周报 Nope", user_id="ULIN").json())
-    assert "没有名为“Nope”的团队" in chinese and "现有团队：Growth、Ops" in chinese
+    assert "没有名为“Nope”的团队" in chinese and "我知道的团队：Growth、Ops" in chinese
+    typo = texts(harness.sender.command("digest grwth", user_id="UBEN").json())
+    assert "Did you mean: Growth?" in typo  # as `/okr team` and `/okr schedule` answer
     assert_nothing_posted(harness)
 
 

@@ -167,7 +167,7 @@ def test_unknown_team_suggests_close_matches_then_known_names(harness: Harness) 
     assert "“grwth”" in texts(close) and "Did you mean: Growth?" in texts(close)
     far = harness.ask("team zebra", user_id="UANA")
     assert "我不知道叫“zebra”的团队" in texts(far)
-    assert "我知道的团队：Acme, Growth" in texts(far)
+    assert "我知道的团队：Acme、Growth" in texts(far)
     bare = harness.ask("team")
     assert "Which team?" in texts(bare) and "Acme, Growth" in texts(bare)
 

@@ -95,7 +95,7 @@ def test_an_unknown_team_is_named_with_the_teams_there_are(
     harness: Harness, growth: Team
 ) -> None:
     text = body(harness.ask("schedule team Sales checkin mon 10:00"))
-    assert "no team called “Sales”" in text and "Teams: Growth, Ops" in text
+    assert "no team called “Sales”" in text and "Teams I know: Growth, Ops" in text
 
 
 def test_someone_who_is_not_an_admin_is_refused_politely_and_it_is_recorded(

@@ -12,6 +12,7 @@ from bot.delivery.renderers import PromptKR, PromptView
 from bot.domain.schedule_input import InputError, parse_schedule_command
 from bot.rendering import Renderer, load_catalogue
 from bot.services.schedules.admin import ScheduleLine
+from bot.services.team_names import TeamNotFound
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_objects
 
 LOCALES = ("en", "zh")
@@ -128,8 +129,8 @@ def test_every_schedule_error_renders_in_both_languages(locale: str, code: str) 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("outcome", ["refused", "usage", "unknown_team"])
 def test_schedule_refusals_and_usage_render(locale: str, outcome: str) -> None:
-    payload = renderer.render("schedule/reply", locale, outcome=outcome, name=HOSTILE,
-                              known=[HOSTILE, "Ops"])
+    payload = renderer.render("schedule/reply", locale, outcome=outcome,
+                              missing=TeamNotFound(HOSTILE, (), (HOSTILE, "Ops"), 0))
     assert violations(payload, "message") == []
     assert "<!channel>" not in "\n".join(mrkdwn_objects(payload))
 

@@ -29,12 +29,13 @@ from bot.services.digest.view import (
     TeamChart,
 )
 from bot.services.home import HomeView, TeamGroup
-from bot.services.lookup.lists import OkrList, TeamNotFound
+from bot.services.lookup.lists import OkrList
 from bot.services.lookup.tree import TreeLine, TreeView
 from bot.services.okr_edit.changes import Saved, SavedKR
 from bot.services.review.answers import ReviewForm
 from bot.services.review.carry import CarryItem, CarryList
 from bot.services.schedules.hours import HoursView
+from bot.services.team_names import TeamNotFound
 from handlers.review_payloads import metadata as review_metadata
 from tests.slack_text import ESCAPED, HOSTILE, mrkdwn_strings, unsafe
 from tests.templates.test_checkin_templates import help_alert, maximum, render_modal, summary
@@ -109,8 +110,10 @@ def _schedule(locale: str) -> Payloads:
                         lines=[line(HOSTILE)], unscheduled=(HOSTILE, HOSTILE)),
         renderer.render("schedule/reply", locale, outcome="error",
                         error_key="schedule.errors.bad_time", params=params),
-        *(renderer.render("schedule/reply", locale, outcome=outcome, name=HOSTILE,
-                          known=[HOSTILE]) for outcome in ("refused", "usage", "unknown_team")),
+        *(renderer.render("schedule/reply", locale, outcome=outcome, missing=missing)
+          for outcome in ("refused", "usage", "unknown_team")
+          for missing in (TeamNotFound(HOSTILE, (HOSTILE,), (), 0),
+                          TeamNotFound(HOSTILE, (), (HOSTILE,), 3))),
     ]
 
 
@@ -193,8 +196,10 @@ CASES: dict[str, Callable[[str], Payloads]] = {
     "digest/headline": lambda locale: [render_headline(renderer, hostile_view(), locale)],
     "digest/digest_continued": _digest_continued,
     "digest/notice": lambda locale: [
-        renderer.render("digest/notice", locale, notice=n, query=HOSTILE, known=(HOSTILE,))
-        for n in ("no_team", "unknown_team")],
+        renderer.render("digest/notice", locale, notice=n, missing=missing)
+        for n in ("no_team", "unknown_team")
+        for missing in (TeamNotFound(HOSTILE, (HOSTILE,), (), 0),
+                        TeamNotFound(HOSTILE, (), (HOSTILE,), 3))],
     "home/home": _home,
     "lookup/help": _one("lookup/help", unknown_word=HOSTILE),
     "lookup/notice": _lookup_notice,

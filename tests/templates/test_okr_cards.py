@@ -14,11 +14,12 @@ from bot.blockkit import violations
 from bot.rendering import Renderer
 from bot.services.home import FRAME_BLOCKS, TEAM_FRAME_BLOCKS, HomeView, TeamGroup
 from bot.services.lookup.lists import FRAME_BLOCKS as LOOKUP_FRAME
-from bot.services.lookup.lists import OkrList, TeamNotFound
+from bot.services.lookup.lists import OkrList
 from bot.services.lookup.tree import OWNER_CHARS, TITLE_CHARS, TreeLine, TreeView, pack_sections
 from bot.services.okrs.cards import KRLine, ObjectiveCard, card_blocks
 from bot.services.okrs.forecasts import ForecastLine
 from bot.services.schedules.hours import HoursView
+from bot.services.team_names import TeamNotFound
 from tests.slack_text import mrkdwn_objects
 
 EVIL = 'quote " back \\ new\nline 🚀 中文 & <!channel> <@U123> <https://evil|click> &amp;'

@@ -18,6 +18,7 @@ from bot.domain.slots import Rhythm
 from bot.services.digest.builder import build_digest
 from bot.services.digest.view import DIGEST_THREAD, DigestView
 from bot.services.schedules.calendars import rhythm_of
+from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Schedule
 from storage.queries import schedules as schedule_queries
@@ -25,7 +26,6 @@ from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue, enqueue_thread
 
 logger = logging.getLogger(__name__)
-MAX_KNOWN_TEAMS = 20
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,6 @@ class NotInTeam:
 
 
 @dataclass(frozen=True)
-class UnknownTeam:
-    """No team is called `query`; `known` lists (some of) the teams there are."""
-
-    query: str
-    known: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class OnDemand:
     """A digest built now: its window (period index and span) and its content."""
 
@@ -58,7 +50,7 @@ class OnDemand:
 
 def resolve_team(
     db: Database, *, name: str = "", person_id: int | None = None
-) -> TeamRef | NotInTeam | UnknownTeam:
+) -> TeamRef | NotInTeam | TeamNotFound:
     """The team called `name`; without a name, the first team `person_id` leads, else the
     first they belong to."""
     name = name.strip()
@@ -66,8 +58,7 @@ def resolve_team(
         if name:
             team = team_queries.team_named(name, session=session)
             if team is None:
-                known = team_queries.team_names(session=session)
-                return UnknownTeam(name, tuple(known[:MAX_KNOWN_TEAMS]))
+                return team_not_found(name, session=session)
         else:
             teams = team_queries.teams_of_person(person_id, session=session) if person_id else []
             if not teams:

@@ -6,7 +6,6 @@ or a small value saying why there is nothing to show.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,17 +13,15 @@ from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
 from bot.services.people import PersonView
+from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Team
 from storage.queries import cycles as cycle_queries
 from storage.queries import teams as team_queries
-from storage.queries.teams import name_key
 
 MESSAGE_BLOCKS = 50
 FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
 MAX_KRS_PER_CARD = 8
-MAX_SUGGESTIONS = 5
-MAX_KNOWN_TEAMS = 20
 
 
 @dataclass(frozen=True)
@@ -42,16 +39,6 @@ class OkrList:
 @dataclass(frozen=True)
 class NoCycle:
     """No cycle is active: nothing to look up yet."""
-
-
-@dataclass(frozen=True)
-class TeamNotFound:
-    """`query` names no team: close matches, else (some of) the known names."""
-
-    query: str
-    suggestions: tuple[str, ...]
-    known: tuple[str, ...]
-    more_known: int
 
 
 @dataclass(frozen=True)
@@ -76,7 +63,7 @@ def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
     with db.read() as session:
         team = team_queries.team_named(name.strip(), session=session)
         if team is None or team.id is None:
-            return _not_found(name, team_queries.team_names(session=session))
+            return team_not_found(name, session=session)
     return _team(db, clock, viewer, team.id, team.name)
 
 
@@ -121,18 +108,3 @@ def _listing(db: Database, clock: Clock, viewer: PersonView, subject: str, *, is
                            **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
     return OkrList(cycle.name, subject, is_self, is_team, shown, hidden)
-
-
-def _not_found(query: str, names: list[str]) -> TeamNotFound:
-    wanted = name_key(query)  # suggestions compare names as a team name is matched
-    by_folded = {name_key(n): n for n in names}
-    close = difflib.get_close_matches(wanted, list(by_folded), n=MAX_SUGGESTIONS, cutoff=0.6)
-    partial = [f for f in by_folded if wanted and (wanted in f or f in wanted)]
-    suggestions = list(dict.fromkeys([*close, *partial]))[:MAX_SUGGESTIONS]
-    known = names[:MAX_KNOWN_TEAMS]
-    return TeamNotFound(
-        query=query,
-        suggestions=tuple(by_folded[f] for f in suggestions),
-        known=tuple(known),
-        more_known=len(names) - len(known),
-    )

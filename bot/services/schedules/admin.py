@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.domain.schedule_input import InputError, ScheduleChange
 from bot.domain.slots import WEEKDAY_NAMES, format_weekdays, parse_weekdays
 from bot.services.schedules.calendars import rhythm_of, unscheduled_owners
+from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import AuditLog, Person, Schedule, Team
 from storage.queries import schedules as schedule_queries
@@ -46,12 +47,6 @@ class Refused:
 
 
 @dataclass(frozen=True)
-class NoSuchTeam:
-    name: str
-    known: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ScheduleList:
     lines: tuple[ScheduleLine, ...]  # teams with a schedule of their own
     unscheduled: tuple[str, ...]  # people asked about a KR who are on no schedule
@@ -71,7 +66,7 @@ def list_schedules(db: Database, clock: Clock, person_id: int) -> ScheduleList |
 
 def change_schedule(
     db: Database, clock: Clock, person_id: int, change: ScheduleChange
-) -> ScheduleLine | Refused | NoSuchTeam:
+) -> ScheduleLine | Refused | TeamNotFound:
     """Apply `change` to the team's schedule (created with the defaults if it has none).
 
     InputError when the result would not be a valid schedule (nothing is written then)."""
@@ -82,8 +77,7 @@ def change_schedule(
             return Refused()
         team = team_queries.team_named(change.team, session=session)
         if team is None or team.id is None:
-            names = team_queries.team_names(session=session)
-            return NoSuchTeam(change.team, tuple(names[:MAX_LISTED]))
+            return team_not_found(change.team, session=session)
         schedule = schedule_queries.schedule_of(team.id, session=session)
         before = _state(schedule) if schedule else None
         schedule = _apply(schedule or Schedule(team_id=team.id), change)
