@@ -93,6 +93,7 @@ class Heartbeat:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
             timezone=UTC,
         )
+        self.planner = planner
         if planner:
             self.scheduler.add_job(planner_tick, "interval", args=(deps,), id="okr.planner",
                                    seconds=PLANNER_INTERVAL.total_seconds(),
@@ -106,10 +107,9 @@ class Heartbeat:
     def start(self) -> Heartbeat:
         self.scheduler.start()
         self.sender_thread.start()
-        planner = f"every {PLANNER_INTERVAL.total_seconds():g} s" if self.scheduler.get_jobs() \
-            else "off"
         logger.info("heartbeat started: planner %s, sender every %g s or back to back",
-                    planner, SENDER_INTERVAL.total_seconds())
+                    f"every {PLANNER_INTERVAL.total_seconds():g} s" if self.planner else "off",
+                    SENDER_INTERVAL.total_seconds())
         return self
 
     @property

@@ -57,6 +57,22 @@ def memberships_of(person_ids: Collection[int], *, session: Session) -> list[Tea
         col(TeamMember.person_id).in_(list(person_ids)))))
 
 
+def team_ids_by_person(
+    person_ids: Collection[int] | None, *, session: Session
+) -> dict[int, set[int]]:
+    """The ids of the teams each person (among `person_ids`, or everyone when None) belongs
+    to, by person id; people in no team are absent."""
+    query = select(col(TeamMember.person_id), col(TeamMember.team_id))
+    if person_ids is not None:
+        if not person_ids:
+            return {}
+        query = query.where(col(TeamMember.person_id).in_(list(person_ids)))
+    found: dict[int, set[int]] = {}
+    for person_id, team_id in session.exec(query):
+        found.setdefault(person_id, set()).add(team_id)
+    return found
+
+
 def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
     """The teams among `ids`, by id."""
     rows = session.exec(select(Team).where(col(Team.id).in_(list(ids))))

@@ -75,9 +75,7 @@ def reply_of(session: Session, team_id: int, person_id: int, period: str) -> Rou
     person = session.get(Person, person_id)
     found = checkin_queries.checkins_of_round(person_id, period, session=session)
     owners = sorted({o.owner_person_id for _, _, o in found if o.owner_person_id is not None})
-    teams_of: dict[int, set[int]] = {}
-    for m in team_queries.memberships_of(owners, session=session) if owners else []:
-        teams_of.setdefault(m.person_id, set()).add(m.team_id)
+    teams_of = team_queries.team_ids_by_person(owners, session=session)
     mine = [(kr, row) for row, kr, o in found
             if team_id in word_teams(o.owner_team_id, o.owner_person_id, teams_of)]
     if person is None or not mine:

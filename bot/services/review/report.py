@@ -139,9 +139,7 @@ def _objective_report(objective: Objective, owner: str, krs: tuple[KRReport, ...
 
 def team_objectives(session: Session, cycle_id: int, team_id: int) -> list[Objective]:
     """The team's Objectives of the cycle: its own and its members' (`word_teams`)."""
-    teams_of: dict[int, set[int]] = {}
-    for m in team_queries.all_memberships(session=session):
-        teams_of.setdefault(m.person_id, set()).add(m.team_id)
+    teams_of = team_queries.team_ids_by_person(None, session=session)
     return [o for o in review_queries.objectives_to_review(cycle_id, session=session)
             if team_id in word_teams(o.owner_team_id, o.owner_person_id, teams_of)]
 
