@@ -10,7 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
 from bot.domain import local_dates, slots
-from bot.services.okrs.cards import ObjectiveCard, Viewer, card_blocks, fit_cards, load_cards
+from bot.services.okrs.cards import (
+    CardQuery,
+    ObjectiveCard,
+    Viewer,
+    card_blocks,
+    fit_cards,
+    load_card_lists,
+)
 from bot.services.people import PersonView
 from bot.services.schedules.calendars import rhythm_of
 from bot.services.schedules.hours import HoursView, hours_of
@@ -82,15 +89,14 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
         cycle = cycles[0] if cycles else None
         if cycle is None or cycle.id is None:
             return HomeView(None, next_due, (), 0, (), 0, hours, away_until=away_until)
-        mine = load_cards(session, cycle_id=cycle.id, viewer=eyes, person_ids=[person.id],
-                          include_held_krs=True, max_krs=MAX_KRS_PER_CARD)
-        planned = [(c, load_cards(session, cycle_id=c.id or 0, viewer=eyes,
-                                  person_ids=[person.id], max_krs=MAX_KRS_PER_CARD))
-                   for c in cycles[1:2]]
         teams = team_queries.teams_of_person(session=session, person_id=person.id)
         team_ids = [t.id for t in teams if t.id is not None]
-        team_cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, team_ids=team_ids,
-                                max_krs=MAX_KRS_PER_CARD) if team_ids else []
+        mine, team_cards, *next_cards = load_card_lists(session, [
+            CardQuery(cycle.id, [person.id], include_held_krs=True),
+            CardQuery(cycle.id, team_ids=team_ids),
+            *[CardQuery(c.id or 0, [person.id]) for c in cycles[1:2]],
+        ], viewer=eyes, max_krs=MAX_KRS_PER_CARD)
+        planned = list(zip(cycles[1:2], next_cards, strict=True))
     budget = HOME_BLOCKS - FRAME_BLOCKS - TEAM_FRAME_BLOCKS * min(len(teams), MAX_TEAMS)
     shown, hidden = fit_cards(mine, min(budget, MINE_BLOCKS))
     budget -= sum(card_blocks(c) for c in shown)

@@ -20,7 +20,7 @@ from storage.models import (
     TeamMember,
 )
 from storage.queries.batching import chunks
-from storage.queries.teams import team_parents
+from storage.queries.teams import parents_up_from, team_parents
 
 Key = TypeVar("Key", int, str)
 
@@ -159,10 +159,12 @@ def effective_schedules(
 ) -> dict[int, tuple[Schedule, bool]]:
     """The schedule each team (all, or `team_ids`) follows: its own, else its nearest ancestor's
     (company → department → team), with True when it is the team's own. A team with no
-    schedule anywhere above it is absent. Two statements: every team's parent (plain rows),
-    then the schedules of those teams and their ancestors only (all 1,293 as ORM rows cost
-    the App Home 30 ms at 10,000 people; bench/latency.py)."""
-    parents = team_parents(session=session)
+    schedule anywhere above it is absent. Two statements: the parents up the tree from the
+    teams asked (every team's when all), then the schedules of those teams and their ancestors
+    only (all 1,293 as ORM rows cost the App Home 30 ms at 10,000 people, and every team's
+    parent 2 ms more; bench/latency.py)."""
+    parents = (team_parents(session=session) if team_ids is None
+               else parents_up_from(team_ids, session=session))
     wanted = sorted(parents if team_ids is None else team_ids)
     query = select(Schedule)
     if team_ids is not None:

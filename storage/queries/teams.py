@@ -109,6 +109,19 @@ def team_parents(*, session: Session) -> dict[int, int | None]:
     return {team_id: parent for team_id, parent in rows if team_id is not None}
 
 
+def parents_up_from(team_ids: Collection[int], *, session: Session) -> dict[int, int | None]:
+    """The parent (None at the top) of each of `team_ids` and of every team above them, by
+    team id: one recursive statement reading only those rows (a cycle in the tree ends it, as
+    UNION keeps no row twice). What a walk up the tree from `team_ids` needs, and no more."""
+    if not team_ids:
+        return {}
+    start = select(Team.id, Team.parent_id).where(col(Team.id).in_(sorted(team_ids)))
+    chain = start.cte("chain", recursive=True)
+    above = select(Team.id, Team.parent_id).join(chain, col(Team.id) == chain.c.parent_id)
+    chain = chain.union(above)
+    return dict(session.exec(select(chain.c.id, chain.c.parent_id)).all())
+
+
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
     """The teams `person_id` leads."""
     return list(session.exec(select(TeamMember.team_id).where(

@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from bot.clock import FakeClock
 from storage.db import Database
-from storage.models import CheckIn
+from storage.models import CheckIn, Team
 from storage.queries.checkins import latest_checkins
 from storage.queries.cycles import current_cycle
 from storage.queries.digest import last_checkin_times
-from storage.queries.teams import name_key, team_named
+from storage.queries.teams import name_key, parents_up_from, team_named
 from tests.scenarios.seed import Seed
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -107,3 +107,29 @@ def test_the_exact_spelling_wins_over_a_case_twin(db: Database, clock: FakeClock
         assert getattr(team_named("sales", session=session), "name", None) == "sales"
         assert getattr(team_named("SALES", session=session), "name", None) == "Sales"
     assert name_key("Ｓａｌｅｓ ") == name_key("sales") == "sales"
+
+
+def test_the_parents_up_from_teams_are_theirs_and_their_ancestors_only(
+    db: Database, clock: FakeClock
+) -> None:
+    seed = Seed(db, clock)
+    company = seed.make_team("Company")
+    product = seed.make_team("Product", parent=company)
+    growth = seed.make_team("Growth", parent=product)
+    sales = seed.make_team("Sales", parent=company)
+    seed.make_team("Apart")
+    looped_a = seed.make_team("Loop A")
+    looped_b = seed.make_team("Loop B", parent=looped_a)
+    with db.write() as session:  # a loop in the tree must not loop the query
+        row = session.get(Team, looped_a.id)
+        assert row is not None
+        row.parent_id = looped_b.id
+    with db.read() as session:
+        assert parents_up_from([growth.id], session=session) == {
+            growth.id: product.id, product.id: company.id, company.id: None}
+        assert parents_up_from([growth.id, sales.id], session=session) == {
+            growth.id: product.id, product.id: company.id, company.id: None,
+            sales.id: company.id}
+        assert parents_up_from([looped_b.id], session=session) == {
+            looped_b.id: looped_a.id, looped_a.id: looped_b.id}
+        assert parents_up_from([], session=session) == {}

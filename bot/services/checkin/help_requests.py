@@ -54,7 +54,8 @@ def announce(session: Session, asker: PersonView, now: datetime,
     if not asked:
         return
     my_teams = {m.team_id for m in team_queries.memberships_of([asker.id], session=session)}
-    parents = team_queries.team_parents(session=session)
+    owning = {team for item in asked if (team := item.objective.owner_team_id) is not None}
+    parents = team_queries.parents_up_from(my_teams | owning, session=session)
     leads = {team: [p.id for p in people if p.id is not None] for team, people in
              team_queries.leads_by_team(session=session, team_ids=list(parents)).items()}
     admins = people_queries.admin_ids(session=session)

@@ -133,6 +133,16 @@ def objective_colour(
     return name, COLOUR_EMOJI[name]
 
 
+@dataclass(frozen=True)
+class CardQuery:
+    """Which Objectives of a cycle a list of cards shows (`load_cards`)."""
+
+    cycle_id: int
+    person_ids: Sequence[int] = ()
+    team_ids: Sequence[int] = ()
+    include_held_krs: bool = False
+
+
 def load_cards(
     session: Session,
     *,
@@ -149,15 +159,39 @@ def load_cards(
     Order: owners in the order given (people, then teams, then held KRs), then position.
     `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`).
     """
+    query = CardQuery(cycle_id, person_ids, team_ids, include_held_krs)
+    return load_card_lists(session, [query], viewer=viewer, max_krs=max_krs)[0]
+
+
+def load_card_lists(
+    session: Session,
+    queries: Sequence[CardQuery],
+    *,
+    viewer: Viewer,
+    max_krs: int | None = None,
+) -> list[list[ObjectiveCard]]:
+    """The cards of each of `queries` (as `load_cards` orders them), built together: the
+    Objectives of each query, then one `cards_for` for them all, so a screen of several lists
+    costs its KRs, check-ins, history, cycles, people and teams once."""
+    lists = [_objectives_of(session, query) for query in queries]
+    unique = list({o.id: o for objectives in lists for o in objectives}.values())
+    cards = {card.id: card for card in cards_for(session, unique, viewer=viewer,
+                                                 max_krs=max_krs)}
+    return [[cards[o.id] for o in objectives if o.id is not None] for objectives in lists]
+
+
+def _objectives_of(session: Session, query: CardQuery) -> list[Objective]:
     objectives = okr_queries.visible_objectives(
-        session=session, cycle_id=cycle_id, person_ids=person_ids, team_ids=team_ids,
-        kr_owner_ids=person_ids if include_held_krs else (),
+        session=session, cycle_id=query.cycle_id, person_ids=query.person_ids,
+        team_ids=query.team_ids,
+        kr_owner_ids=query.person_ids if query.include_held_krs else (),
     )
-    rank = {("person", pid): i for i, pid in enumerate(person_ids)}
-    rank.update({("team", tid): len(person_ids) + i for i, tid in enumerate(team_ids)})
-    last = len(person_ids) + len(team_ids)
+    rank = {("person", pid): i for i, pid in enumerate(query.person_ids)}
+    rank.update({("team", tid): len(query.person_ids) + i
+                 for i, tid in enumerate(query.team_ids)})
+    last = len(query.person_ids) + len(query.team_ids)
     objectives.sort(key=lambda o: (rank.get(_owner_key(o), last), o.position, o.id or 0))
-    return cards_for(session, objectives, viewer=viewer, max_krs=max_krs)
+    return objectives
 
 
 def cards_for(
