@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from bot.clock import Clock
+from bot.follow_ups import FollowUps
 from bot.metrics import Metrics
 from bot.rendering import Renderer
 from bot.settings import Settings
@@ -21,6 +22,7 @@ class Deps:
     renderer: Renderer
     slack: WebClient
     metrics: Metrics = field(default_factory=Metrics)
+    follow_ups: FollowUps = field(default_factory=FollowUps)  # work done after the answer
 
 
 def make_web_client(settings: Settings, *, retries: bool = True, timeout: int = 10) -> WebClient:

@@ -24,7 +24,7 @@ from bot.services.people import PersonView
 from bot.services.schedules.availability import skip_week
 from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
 from handlers.command import CommandContext
-from handlers.home import publish_home
+from handlers.home import refresh_home
 from handlers.people import ensure_person
 
 logger = logging.getLogger(__name__)
@@ -87,8 +87,8 @@ def on_no_change(deps: Deps, ack: Ack) -> None:
 
 
 def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Submission → field errors, or save and close (or the next page), then update the
-    prompt to checkin/summary and refresh the App Home."""
+    """Submission → field errors, or save and close (or the next page); after the answer
+    (bot/follow_ups.py) the prompt becomes checkin/summary and the App Home is refreshed."""
     slack_user_id, submission = parse_submission(body)
     person = ensure_person(deps, slack_user_id)
     if person is None:
@@ -108,8 +108,11 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     else:
         ack(response_action="clear")
     if isinstance(result, checkin_save.Saved):
-        update_prompt(deps, person, result)
-        publish_home(deps, person.slack_user_id)
+        saved = result
+        if saved.prompt is not None:
+            deps.follow_ups.submit(f"prompt:{submission.view_key}",
+                                   lambda: update_prompt(deps, person, saved))
+        refresh_home(deps, person.slack_user_id)
 
 
 def open_from_command(ctx: CommandContext) -> None:

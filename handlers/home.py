@@ -1,5 +1,5 @@
 """The App Home tab: published on `app_home_opened`, on its Refresh button, and by
-`publish_home` whenever another feature changes what it shows (template home/home)."""
+`refresh_home` after another feature changes what it shows (template home/home)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,9 @@ def publish_home(deps: Deps, slack_user_id: str) -> bool:
         logger.warning("views.publish failed: %s", error.response.get("error"))
         return False
     return True
+
+
+def refresh_home(deps: Deps, slack_user_id: str) -> None:
+    """Publish `slack_user_id`'s Home again after a change, once the answer is sent
+    (bot/follow_ups.py; a refresh already waiting for them is not queued twice)."""
+    deps.follow_ups.submit(f"home:{slack_user_id}", lambda: publish_home(deps, slack_user_id))

@@ -36,7 +36,7 @@ from bot.services.okr_edit.forms import EditFormView, edit_form, new_form
 from bot.services.people import unknown_people
 from handlers import okr_edit_payloads as payloads
 from handlers.command import CommandContext
-from handlers.home import publish_home
+from handlers.home import refresh_home
 from handlers.okr_edit_views import (
     edit_context,
     edit_kr_numbers,
@@ -272,7 +272,7 @@ def _notify(
 
 def _refresh_homes(deps: Deps, slack_user_ids: tuple[str, ...]) -> None:
     for slack_user_id in slack_user_ids:
-        publish_home(deps, slack_user_id)
+        refresh_home(deps, slack_user_id)
 
 
 def _locale(deps: Deps, slack_user_id: str) -> str:

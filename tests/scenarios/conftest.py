@@ -56,14 +56,17 @@ class Harness:
         assert violations(reply, "message") == []
         return reply
 
-    def drain(self) -> None:
-        """Wait until every listener that went on after its ack has finished: once all the
-        pool's threads hold a barrier task queued now, none runs anything queued before."""
+    def drain(self, *, follow_ups: bool = True) -> None:
+        """Wait until every listener that went on after its ack has finished (once all the
+        pool's threads hold a barrier task queued now, none runs anything queued before), then
+        (unless told not to) until the work they left for after the answer has."""
         workers = LISTENER_THREADS
         barrier = threading.Barrier(workers + 1)
         for _ in range(workers):
             self.listeners.submit(barrier.wait, 10)
         barrier.wait(10)
+        if follow_ups:
+            self.deps.follow_ups.flush()
 
 
 @pytest.fixture
@@ -101,6 +104,7 @@ def harness(
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)  # work after an ack finishes before the database closes
+    deps.follow_ups.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -297,6 +298,38 @@ def test_full_submission_stores_every_kr_updates_the_prompt_and_alerts_the_leads
     published = harness.slack.wait_for("views.publish")[0]
     assert published.args["user_id"] == "UANA"
     assert harness.slack.invalid == []
+
+
+def test_the_prompt_and_the_home_are_refreshed_after_the_answer_the_home_once(
+    harness: Harness, world: World
+) -> None:
+    """Neither the answer nor Bolt's listeners wait for the refreshed App Home and the prompt's
+    summary: they run after, on the follow-up thread (held busy here). Two check-ins while it
+    is busy refresh the Home once, with the later values, and update the prompt twice."""
+    prompt = make_prompt(harness, world.ana)
+    harness.sender.block_action("checkin.open", str(prompt.id), user_id="UANA")
+    harness.slack.wait_for("views.open")
+    view = latest_view(harness)
+    gate = threading.Event()
+    harness.deps.follow_ups.submit("test:busy", lambda: gate.wait(10))
+    try:
+        for n, value in enumerate(["1200", "1300"]):
+            edited = {**view, "hash": f"{view['hash']}-{n}"}
+            answered = submit(harness, edited, answer_kr({}, world.leads.id, value))
+            assert answered == {"response_action": "clear"}
+        harness.drain(follow_ups=False)
+        assert kr(harness, world.leads.id).current_value == 1300.0
+        assert harness.slack.calls_to("views.publish") == []
+        assert harness.slack.calls_to("chat.update") == []
+    finally:
+        gate.set()
+    harness.deps.follow_ups.flush()
+    [published] = harness.slack.calls_to("views.publish")
+    assert published.args["user_id"] == "UANA"
+    assert "1,300" in json.dumps(published.args["view"], ensure_ascii=False)
+    updates = harness.slack.calls_to("chat.update")
+    assert [(u.args["channel"], u.args["ts"]) for u in updates] == [
+        (prompt.channel_id, prompt.ts)] * 2
 
 
 def test_a_forged_prompt_id_in_the_metadata_updates_no_one_elses_message(

@@ -122,6 +122,7 @@ def app(standin: SlackStandIn, outage: Outage, database_url: str,
     server.shutdown()
     server.server_close()
     listeners.shutdown(wait=True)
+    deps.follow_ups.close()
 
 
 @dataclass
