@@ -6,10 +6,12 @@ The view is sized here to stay under Slack's 100 blocks for a Home tab.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.domain import local_dates, slots
+from bot.domain import local_dates
 from bot.services.okrs.cards import (
     CardQuery,
     ObjectiveCard,
@@ -19,12 +21,12 @@ from bot.services.okrs.cards import (
     load_card_lists,
 )
 from bot.services.people import PersonView
-from bot.services.schedules.calendars import rhythm_of
-from bot.services.schedules.hours import HoursView, hours_of
+from bot.services.schedules.calendars import calendar_of
+from bot.services.schedules.hours import HoursView, hours_in
+from bot.services.schedules.planner import next_checkin_of
 from storage.db import Database
-from storage.models import Schedule
+from storage.models import Person
 from storage.queries import cycles as cycle_queries
-from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
 
@@ -37,7 +39,7 @@ MAX_TEAMS = 3
 MINE_BLOCKS = 60  # leaves the teams room even when someone holds many Objectives
 MAX_KRS_PER_CARD = 6
 PLANNING_BLOCKS = 20  # the next cycle's drafts, below the person's own Objectives
-LOOKAHEAD_DAYS = 15  # covers a biweekly rhythm from any day
+LOOKAHEAD = timedelta(days=15)  # covers a biweekly rhythm from any day
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,18 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     """Everything `home/home.json.j2` shows for `person`, fitted to a Home tab."""
     now = clock.now()
     eyes = Viewer.at(now, person.tz, person.locale)
-    due = next_checkin_due(db, clock, person.id)
-    hours = hours_of(db, clock, person.id)
-    next_due = away_until = None
-    if due is not None:
-        next_due = local_dates.format_day_time(
-            local_dates.local(due, person.tz), person.locale, today=eyes.today)
-    else:
-        away_until = _away_until(db, person, eyes.today)
     with db.read() as session:
+        row = session.get(Person, person.id)
+        assert row is not None  # met before its Home is built
+        calendar = calendar_of(session, row, around=now)
+        hours = hours_in(calendar, row)
+        due = next_checkin_of(session, row, now, within=LOOKAHEAD, calendar=calendar)
+        next_due = away_until = None
+        if due is not None:
+            next_due = local_dates.format_day_time(
+                local_dates.local(due, person.tz), person.locale, today=eyes.today)
+        else:
+            away_until = _away_until(session, person, eyes.today)
         cycles = cycle_queries.plannable_cycles(eyes.today, session=session)
         cycle = cycles[0] if cycles else None
         if cycle is None or cycle.id is None:
@@ -117,58 +122,21 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
                     len(teams) - len(groups), hours, planning, away_until)
 
 
-def _away_until(db: Database, person: PersonView, today: date) -> str | None:
+def _away_until(session: Session, person: PersonView, today: date) -> str | None:
     """The last day of the absence (`/okr away`, `/okr pause`) the person is in today, in their
     words; None when they are not away."""
-    with db.read() as session:
-        spans = schedule_queries.absences_by_person(
-            session=session, person_ids=[person.id], first=today, last=today).get(person.id, [])
+    spans = schedule_queries.absences_by_person(
+        session=session, person_ids=[person.id], first=today, last=today).get(person.id, [])
     if not spans:
         return None
     return local_dates.format_date(max(end for _, end in spans), person.locale, today=today)
 
 
 def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:
-    """The next check-in slot of `person_id` (UTC) under their teams' schedules, or None.
-
-    Slots come from the scheduler's rules (bot/domain/slots.py: cadence, weekdays, the
-    person's zone, DST); team holidays and the person's absences are skipped. When the
-    planner exposes its own answer for one person, switch to it so both can never disagree.
-    """
-    now = clock.now()
+    """The next check-in of `person_id` (UTC) as the planner will send it, or None
+    (bot.services.schedules.planner.next_checkin_of)."""
     with db.read() as session:
-        person = people_queries.people_by_ids(session=session, ids=[person_id]).get(person_id)
+        person = session.get(Person, person_id)
         if person is None:
             return None
-        teams = team_queries.teams_of_person(session=session, person_id=person_id)
-        team_ids = [t.id for t in teams if t.id is not None]
-        schedules = schedule_queries.schedules_of(team_ids, session=session) if team_ids else {}
-        if not schedules:
-            return None
-        first = slots.local_date(now, _zone_name(person.tz))
-        last = first + timedelta(days=LOOKAHEAD_DAYS)
-        holidays = schedule_queries.holidays_by_team(
-            session=session, team_ids=list(schedules), first=first, last=last)
-        away = schedule_queries.absences_by_person(
-            session=session, person_ids=[person_id], first=first, last=last).get(person_id, [])
-    due = [
-        slot.due_at
-        for team_id, schedule in schedules.items()
-        for slot in _upcoming(schedule, _zone_name(person.tz), now)
-        if slot.local_date not in holidays.get(team_id, set())
-        and not slots.is_away(slot.local_date, away)
-    ]
-    return min(due) if due else None
-
-
-def _upcoming(schedule: Schedule, tz: str, now: datetime) -> list[slots.Slot]:
-    try:
-        rhythm = rhythm_of(schedule)
-    except ValueError:  # a schedule the importer should have refused: show no slot from it
-        return []
-    return slots.checkin_slots(rhythm, tz, now, now + timedelta(days=LOOKAHEAD_DAYS))
-
-
-def _zone_name(tz: str) -> str:
-    """`tz` when it names a zone, else UTC (a stale profile must not break the Home)."""
-    return tz if local_dates.zone(tz) is not UTC else "UTC"
+        return next_checkin_of(session, person, clock.now(), within=LOOKAHEAD)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from bot.clock import FakeClock
 from bot.services.home import next_checkin_due
 from storage.db import Database
-from storage.models import Absence, Holiday
+from storage.models import Absence, Holiday, Person, PersonHoliday
 from tests.scenarios.seed import Seed
 
 
@@ -72,3 +72,35 @@ def test_no_team_or_no_schedule_means_nothing_is_due(db: Database, clock: FakeCl
     assert next_checkin_due(db, clock, loner.id) is None
     assert next_checkin_due(db, clock, unscheduled.id) is None
     assert next_checkin_due(db, clock, 9999) is None
+
+
+def test_a_schedule_inherited_from_a_parent_team_is_the_persons_too(
+    db: Database, clock: FakeClock
+) -> None:
+    """The planner asks the members of a team that follows its department's schedule; the
+    Home says so too (it used to read the team's own schedule only and said none)."""
+    seed = Seed(db, clock)
+    person = seed.make_person(tz="UTC")
+    department = seed.make_team("Product")
+    seed.make_schedule(department, checkin_weekdays="wed")
+    seed.make_team("Growth", parent=department, members=[person])
+    assert person.id is not None
+    assert next_checkin_due(db, clock, person.id) == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+def test_the_persons_own_day_off_and_working_hours_are_theirs(
+    db: Database, clock: FakeClock
+) -> None:
+    """As the planner sends it: not on the person's own holiday, and not before their own
+    working hours start (the prompt waits for them)."""
+    seed = Seed(db, clock)
+    person = seed.make_person(tz="UTC")
+    seed.make_schedule(seed.make_team(members=[person]), checkin_weekdays="mon,wed",
+                       checkin_time=time(8, 0))
+    with db.write() as session:
+        session.add(PersonHoliday(person_id=person.id, day=date(2026, 12, 2)))
+        row = session.get(Person, person.id)
+        assert row is not None
+        row.work_start, row.work_end = time(11, 30), time(19, 0)
+    assert person.id is not None
+    assert next_checkin_due(db, clock, person.id) == datetime(2026, 12, 7, 11, 30, tzinfo=UTC)

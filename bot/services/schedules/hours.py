@@ -10,6 +10,7 @@ from datetime import time
 from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.domain.calendar import Calendar
 from bot.services.schedules.calendars import calendar_of
 from storage.db import Database
 from storage.models import Person
@@ -52,7 +53,12 @@ def set_hours(
 
 
 def _view(session: Session, person: Person, clock: Clock) -> HoursView:
-    calendar = calendar_of(session, person, around=clock.now(), with_holidays=False)
+    return hours_in(calendar_of(session, person, around=clock.now(), with_holidays=False),
+                    person)
+
+
+def hours_in(calendar: Calendar, person: Person) -> HoursView:
+    """The hours of `person`'s calendar, and whose they are."""
     return HoursView(calendar.work_start, calendar.work_end,
                      own=person.work_start is not None, zone=calendar.zone)
 

@@ -131,6 +131,31 @@ def plan_now(db: Database, clock: Clock, *, team_ids: Collection[int] | None = N
         return _insert(session, list(_checkins(session, teams, now, None)), now)
 
 
+def next_checkin_of(
+    session: Session, person: Person, now: datetime, *, within: timedelta,
+    calendar: Calendar | None = None,
+) -> datetime | None:
+    """When `person` will next be asked to check in (UTC, within `within` of `now`), by the
+    planner's own rule, so that the App Home never says otherwise: the slots of each of their
+    teams' schedules (own or inherited) in their zone, none on their holidays, weekend or
+    absences, each delivered within their working hours. Holding no KR is not asked here: the
+    Home says when the rhythm comes. `calendar`: the person's, with holidays, if already read."""
+    assert person.id is not None
+    team_ids = [m.team_id for m in team_queries.memberships_of([person.id], session=session)]
+    teams = _teams(session, team_ids) if team_ids else []
+    if not teams:
+        return None
+    calendar = calendar or calendars_of(session, [person], around=now)[person.id]
+    first, last = now.date() - timedelta(days=1), (now + within).date() + timedelta(days=1)
+    away = schedule_queries.absences_by_person(
+        session=session, person_ids=[person.id], first=first, last=last).get(person.id, [])
+    due = [deliver_at(calendar, "checkin", slot.due_at)
+           for team in teams
+           for slot in slots.checkin_slots(team.rhythm, calendar.zone, now, now + within)
+           if _checkin_skip(slot, calendar, away, has_krs=True) is None]
+    return min(due, default=None)
+
+
 def _try_lock(session: Session) -> bool:
     return bool(session.exec(select(func.pg_try_advisory_xact_lock(PG_PLANNER_LOCK))).one())
 
