@@ -41,7 +41,7 @@ def on_open(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> Non
         ack()
         return
     form = checkin.load_form(deps.db, deps.clock, person, delivery_id=request.delivery_id)
-    opened = open_modal(deps, person, request.trigger_id, form)
+    opened = open_modal(deps, person, request.trigger_id, form, from_home=request.from_home)
     ack()
     if not opened and request.response_url:
         respond(_expired(deps, person))
@@ -88,7 +88,9 @@ def on_no_change(deps: Deps, ack: Ack) -> None:
 
 def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """Submission → field errors, or save and close (or the next page); after the answer
-    (bot/follow_ups.py) the prompt becomes checkin/summary and the App Home is refreshed."""
+    (bot/follow_ups.py) the prompt becomes checkin/summary and, when the form was opened from
+    the App Home (still on screen under it), the Home is refreshed. A Home not on screen is
+    not: Slack sends `app_home_opened` each time it is opened, and it is published then."""
     slack_user_id, submission = parse_submission(body)
     person = ensure_person(deps, slack_user_id)
     if person is None:
@@ -104,7 +106,8 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
             ack()
         return
     if result.next_form is not None:
-        ack(response_action="update", view=render_form(deps, person, result.next_form))
+        ack(response_action="update",
+            view=render_form(deps, person, result.next_form, from_home=submission.from_home))
     else:
         ack(response_action="clear")
     if isinstance(result, checkin_save.Saved):
@@ -112,7 +115,8 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         if saved.prompt is not None:
             deps.follow_ups.submit(f"prompt:{submission.view_key}",
                                    lambda: update_prompt(deps, person, saved))
-        refresh_home(deps, person.slack_user_id)
+        if submission.from_home:  # any other Home is published afresh when it is opened
+            refresh_home(deps, person.slack_user_id)
 
 
 def open_from_command(ctx: CommandContext) -> None:
@@ -125,16 +129,18 @@ def open_from_command(ctx: CommandContext) -> None:
         ctx.ack(_expired(deps, ctx.person))
 
 
-def render_form(deps: Deps, person: PersonView, form: checkin.CheckinForm) -> dict[str, Any]:
+def render_form(deps: Deps, person: PersonView, form: checkin.CheckinForm, *,
+                from_home: bool) -> dict[str, Any]:
     return deps.renderer.render("checkin/modal", person.locale, form=form, ids=ids.TEMPLATE_IDS,
-                                metadata=metadata(form.delivery_id, form.page))
+                                metadata=metadata(form.delivery_id, form.page, from_home))
 
 
 def open_modal(deps: Deps, person: PersonView, trigger_id: str,
-               form: checkin.CheckinForm) -> bool:
+               form: checkin.CheckinForm, *, from_home: bool = False) -> bool:
     """views.open; False when the trigger expired (Slack took or we took too long)."""
     try:
-        deps.slack.views_open(trigger_id=trigger_id, view=render_form(deps, person, form))
+        deps.slack.views_open(trigger_id=trigger_id,
+                              view=render_form(deps, person, form, from_home=from_home))
     except SlackApiError as error:
         if error.response.get("error") not in EXPIRED_TRIGGER:
             raise

@@ -44,17 +44,24 @@ class OpenRequest:
     trigger_id: str
     delivery_id: int | None
     response_url: str | None
+    from_home: bool  # clicked on the App Home, which stays on screen under the modal
 
 
 def parse_open(body: dict[str, Any]) -> OpenRequest:
     actions = body.get("actions") or [{}]
+    view = body.get("view")
     return OpenRequest(user_id(body), str(body.get("trigger_id", "")),
-                       row_id(actions[0].get("value")), body.get("response_url"))
+                       row_id(actions[0].get("value")), body.get("response_url"),
+                       from_home=isinstance(view, dict) and view.get("type") == "home")
 
 
-def metadata(delivery_id: int | None, page: int) -> str:
-    """The modal's private_metadata: the prompt's opaque delivery id and the page shown."""
-    return json.dumps({"d": delivery_id, "p": page}, separators=(",", ":"))
+def metadata(delivery_id: int | None, page: int, from_home: bool) -> str:
+    """The modal's private_metadata: the prompt's opaque delivery id, the page shown, and
+    (`h`) whether it was opened from the App Home."""
+    meta: dict[str, Any] = {"d": delivery_id, "p": page}
+    if from_home:
+        meta["h"] = 1
+    return json.dumps(meta, separators=(",", ":"))
 
 
 def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
@@ -69,6 +76,7 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
         view_key=view_key(view),
         delivery_id=row_id(meta.get("d")),
         page=page or 0,
+        from_home=meta.get("h") == 1,
         krs={kr_id: KRInput(text_of(f.get("value")), NO_CHANGE in choices_of(f.get("no_change")),
                             text_of(f.get("confidence")), text_of(f.get("note")))
              for kr_id, f in krs.items()},

@@ -18,7 +18,7 @@ from tests.scenarios.test_checkin import latest_view, open_by_command
 from tests.statements import counting
 
 # Pinned as measured (both databases; SQLite's BEGIN not counted): a change that adds a round
-# trip to a request must say so here. The check-in includes the refreshed App Home after it;
+# trip to a request must say so here. The check-in included the refreshed App Home after it;
 # 35 since loading a person's KRs also asks for unowned KRs of the teams they lead (every KR
 # is asked of someone: bot.domain.asked); the Home's 21 and the check-in's 35 became 25 and 39
 # when the Home started showing the person's working hours (their row, their teams, and the
@@ -33,7 +33,9 @@ from tests.statements import counting
 # teams above the person's (storage.queries.teams.parents_up_from); then 23 and 36 when the
 # Home's next check-in became the planner's own answer (schedules inherited from a parent
 # team, the person's holidays and working hours: planner.next_checkin_of), in one session.
-MOST = {"colleague": 12, "team": 10, "home": 23, "checkin": 36}
+# The check-in's 36 became 13 when only a form opened from the App Home refreshes the Home
+# (this one is opened by command; the Home's own count is above).
+MOST = {"colleague": 12, "team": 10, "home": 23, "checkin": 13}
 
 
 @dataclass
@@ -106,11 +108,10 @@ def checkin(harness: Harness, krs: list[KeyResult]) -> None:
     state: State = blank_form(view)
     for kr in krs:
         answer_kr(state, kr.id, "42", confidence="on_track")
-    published = len(harness.slack.calls_to("views.publish"))
     reply = harness.sender.view_submission(view, state, user_id="UANA")
     assert reply.status == 200
     assert reply.json() == {"response_action": "clear"}
-    harness.slack.wait_for("views.publish", published + 1)  # the refreshed Home: the last
+    harness.drain()  # and what follows the answer (opened by command: no Home to refresh)
 
 
 REQUESTS: dict[str, Callable[[Harness, list[KeyResult]], None]] = {

@@ -48,7 +48,7 @@ def form(sections: tuple[ObjectiveSection, ...], prefill: PageNotesPrefill | Non
 
 def render_modal(locale: str, checkin_form: CheckinForm) -> dict[str, Any]:
     return renderer.render("checkin/modal", locale, form=checkin_form, ids=ids.TEMPLATE_IDS,
-                           metadata=metadata(checkin_form.delivery_id, checkin_form.page))
+                           metadata=metadata(checkin_form.delivery_id, checkin_form.page, False))
 
 
 def maximum() -> CheckinForm:
