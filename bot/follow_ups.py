@@ -5,9 +5,10 @@ One thread of its own, in order, so that under load the answers Slack waits 3 s 
 processor first and a burst of check-ins cannot fill Bolt's listener pool with refreshes (at
 10 concurrent check-ins they did: answers queued behind them past the 3 s; bench/README.md).
 Work already waiting under the same key is not queued twice (the App Home refreshed once
-reads everything saved before it ran). What is lost if the process dies is only a view: the
-App Home is rebuilt from the database each time it is opened, and the check-in is stored
-before any of this is queued.
+reads everything saved before it ran). The check-in is stored before any of this is queued,
+so what is lost if the process dies is only how it looks: the App Home is rebuilt from the
+database each time it is opened, and a prompt not turned into its summary keeps its "Check in"
+button, which opens the form with the answers saved.
 """
 
 from __future__ import annotations
