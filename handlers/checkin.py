@@ -22,7 +22,13 @@ from bot.services.checkin import save as checkin_save
 from bot.services.checkin.later import remind_later
 from bot.services.people import PersonView
 from bot.services.schedules.availability import skip_week
-from handlers.checkin_payloads import error_block, metadata, parse_open, parse_submission
+from handlers.checkin_payloads import (
+    error_block,
+    metadata,
+    opened_from_home,
+    parse_open,
+    parse_submission,
+)
 from handlers.command import CommandContext
 from handlers.home import refresh_home
 from handlers.people import ensure_person
@@ -92,6 +98,7 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     the App Home (still on screen under it), the Home is refreshed. A Home not on screen is
     not: Slack sends `app_home_opened` each time it is opened, and it is published then."""
     slack_user_id, submission = parse_submission(body)
+    from_home = opened_from_home(body)
     person = ensure_person(deps, slack_user_id)
     if person is None:
         ack()
@@ -107,7 +114,7 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         return
     if result.next_form is not None:
         ack(response_action="update",
-            view=render_form(deps, person, result.next_form, from_home=submission.from_home))
+            view=render_form(deps, person, result.next_form, from_home=from_home))
     else:
         ack(response_action="clear")
     if isinstance(result, checkin_save.Saved):
@@ -115,7 +122,7 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         if saved.prompt is not None:
             deps.follow_ups.submit(f"prompt:{submission.view_key}",
                                    lambda: update_prompt(deps, person, saved))
-        if submission.from_home:  # any other Home is published afresh when it is opened
+        if from_home:  # any other Home is published afresh when it is opened
             refresh_home(deps, person.slack_user_id)
 
 

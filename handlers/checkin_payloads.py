@@ -76,7 +76,6 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
         view_key=view_key(view),
         delivery_id=row_id(meta.get("d")),
         page=page or 0,
-        from_home=meta.get("h") == 1,
         krs={kr_id: KRInput(text_of(f.get("value")), NO_CHANGE in choices_of(f.get("no_change")),
                             text_of(f.get("confidence")), text_of(f.get("note")))
              for kr_id, f in krs.items()},
@@ -86,6 +85,11 @@ def parse_submission(body: dict[str, Any]) -> tuple[str, Submission]:
             text_of(notes.get("help_from"))),
     )
     return user_id(body), submission
+
+
+def opened_from_home(body: dict[str, Any]) -> bool:
+    """Whether the submitted form was opened from the App Home (`metadata`'s `h`)."""
+    return view_metadata(body.get("view") or {}).get("h") == 1
 
 
 def error_block(ref: FieldRef) -> str:

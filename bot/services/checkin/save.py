@@ -69,7 +69,6 @@ class Submission:
     page: int
     krs: Mapping[int, KRInput]
     notes: PageNotesInput  # the page's blocker and help request
-    from_home: bool = False  # the form was opened from the App Home
 
 
 @dataclass(frozen=True)
