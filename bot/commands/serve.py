@@ -7,7 +7,7 @@ import argparse
 import logging
 
 from bot.commands.bootstrap import Context
-from bot.http_server import ServerLimits, limit_malloc_arenas, serve
+from bot.http_server import ServerLimits, serve, tune_malloc
 from bot.wiring import build_wsgi_app
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     """One process: its engine, Slack client and scheduler live beside the server's threads
     (SQLite has one writer, queued fairly only inside one process; on PostgreSQL, more
     capacity is more `serve` processes or replicas)."""
-    limit_malloc_arenas()
+    tune_malloc()
     deps = ctx.deps
     heartbeat = None
     if not args.no_scheduler:

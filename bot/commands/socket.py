@@ -18,7 +18,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
 from bot.commands.bootstrap import Context
-from bot.http_server import ServerLimits, limit_malloc_arenas, serve
+from bot.http_server import ServerLimits, serve, tune_malloc
 from bot.scheduler import start_heartbeat
 from bot.wiring import build_wsgi_app
 
@@ -40,7 +40,7 @@ def _quiet(*names: str) -> Iterator[None]:
 
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
-    limit_malloc_arenas()
+    tune_malloc()
     deps = ctx.deps
     token = ctx.settings.slack_app_token
     assert token is not None  # required by the command's declaration
