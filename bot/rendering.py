@@ -79,6 +79,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the code: compiled once, never re-stat()ed
         )
         self.env.filters.update(
             mrkdwn=lambda v: _json(escape_mrkdwn(str(v))),

@@ -100,7 +100,7 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
             CardQuery(cycle.id, [person.id], include_held_krs=True),
             CardQuery(cycle.id, team_ids=team_ids),
             *[CardQuery(c.id or 0, [person.id]) for c in cycles[1:2]],
-        ], viewer=eyes, max_krs=MAX_KRS_PER_CARD)
+        ], viewer=eyes, max_krs=MAX_KRS_PER_CARD, cycles=cycles[:2])
         planned = list(zip(cycles[1:2], next_cards, strict=True))
     budget = HOME_BLOCKS - FRAME_BLOCKS - TEAM_FRAME_BLOCKS * min(len(teams), MAX_TEAMS)
     shown, hidden = fit_cards(mine, min(budget, MINE_BLOCKS))

@@ -4,10 +4,12 @@ Keyword-only `session`, no commits, no rules."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, insert, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -140,9 +142,22 @@ def checkins_with_context(
     return [(c, kr, o, p) for c, kr, o, p in session.exec(query)]
 
 
-def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, CheckIn]:
+@dataclass(frozen=True)
+class LatestCheckIn:
+    """What a card shows of a KR's latest check-in: when, and its notes."""
+
+    key_result_id: int
+    id: int
+    updated_at: datetime
+    progress: str
+    blockers: str
+    help_needed: str
+    about_objective: bool
+
+
+def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, LatestCheckIn]:
     """Each of `kr_ids`' latest check-in by `CHECKED_AT` (the highest id on a tie), in one
-    statement."""
+    statement, as plain rows (no ORM objects: a card only reads them)."""
     latest = (
         select(CheckIn.key_result_id, func.max(CHECKED_AT).label("at"))
         .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
@@ -150,12 +165,14 @@ def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, C
         .subquery()
     )
     query = (
-        select(CheckIn)
+        sa_select(col(CheckIn.key_result_id), col(CheckIn.id), col(CheckIn.updated_at),
+                  col(CheckIn.progress), col(CheckIn.blockers), col(CheckIn.help_needed),
+                  col(CheckIn.about_objective))
         .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
                            latest.c.at == CHECKED_AT))
         .order_by(col(CheckIn.id))
     )
-    return {row.key_result_id: row for row in session.exec(query)}
+    return {row[0]: LatestCheckIn(*row) for row in session.execute(query)}
 
 
 def value_history(

@@ -105,6 +105,6 @@ def _listing(db: Database, clock: Clock, viewer: PersonView, subject: str, *, is
         if lead_of is not None:
             which["team_ids"] = team_queries.lead_team_ids(lead_of, session=session)
         cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
-                           **which)
+                           cycles=[cycle], **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
     return OkrList(cycle.name, subject, is_self, is_team, shown, hidden)

@@ -36,12 +36,13 @@ from bot.domain.scoring import (
 )
 from bot.domain.vocabulary import Direction, KRKind
 from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
-from storage.models import CheckIn, Cycle, KeyResult, Objective, Person, Team
+from storage.models import Cycle, KeyResult, Objective, Person, Team
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
 from storage.queries import people as people_queries
 from storage.queries import teams as team_queries
+from storage.queries.checkins import LatestCheckIn
 
 COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 UNSCORED_EMOJI = "⚪"
@@ -152,15 +153,17 @@ def load_cards(
     team_ids: Sequence[int] = (),
     include_held_krs: bool = False,
     max_krs: int | None = None,
+    cycles: Sequence[Cycle] = (),
 ) -> list[ObjectiveCard]:
     """Cards of the Objectives owned by `person_ids` and `team_ids` in `cycle_id`.
 
     With `include_held_krs`, also the Objectives in which one of `person_ids` holds a KR.
     Order: owners in the order given (people, then teams, then held KRs), then position.
-    `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`).
+    `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`). `cycles`: those
+    the caller has read already (not read again).
     """
     query = CardQuery(cycle_id, person_ids, team_ids, include_held_krs)
-    return load_card_lists(session, [query], viewer=viewer, max_krs=max_krs)[0]
+    return load_card_lists(session, [query], viewer=viewer, max_krs=max_krs, cycles=cycles)[0]
 
 
 def load_card_lists(
@@ -169,6 +172,7 @@ def load_card_lists(
     *,
     viewer: Viewer,
     max_krs: int | None = None,
+    cycles: Sequence[Cycle] = (),
 ) -> list[list[ObjectiveCard]]:
     """The cards of each of `queries` (as `load_cards` orders them), built together: the
     Objectives of each query, then one `cards_for` for them all, so a screen of several lists
@@ -176,7 +180,7 @@ def load_card_lists(
     lists = [_objectives_of(session, query) for query in queries]
     unique = list({o.id: o for objectives in lists for o in objectives}.values())
     cards = {card.id: card for card in cards_for(session, unique, viewer=viewer,
-                                                 max_krs=max_krs)}
+                                                 max_krs=max_krs, cycles=cycles)}
     return [[cards[o.id] for o in objectives if o.id is not None] for objectives in lists]
 
 
@@ -200,8 +204,10 @@ def cards_for(
     *,
     viewer: Viewer,
     max_krs: int | None = None,
+    cycles: Sequence[Cycle] = (),
 ) -> list[ObjectiveCard]:
-    """Cards of already loaded `objectives`, in their order (six more statements at most)."""
+    """Cards of already loaded `objectives`, in their order (six more statements at most; five
+    when `cycles`, already read, holds theirs)."""
     if not objectives:
         return []
     objective_ids = [o.id for o in objectives if o.id is not None]
@@ -210,7 +216,9 @@ def cards_for(
     checked = checkin_queries.latest_checkins(session=session, kr_ids=kr_ids) if kr_ids else {}
     history = history_by_kr(
         checkin_queries.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
-    cycles = cycle_queries.cycles_by_ids(session=session, ids={o.cycle_id for o in objectives})
+    by_id = {c.id: c for c in cycles if c.id is not None}
+    if missing := {o.cycle_id for o in objectives} - by_id.keys():
+        by_id |= cycle_queries.cycles_by_ids(session=session, ids=missing)
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
     person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
     team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
@@ -221,7 +229,7 @@ def cards_for(
         by_objective.setdefault(kr.objective_id, []).append(kr)
     return [
         _card(o, by_objective.get(o.id or 0, []), _Context(checked, history, people, teams,
-              cycles[o.cycle_id], viewer), max_krs)
+              by_id[o.cycle_id], viewer), max_krs)
         for o in objectives
     ]
 
@@ -267,7 +275,7 @@ def _owner_key(objective: Objective) -> tuple[str, int]:
 class _Context:
     """What the cards of one screen share."""
 
-    checked: dict[int, CheckIn]  # each KR's latest check-in
+    checked: dict[int, LatestCheckIn]  # each KR's latest check-in
     history: dict[int, list[ValuePoint]]
     people: dict[int, Person]
     teams: dict[int, Team]
