@@ -14,6 +14,7 @@ file is created readable by its owner only; its WAL and shared-memory files take
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sqlite3
@@ -101,6 +102,14 @@ def keep_words_out_of_errors(engine: Engine) -> Engine:
 _SQLITE_UNAVAILABLE = ("database is locked", "database table is locked",
                        "database or disk is full", "disk I/O error",
                        "unable to open database file", "attempt to write a readonly database")
+
+
+def conflict_insert(session: Session, table: Any) -> Any:
+    """An INSERT into `table` that can say ON CONFLICT (`on_conflict_do_nothing`), in the dialect
+    of `session`'s database: PostgreSQL's or SQLite's. Only the dialect in use is imported (a
+    process never loads the other's module)."""
+    dialect = session.get_bind().dialect.name
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
 
 
 def is_unavailable(error: BaseException) -> bool:

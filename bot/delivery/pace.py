@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.db import Database
+from storage.db import Database, conflict_insert
 from storage.models import SendPace
 
 WORKSPACE = "slack"
@@ -68,9 +67,8 @@ def first_slot(session: Session, *, now: datetime, pacing: Pacing, postgres: boo
     """Lock the pace (until the transaction ends) and return the first free slot."""
     mark = _locked_mark(session, postgres)
     if mark is None:
-        insert = (postgresql if postgres else sqlite).insert(_TABLE)
-        session.execute(insert.values(workspace=WORKSPACE, next_slot_at=EPOCH)
-                        .on_conflict_do_nothing())
+        session.execute(conflict_insert(session, _TABLE)
+                        .values(workspace=WORKSPACE, next_slot_at=EPOCH).on_conflict_do_nothing())
         mark = _locked_mark(session, postgres) or EPOCH
     return max(mark, now - pacing.catch_up())
 

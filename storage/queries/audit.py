@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from storage.db import conflict_insert
 from storage.models import (
     AuditLog,
     InboxEntry,
@@ -25,9 +24,8 @@ def inbox_seen(key: str, *, session: Session) -> bool:
 def claim_inbox(key: str, at: datetime, *, session: Session) -> bool:
     """Insert-if-absent of an inbound request key; False when it was handled already."""
     table: Any = InboxEntry.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(table).values(key=key, received_at=at).on_conflict_do_nothing()
-                 .returning(table.c.key))
+    statement = (conflict_insert(session, table).values(key=key, received_at=at)
+                 .on_conflict_do_nothing().returning(table.c.key))
     # RETURNING, not rowcount: psycopg reports -1 for this statement.
     return session.execute(statement).first() is not None
 

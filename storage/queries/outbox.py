@@ -17,11 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from storage.db import conflict_insert
 from storage.models import Delivery
 from storage.queries.batching import chunks
 
@@ -131,10 +130,8 @@ def _json(payload: dict[str, Any]) -> str:
 
 def _insert_if_absent(session: Session, **values: Any) -> bool:
     table = Delivery.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(table)
+        conflict_insert(session, table)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(table.c.id)
