@@ -13,9 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import column, create_engine, event, inspect, select, table
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.expression import ColumnClause
 
 from storage.db import keep_words_out_of_errors, make_engine, normalise_url, private_sqlite_file
 
@@ -88,7 +89,8 @@ def current_revision(database_url: str) -> str | None:
         with engine.connect() as conn:
             if not inspect(conn).has_table(VERSION_TABLE):
                 return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            version: ColumnClause[str] = column("version_num")
+            return conn.execute(select(version).select_from(table(VERSION_TABLE))).scalar()
     finally:
         engine.dispose()
 
