@@ -6,7 +6,7 @@ The view is sized here to stay under Slack's 100 blocks for a Home tab.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -131,12 +131,3 @@ def _away_until(session: Session, person: PersonView, today: date) -> str | None
         return None
     return local_dates.format_date(max(end for _, end in spans), person.locale, today=today)
 
-
-def next_checkin_due(db: Database, clock: Clock, person_id: int) -> datetime | None:
-    """The next check-in of `person_id` (UTC) as the planner will send it, or None
-    (bot.services.schedules.planner.next_checkin_of)."""
-    with db.read() as session:
-        person = session.get(Person, person_id)
-        if person is None:
-            return None
-        return next_checkin_of(session, person, clock.now(), within=LOOKAHEAD)

@@ -1,14 +1,25 @@
-"""When the Home says the next check-in is due: the person's zone, holidays, absences, DST."""
+"""When the Home says the next check-in is due (the planner's own answer, over the Home's
+look-ahead): the person's zone, holidays, absences, DST."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
 from bot.clock import FakeClock
-from bot.services.home import next_checkin_due
+from bot.services.home import LOOKAHEAD
+from bot.services.schedules.planner import next_checkin_of
 from storage.db import Database
 from storage.models import Absence, Holiday, Person, PersonHoliday
 from tests.scenarios.seed import Seed
+
+
+def next_checkin_due(db: Database, clock: FakeClock, person_id: int) -> datetime | None:
+    """What `build_home` asks the planner for `person_id`, or None for nobody."""
+    with db.read() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            return None
+        return next_checkin_of(session, person, clock.now(), within=LOOKAHEAD)
 
 
 def _person_in_team(seed: Seed, tz: str, **schedule: object) -> int:
