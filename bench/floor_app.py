@@ -30,12 +30,15 @@ from bot.http_server import ServerLimits, serve
 HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}]}
 
 
-def build() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """The WSGI app of the floor server."""
+def build(*, process_before_response: bool = False,
+          ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The WSGI app of the floor server (listeners on Bolt's threads, as `serve` runs okr-bot's;
+    bench/profile_requests.py runs both apps inline as well)."""
     client = WebClient(token="xoxb-floor",  # noqa: S106 - a local benchmark's made-up token
                        base_url=os.environ.get("SLACK_API_URL", "http://127.0.0.1:9/api/"))
     app = App(client=client, signing_secret=SIGNING_SECRET, token_verification_enabled=False,
-              raise_error_for_unhandled_request=False)
+              raise_error_for_unhandled_request=False,
+              process_before_response=process_before_response)
 
     @app.command(ids.COMMAND)
     def on_command(ack: Ack) -> None:

@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/profile_requests.py --scenario "/okr @colleague" [--profile]
 
-The okr-bot WSGI app (as `serve` builds it, with the work after the answer run inline) and the
-bare Bolt floor (bench/floor_app.py) are called directly with the same signed requests as
-bench/latency.py sends, on the 10,000-person data set, so the figures leave out waitress and
-the network. Prints CPU ms per request of both (process time, the best of `--repeats` runs)
-and, with `--profile`, cProfile's top functions for okr-bot. The Slack stand-in runs in this
-process: for the App Home its handling of `views.publish` counts in both figures.
+The okr-bot WSGI app (as `serve` builds it) and the bare Bolt floor (bench/floor_app.py), both
+with their listeners run inline (with `--threaded`: on Bolt's listener threads and okr-bot's
+follow-up thread, as `serve` and the floor server run them), are called directly with the same
+signed requests as bench/latency.py sends, on the 10,000-person data set, so the figures leave
+out waitress and the network. Prints CPU ms per request of both (process time, the best of
+`--repeats` runs), the Python function calls per request of both (cProfile's count over one more
+run: unlike CPU time it does not move with the machine's load, so it shows what one change
+saves) and, with `--profile`, cProfile's top functions for okr-bot. The Slack stand-in runs in
+this process: for the App Home its handling of `views.publish` counts in both figures.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scenario", default=latency.SCENARIOS[0], choices=latency.SCENARIOS)
     parser.add_argument("--requests", type=int, default=300, help="requests per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each app (best kept)")
+    parser.add_argument("--threaded", action="store_true",
+                        help="listeners after their ack on Bolt's threads, as `serve` runs them")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
     parser.add_argument("--top", type=int, default=40, help="functions printed")
@@ -83,8 +88,17 @@ def cpu_ms_per_request(app: WsgiApp, requests: list[latency.Request]) -> float:
     return (time.process_time() - started) * 1000 / len(requests)
 
 
-def build_okr(database_url: str) -> tuple[WsgiApp, Any]:
-    """okr-bot's WSGI app as `serve` wires it, the work after each answer run inline."""
+def calls_per_request(app: WsgiApp, requests: list[latency.Request]) -> tuple[float, pstats.Stats]:
+    """Python function calls per request (cProfile's count, all of them), and the profile."""
+    profiler = cProfile.Profile()
+    profiler.runcall(cpu_ms_per_request, app, requests)
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    return stats.total_calls / len(requests), stats  # type: ignore[attr-defined]
+
+
+def build_okr(database_url: str, *, threaded: bool = False) -> tuple[WsgiApp, Any]:
+    """okr-bot's WSGI app as `serve` wires it; the work after each answer run inline unless
+    `threaded` (then on Bolt's listener threads and the follow-up thread, as in `serve`)."""
     from bot.app import create_app
     from bot.follow_ups import FollowUps
     from bot.server import OkrWsgiApp
@@ -92,8 +106,8 @@ def build_okr(database_url: str) -> tuple[WsgiApp, Any]:
     from bot.wiring import build_deps
 
     deps = dataclasses.replace(build_deps(Settings(database_url=database_url)),
-                               follow_ups=FollowUps(inline=True))
-    return OkrWsgiApp(create_app(deps, process_before_response=True), deps), deps
+                               follow_ups=FollowUps(inline=not threaded))
+    return OkrWsgiApp(create_app(deps, process_before_response=not threaded), deps), deps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(SLACK_BOT_TOKEN="xoxb-bench",  # noqa: S106 - a made-up local token
                       SLACK_SIGNING_SECRET=benchlib.SIGNING_SECRET, SLACK_API_URL=standin.url)
     try:
-        okr, deps = build_okr(url)
-        floor = floor_app.build()
+        okr, deps = build_okr(url, threaded=args.threaded)
+        floor = floor_app.build(process_before_response=not args.threaded)
         rng = random.Random(args.seed)
         world = latency.load_world(deps.db, rng, 40)
         if args.scenario == "check-in submit":
@@ -128,14 +142,18 @@ def main(argv: list[str] | None = None) -> int:
         cpu_ms_per_request(floor, warm)
         floor_ms = min(cpu_ms_per_request(floor, batch()) for _ in range(args.repeats))
         okr_ms = min(cpu_ms_per_request(okr, batch()) for _ in range(args.repeats))
-        print(benchlib.table(["scenario", "requests × repeats", "okr-bot CPU ms/req",
-                              "floor CPU ms/req", "ratio"],
-                             [[args.scenario, f"{args.requests} × {args.repeats}",
-                               f"{okr_ms:.2f}", f"{floor_ms:.2f}", f"{okr_ms / floor_ms:.1f}×"]]))
+        floor_calls, _ = calls_per_request(floor, batch())
+        okr_calls, stats = calls_per_request(okr, batch())
+        # cProfile sees only this thread: with --threaded, the listeners' calls are elsewhere.
+        counts = ["", ""] if args.threaded else [f"{okr_calls:,.0f}", f"{floor_calls:,.0f}"]
+        print(benchlib.table(["scenario", "mode", "requests × repeats", "okr-bot CPU ms/req",
+                              "floor CPU ms/req", "ratio", "okr-bot Python calls/req",
+                              "floor Python calls/req"],
+                             [[args.scenario, "threaded" if args.threaded else "inline",
+                               f"{args.requests} × {args.repeats}", f"{okr_ms:.2f}",
+                               f"{floor_ms:.2f}", f"{okr_ms / floor_ms:.1f}×", *counts]]))
         if args.profile:
-            profiler = cProfile.Profile()
-            profiler.runcall(cpu_ms_per_request, okr, batch())
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats(args.sort).print_stats(args.top)
+            stats.sort_stats(args.sort).print_stats(args.top)
     finally:
         standin.stop()
     return 0
