@@ -55,7 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
     parser.add_argument("--top", type=int, default=40, help="functions printed")
     parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.threaded and args.scenario == "App Home":
+        # The event is answered at once and the Home built after, on Bolt's threads: the
+        # figures would stop at the answer. bench/latency.py waits for views.publish.
+        parser.error("--threaded times a request until its answer; the App Home is built "
+                     "after it (use bench/latency.py)")
+    return args
 
 
 def environ(body: str, content_type: str) -> dict[str, Any]:
