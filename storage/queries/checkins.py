@@ -172,7 +172,7 @@ def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, L
                            latest.c.at == CHECKED_AT))
         .order_by(col(CheckIn.id))
     )
-    return {row[0]: LatestCheckIn(*row) for row in session.execute(query)}
+    return {row.key_result_id: LatestCheckIn(**row._mapping) for row in session.execute(query)}
 
 
 def value_history(
