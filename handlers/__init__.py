@@ -28,7 +28,10 @@ from handlers.routing import Routes, per_card
 
 
 def register_all(app: App, deps: Deps) -> Routes:
-    """Register every listener and `/okr` on `app`; the routes, for tests and tools."""
+    """Register every listener and `/okr` on `app`; the routes, for tests and tools.
+
+    Bolt tries the listeners in this order, matching each against the request: the most
+    frequent requests' listeners come first (`/okr`, the check-in's submission, the Home)."""
     on = Routes(app, deps)
 
     # /okr verbs, both languages ----------------------------------------------------------
@@ -50,6 +53,15 @@ def register_all(app: App, deps: Deps) -> Routes:
     on.verb(("cycle", "周期"), review.cycle_command)
     on.fallback(lookup.lookup)  # /okr, /okr @someone, /okr <name>
 
+    # Modal submissions (view_submission) ---------------------------------------------------
+    on.view(ids.OKR_NEW_SUBMIT, okr_edit.on_new_submit)
+    on.view(ids.OKR_EDIT_SUBMIT, okr_edit.on_edit_submit)
+    on.view(ids.CHECKIN_SUBMIT, checkin.on_submit)
+    on.view(ids.REVIEW_SUBMIT, review.on_submit)
+
+    # Events ---------------------------------------------------------------------------------
+    on.event("app_home_opened", home.on_home_opened)
+
     # Buttons (block_actions) ---------------------------------------------------------------
     on.action(ids.HOME_REFRESH, home.on_refresh)
     on.action(ids.OKR_NEW, okr_edit.on_new_button)
@@ -66,15 +78,4 @@ def register_all(app: App, deps: Deps) -> Routes:
     on.action(ids.DIGEST_MINE, digest.on_read_mine)
     on.action(ids.REVIEW_OPEN, review.on_open)
     on.action(review_payloads.CARRY_ACTION, review.on_carry)
-
-    # Modal submissions (view_submission) ---------------------------------------------------
-    on.view(ids.OKR_NEW_SUBMIT, okr_edit.on_new_submit)
-    on.view(ids.OKR_EDIT_SUBMIT, okr_edit.on_edit_submit)
-    on.view(ids.CHECKIN_SUBMIT, checkin.on_submit)
-    on.view(ids.REVIEW_SUBMIT, review.on_submit)
-
-    # Events ---------------------------------------------------------------------------------
-    on.event("app_home_opened", home.on_home_opened)
-
-    on.finish()
     return on

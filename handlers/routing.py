@@ -48,6 +48,10 @@ class Routes:
         self.commands = CommandTable()
         self.routes: list[Route] = []
         self.verbs: list[tuple[str, ...]] = []
+        # Bolt tries listeners in the order they were registered, building each one's
+        # arguments to match it: `/okr`, the most frequent request, comes first. Its verbs are
+        # looked up when a command arrives, so they may be added after.
+        self.commands.register(app, deps)
 
     def verb(self, names: tuple[str, ...], handle: Callable[[CommandContext], None]) -> None:
         self.commands.add(names, handle)
@@ -64,10 +68,6 @@ class Routes:
 
     def event(self, name: str, listener: Listener) -> None:
         self.app.event(name)(self._bind("event", name, listener))
-
-    def finish(self) -> None:
-        """Register `/okr` itself, now that every verb is known."""
-        self.commands.register(self.app, self.deps)
 
     def _bind(self, kind: str, matcher: Matcher, listener: Listener) -> Any:
         self.routes.append(Route(kind, matcher, listener))

@@ -67,4 +67,15 @@ def test_the_page_lists_each_route_on_a_line_of_its_own() -> None:
     lines = [line.strip() for line in page.splitlines() if line.strip().startswith("on.")]
     app = App(token="xoxb-test", signing_secret="s" * 32, token_verification_enabled=False)
     routes = register_all(app, cast(Deps, object()))
-    assert len(lines) == len(routes.routes) + len(routes.verbs) + 2  # + fallback and finish
+    assert len(lines) == len(routes.routes) + len(routes.verbs) + 1  # + the fallback
+
+
+def test_okr_is_the_first_listener_bolt_tries() -> None:
+    """Bolt matches listeners in the order they were registered: `/okr`, the most frequent
+    request, is tried first, and the modal submissions before the buttons."""
+    app = App(token="xoxb-test", signing_secret="s" * 32, token_verification_enabled=False)
+    routes = register_all(app, cast(Deps, object()))
+    names = [getattr(listener.ack_function, "__name__", "") for listener in app._listeners]
+    assert names[0] == "on_okr"
+    kinds = [route.kind for route in routes.routes]
+    assert kinds == sorted(kinds, key=["view", "event", "action"].index)
