@@ -26,16 +26,18 @@ class _NoTokenNotice(logging.Filter):
 def create_app(
     deps: Deps,
     *,
-    process_before_response: bool = False,
+    process_before_response: bool = True,
     executor: Executor | None = None,
     socket_mode: bool = False,
 ) -> App:
     """Build the Bolt app. Token and secret are passed explicitly, so Bolt never reads env.
 
-    `process_before_response=True` answers only after the listener finished (the local shell
-    uses it so that everything a request causes has happened when its reply is printed).
-    `executor` runs listeners after their ack (default: Bolt's own pool); tests pass one they
-    can drain before closing the database. `socket_mode=True` builds the app for a Socket Mode
+    `process_before_response=True` (the default) runs each listener on the request's own thread
+    and answers when it returns: no hand-off to Bolt's pool and no polling for the ack, which
+    cost every request CPU and up to 10 ms (bench/README.md). Listeners whose work may outlast
+    Slack's 3 s are routed `after_ack` (handlers/routing.py) or leave it to bot/follow_ups.py.
+    `executor` runs those lazy listeners (default: Bolt's own pool); tests pass one they can
+    drain before closing the database. `socket_mode=True` builds the app for a Socket Mode
     connection: requests come over Slack's authenticated WebSocket, so there is no signature
     to check and no signing secret is needed (such an app must never be served over HTTP).
     """

@@ -1,5 +1,5 @@
 """Work Slack does not wait for, done after the answer: the refreshed App Home after a check-in
-or an edit, the prompt turned into the check-in's summary.
+or an edit, the prompt turned into the check-in's summary, the `/okr digest` preview.
 
 One thread of its own, in order, so that under load the answers Slack waits 3 s for get the
 processor first and a burst of check-ins cannot fill Bolt's listener pool with refreshes (at
@@ -8,7 +8,7 @@ Work already waiting under the same key is not queued twice (the App Home refres
 reads everything saved before it ran). The check-in is stored before any of this is queued,
 so what is lost if the process dies is only how it looks: the App Home is rebuilt from the
 database each time it is opened, and a prompt not turned into its summary keeps its "Check in"
-button, which opens the form with the answers saved.
+button, which opens the form with the answers saved. A preview lost is asked for again.
 """
 
 from __future__ import annotations

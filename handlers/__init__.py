@@ -62,20 +62,22 @@ def register_all(app: App, deps: Deps) -> Routes:
     # Events ---------------------------------------------------------------------------------
     on.event("app_home_opened", home.on_home_opened)
 
-    # Buttons (block_actions) ---------------------------------------------------------------
-    on.action(ids.HOME_REFRESH, home.on_refresh)
+    # Buttons (block_actions); `after_ack`: answered at once, run after (handlers/routing.py)
+    on.action(ids.HOME_REFRESH, home.on_refresh, after_ack=True)
     on.action(ids.OKR_NEW, okr_edit.on_new_button)
-    on.action(per_card(ids.OKR_NEW_SIMILAR), okr_edit.on_new_form_changed)  # Enter in a title
-    on.action(ids.OKR_NEW_CYCLE, okr_edit.on_new_form_changed)  # another cycle picked
+    # Enter in a title of the new-Objective form, or another cycle picked in it:
+    on.action(per_card(ids.OKR_NEW_SIMILAR), okr_edit.on_new_form_changed, after_ack=True)
+    on.action(ids.OKR_NEW_CYCLE, okr_edit.on_new_form_changed, after_ack=True)
     on.action(per_card(ids.OKR_EDIT), okr_edit.on_edit)
-    on.action(per_card(ids.OKR_ARCHIVE), okr_edit.on_archive)
+    on.action(per_card(ids.OKR_ARCHIVE), okr_edit.on_archive, after_ack=True)
     on.action(ids.CHECKIN_OPEN, checkin.on_open)
     on.action(checkin.NO_CHANGE_ACTION, checkin.on_no_change)
-    on.action(ids.CHECKIN_LATER, checkin.on_later)  # a prompt's "Remind me in 2 hours"
-    on.action(ids.CHECKIN_SKIP_WEEK, checkin.on_skip_week)  # a prompt's "Skip this week"
-    on.action(ids.HELP_CAN_HELP, help_requests.on_answer)
-    on.action(ids.HELP_NOT_NOW, help_requests.on_answer)
-    on.action(ids.DIGEST_MINE, digest.on_read_mine)
+    # A prompt's "Remind me in 2 hours" and "Skip this week":
+    on.action(ids.CHECKIN_LATER, checkin.on_later, after_ack=True)
+    on.action(ids.CHECKIN_SKIP_WEEK, checkin.on_skip_week, after_ack=True)
+    on.action(ids.HELP_CAN_HELP, help_requests.on_answer, after_ack=True)
+    on.action(ids.HELP_NOT_NOW, help_requests.on_answer, after_ack=True)
+    on.action(ids.DIGEST_MINE, digest.on_read_mine, after_ack=True)
     on.action(ids.REVIEW_OPEN, review.on_open)
-    on.action(review_payloads.CARRY_ACTION, review.on_carry)
+    on.action(review_payloads.CARRY_ACTION, review.on_carry, after_ack=True)
     return on

@@ -53,10 +53,9 @@ def on_open(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> Non
         respond(_expired(deps, person))
 
 
-def on_later(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-    """A prompt's "Remind me in 2 hours" → one more reminder then (within the person's working
-    hours), and a note under the prompt saying when."""
-    ack()
+def on_later(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+    """A prompt's "Remind me in 2 hours" (after the ack) → one more reminder then (within the
+    person's working hours), and a note under the prompt saying when."""
     request = parse_open(body)
     person = ensure_person(deps, request.user_id)
     if person is None or request.delivery_id is None:
@@ -70,10 +69,9 @@ def on_later(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> No
     _answer(deps, person, respond, outcome="later_set", when=when)
 
 
-def on_skip_week(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-    """A prompt's "Skip this week" → away to the end of the week (no reminder, listed as away
-    in the digest), and a note under the prompt."""
-    ack()
+def on_skip_week(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+    """A prompt's "Skip this week" (after the ack) → away to the end of the week (no reminder,
+    listed as away in the digest), and a note under the prompt."""
     request = parse_open(body)
     person = ensure_person(deps, request.user_id)
     if person is None:

@@ -4,9 +4,9 @@ language.
 
 The caller's first team (one they lead, else one they belong to), or the team named. Naming
 no known team is answered in the ack (digest/notice). Otherwise the ack is empty, because
-building a big team's digest may take longer than Slack's 3 seconds; the preview follows
-through the command's response_url: digest/digest, then the thread replies the channel would
-get as digest/digest_continued.
+building a big team's digest may take longer than Slack's 3 seconds; the preview follows after
+the answer (bot/follow_ups.py) through the command's response_url: digest/digest, then the
+thread replies the channel would get as digest/digest_continued.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack
 from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
@@ -23,7 +22,8 @@ from bot.digest_render import render_digest
 from bot.domain.row_ids import row_id
 from bot.services import visibility
 from bot.services.digest.builder import TeamNotFoundError, digest_of
-from bot.services.digest.on_demand import NotInTeam, digest_now, resolve_team
+from bot.services.digest.on_demand import NotInTeam, TeamRef, digest_now, resolve_team
+from bot.services.people import PersonView
 from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext
 from handlers.payloads import user_id
@@ -33,15 +33,10 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGES = 5  # a response_url takes five messages
 
 
-def on_read_mine(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """"Read in my language" → the digest of that team and period, only for the reader."""
-    ack()
-    read_in_my_language(deps, body)
-
-
-def read_in_my_language(deps: Deps, body: dict[str, Any]) -> None:
-    """Rebuild the clicked digest (team and period from the button) as of its period's end,
-    and show it through the response_url in the reader's stored Slack language."""
+def on_read_mine(deps: Deps, body: dict[str, Any]) -> None:
+    """"Read in my language" (after the ack) → the clicked digest (team and period from the
+    button), rebuilt as of its period's end, through the response_url, only for the reader and
+    in their stored Slack language."""
     window = _window(str((body.get("actions") or [{}])[0].get("value") or ""))
     response_url = body.get("response_url")
     person = ensure_person(deps, user_id(body))
@@ -69,7 +64,8 @@ def _window(value: str) -> tuple[int, datetime, datetime] | None:
 
 
 def preview(ctx: CommandContext) -> None:
-    """`/okr digest [team]` → digest/digest (+ digest/digest_continued), or digest/notice."""
+    """`/okr digest [team]` → digest/digest (+ digest/digest_continued) after the answer, or
+    digest/notice."""
     found = resolve_team(ctx.deps.db, name=ctx.command.rest, person_id=ctx.person.id)
     if isinstance(found, NotInTeam):
         ctx.reply("digest/notice", notice="no_team")
@@ -78,12 +74,18 @@ def preview(ctx: CommandContext) -> None:
         ctx.reply("digest/notice", notice="unknown_team", missing=found)
         return
     ctx.ack()
-    if not ctx.command.response_url:
+    response_url = ctx.command.response_url
+    if not response_url:
         logger.warning("/okr digest without a response_url: no preview sent")
         return
-    digest = digest_now(ctx.deps.db, ctx.deps.clock, found)
-    view = visibility.digest_for(digest.view, visibility.reader_of(ctx.deps.db, ctx.person))
-    client = WebhookClient(ctx.command.response_url)
-    for payload in render_digest(ctx.deps.renderer, view, ctx.locale,
-                                 preview=True)[:MAX_MESSAGES]:
+    deps, person = ctx.deps, ctx.person
+    deps.follow_ups.submit(f"digest:{person.id}:{found.id}",
+                           lambda: _send_preview(deps, person, found, response_url))
+
+
+def _send_preview(deps: Deps, person: PersonView, team: TeamRef, response_url: str) -> None:
+    digest = digest_now(deps.db, deps.clock, team)
+    view = visibility.digest_for(digest.view, visibility.reader_of(deps.db, person))
+    client = WebhookClient(response_url)
+    for payload in render_digest(deps.renderer, view, person.locale, preview=True)[:MAX_MESSAGES]:
         client.send_dict(payload)

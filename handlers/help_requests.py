@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 
 from bot import ids
 from bot.deps import Deps
@@ -17,9 +17,9 @@ from handlers.review_payloads import parse_click
 ANSWERS = {ids.HELP_CAN_HELP: "can_help", ids.HELP_NOT_NOW: "not_now"}
 
 
-def on_answer(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-    """The helper's answer → stored, the asker told; the DM says what was answered."""
-    ack()
+def on_answer(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+    """The helper's answer (after the ack) → stored, the asker told; the DM says what was
+    answered."""
     click = parse_click(body)
     action = str(((body.get("actions") or [{}])[0]).get("action_id", ""))
     person = ensure_person(deps, click.user_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
@@ -25,9 +24,8 @@ def on_home_opened(deps: Deps, event: dict[str, Any]) -> None:
         publish_home(deps, slack_user_id)
 
 
-def on_refresh(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """The Home's Refresh button → views.publish."""
-    ack()
+def on_refresh(deps: Deps, body: dict[str, Any]) -> None:
+    """The Home's Refresh button (after the ack) → views.publish."""
     publish_home(deps, user_id(body))
 
 

@@ -80,12 +80,11 @@ def on_new_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     _finish_submission(deps, ack, locale, result, updated=False)
 
 
-def on_new_form_changed(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+def on_new_form_changed(deps: Deps, body: dict[str, Any]) -> None:
     """Enter pressed in a title of the new-Objective modal, or another cycle picked →
     views.update with the reviewed KRs like what was typed and the chosen cycle's parents,
     everything typed kept. A person typing on in the meantime changes the view's hash: Slack
-    refuses the update and nothing is lost."""
-    ack()
+    refuses the update and nothing is lost. Runs after the ack."""
     typed = payloads.parse_submission(body)
     form = payloads.new_form(typed.state)
     view = new_form(deps.db, deps.clock, actor=typed.user_id,
@@ -161,9 +160,9 @@ def _meet_new_owners(deps: Deps, form: EditForm) -> None:
         ensure_person(deps, slack_user_id)
 
 
-def on_archive(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Archive (after Slack's confirm dialog) → archived, and a note where it was clicked."""
-    ack()
+def on_archive(deps: Deps, body: dict[str, Any]) -> None:
+    """Archive (after Slack's confirm dialog; run after the ack) → archived, and a note where
+    it was clicked."""
     click = payloads.parse_click(body)
     locale = _locale(deps, click.user_id)
     if click.objective_id is None:

@@ -72,9 +72,8 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         ack()
 
 
-def on_carry(deps: Deps, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-    """"Carry forward" (value = Objective id) → a draft in the new cycle, once."""
-    ack()
+def on_carry(deps: Deps, body: dict[str, Any], respond: Respond) -> None:
+    """"Carry forward" (value = Objective id; after the ack) → a draft in the new cycle, once."""
     click = parse_click(body)
     person = ensure_person(deps, click.user_id)
     if person is None or click.value is None:

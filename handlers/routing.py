@@ -4,20 +4,28 @@ A listener is a plain function of the feature's module whose first parameter is 
 rest are Bolt's arguments by name (`ack`, `body`, `respond`, `event`…). `Routes` gives each the
 app's `Deps` (functools.partial, whose signature Bolt reads without `deps`), so tests can import
 and call a listener with whatever `Deps` they build.
+
+The app answers Slack when its listener returns (`process_before_response`, bot/app.py), so a
+listener whose work may outlast the answer is routed `after_ack`: Bolt acks at once and runs it
+as a lazy listener on its listener pool. Its own `ack()` then goes nowhere. The event is always
+routed so (Slack waits for no reply to it, only for the 200).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.deps import Deps
 from handlers.command import CommandContext, CommandTable
+
+logger = logging.getLogger(__name__)
 
 Listener = Callable[..., None]
 Matcher = str | re.Pattern[str]
@@ -28,6 +36,7 @@ class Route:
     kind: str  # "action", "view" or "event"
     matcher: Matcher
     listener: Listener
+    after_ack: bool = False  # acked at once, run after the answer
 
     def matches(self, value: str) -> bool:
         if isinstance(self.matcher, re.Pattern):
@@ -60,17 +69,39 @@ class Routes:
     def fallback(self, handle: Callable[[CommandContext], None]) -> None:
         self.commands.fallback = handle
 
-    def action(self, matcher: Matcher, listener: Listener) -> None:
-        self.app.action(matcher)(self._bind("action", matcher, listener))
+    def action(self, matcher: Matcher, listener: Listener, *, after_ack: bool = False) -> None:
+        self._register(self.app.action(matcher), Route("action", matcher, listener, after_ack))
 
     def view(self, callback_id: Matcher, listener: Listener) -> None:
-        self.app.view(callback_id)(self._bind("view", callback_id, listener))
+        self._register(self.app.view(callback_id), Route("view", callback_id, listener))
 
     def event(self, name: str, listener: Listener) -> None:
-        self.app.event(name)(self._bind("event", name, listener))
+        self._register(self.app.event(name), Route("event", name, listener, after_ack=True))
 
-    def _bind(self, kind: str, matcher: Matcher, listener: Listener) -> Any:
-        self.routes.append(Route(kind, matcher, listener))
-        bound = partial(listener, self.deps)
-        bound.__name__ = listener.__name__  # type: ignore[attr-defined]  # Bolt logs it
-        return bound
+    def _register(self, decorator: Callable[..., Any], route: Route) -> None:
+        self.routes.append(route)
+        bound = partial(route.listener, self.deps)
+        bound.__name__ = route.listener.__name__  # type: ignore[attr-defined]  # Bolt logs it
+        if route.after_ack:
+            decorator(ack=ack_at_once, lazy=[_logging_failures(bound)])
+        else:
+            decorator(bound)
+
+
+def ack_at_once(ack: Ack) -> None:
+    """The answer of a listener routed `after_ack`: an empty 200 now."""
+    ack()
+
+
+def _logging_failures(listener: Listener) -> Listener:
+    """`listener` with its failure logged in full (Bolt logs a lazy listener's in one line);
+    Bolt still reads the listener's parameters through `__wrapped__`."""
+
+    @wraps(listener)
+    def after_ack(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+        except Exception:
+            logger.exception("listener %s failed after its ack", listener.__name__)
+
+    return after_ack

@@ -25,7 +25,7 @@ from sqlmodel import select
 from bot.app import create_app
 from bot.clock import FakeClock
 from bot.deps import Deps, make_web_client
-from bot.follow_ups import FollowUps
+from bot.follow_ups import FollowUps, RunNow
 from bot.rendering import Renderer
 from bot.settings import Settings
 from bot.shell.blocks_text import Button, Input
@@ -263,7 +263,7 @@ def open_session(database_url: str, *, clock: FakeClock, default_locale: str = "
     deps = Deps(settings=settings, db=Database(make_engine(database_url)), clock=clock,
                 renderer=Renderer(default_locale=settings.default_locale),
                 slack=make_web_client(settings), follow_ups=FollowUps(inline=True))
-    app = create_app(deps, process_before_response=True)
+    app = create_app(deps, executor=RunNow())  # lazy listeners too, before the reply
     session = ShellSession(settings, standin, deps, app, clock, user_id="")
     session.sync_people()
     return session
