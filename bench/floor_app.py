@@ -1,11 +1,13 @@
 """The floor of bench/latency.py: a bare Bolt app on the same server stack as `okr-bot serve`.
 
-    .venv/bin/python bench/floor_app.py --port 3100 [--threads 16]
+    .venv/bin/python bench/floor_app.py --port 3100 [--threads 16] [--inline]
 
 Same waitress configuration (bot.http_server.serve: one process, its limits and threads),
 same WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler), same signature check; every
 listener acks with a fixed text and reads no database. `app_home_opened` publishes a fixed
-one-block Home view (SLACK_API_URL), so the publish delay has a floor too.
+one-block Home view (SLACK_API_URL), so the publish delay has a floor too. Bolt's default mode
+(listeners on its thread pool, the ack polled for), unless `--inline`: each listener on the
+request's thread, as `okr-bot serve` runs its own (`process_before_response`).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn"
 
 def build(*, process_before_response: bool = False,
           ) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """The WSGI app of the floor server (listeners on Bolt's threads, as `serve` runs okr-bot's;
-    bench/profile_requests.py runs both apps inline as well)."""
+    """The WSGI app of the floor server (listeners on Bolt's threads, Bolt's default, unless
+    `process_before_response`)."""
     client = WebClient(token="xoxb-floor",  # noqa: S106 - a local benchmark's made-up token
                        base_url=os.environ.get("SLACK_API_URL", "http://127.0.0.1:9/api/"))
     app = App(client=client, signing_secret=SIGNING_SECRET, token_verification_enabled=False,
@@ -69,8 +71,11 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3100)
     parser.add_argument("--threads", type=int, default=ServerLimits.threads)
+    parser.add_argument("--inline", action="store_true",
+                        help="listeners on the request's thread (process_before_response)")
     args = parser.parse_args()
-    serve(build(), host=args.host, port=args.port, limits=ServerLimits(threads=args.threads))
+    serve(build(process_before_response=args.inline), host=args.host, port=args.port,
+          limits=ServerLimits(threads=args.threads))
     return 0
 
 

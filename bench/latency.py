@@ -80,6 +80,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=ServerLimits.threads,
                         help="request threads of both servers (default: serve's)")
     parser.add_argument("--seed", type=int, default=1, help="which people and teams are asked")
+    parser.add_argument("--floor-inline", action="store_true",
+                        help="the floor runs its listeners on the request's thread, as serve "
+                             "does (default: Bolt's default mode, its thread pool)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of: {', '.join(SCENARIOS)} (default: all)")
     args = parser.parse_args(argv)
@@ -473,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"okr-bot serve logged {errors} tracebacks: {kept}", flush=True)
         port = benchlib.free_port()
         floor = Server([sys.executable, str(Path(__file__).with_name("floor_app.py")), "--port",
-                        str(port), "--threads", str(args.threads)], env, port, scratch)
+                        str(port), "--threads", str(args.threads),
+                        *(["--inline"] if args.floor_inline else [])], env, port, scratch)
         try:
             samples += measure(floor, "floor", args, world, standin, pool, published)
         finally:

@@ -3,8 +3,9 @@
     .venv/bin/python bench/profile_requests.py --scenario "/okr @colleague" [--profile]
 
 The okr-bot WSGI app (as `serve` builds it) and the bare Bolt floor (bench/floor_app.py), both
-with their listeners run inline (with `--threaded`: on Bolt's listener threads and okr-bot's
-follow-up thread, as `serve` and the floor server run them), are called directly with the same
+with their listeners run inline, on the request's thread, as `serve` runs okr-bot's (with
+`--threaded`: both in Bolt's default mode, on its listener threads with the ack polled for, as
+the floor server runs by default), are called directly with the same
 signed requests as bench/latency.py sends, on the 10,000-person data set, so the figures leave
 out waitress and the network. Prints CPU ms per request of both (process time, the best of
 `--repeats` runs), the Python function calls per request of both (cProfile's count over one more
@@ -50,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="requests per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each app (best kept)")
     parser.add_argument("--threaded", action="store_true",
-                        help="listeners after their ack on Bolt's threads, as `serve` runs them")
+                        help="both in Bolt's default mode: listeners on its threads")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key")
     parser.add_argument("--top", type=int, default=40, help="functions printed")
@@ -103,17 +104,20 @@ def calls_per_request(app: WsgiApp, requests: list[latency.Request]) -> tuple[fl
 
 
 def build_okr(database_url: str, *, threaded: bool = False) -> tuple[WsgiApp, Any]:
-    """okr-bot's WSGI app as `serve` wires it; the work after each answer run inline unless
-    `threaded` (then on Bolt's listener threads and the follow-up thread, as in `serve`)."""
+    """okr-bot's WSGI app as `serve` wires it, but the work after each answer (lazy listeners,
+    follow-ups) run inline, so that it counts, unless `threaded` (then every listener on Bolt's
+    listener threads, Bolt's default mode)."""
     from bot.app import create_app
-    from bot.follow_ups import FollowUps
+    from bot.follow_ups import FollowUps, RunNow
     from bot.server import OkrWsgiApp
     from bot.settings import Settings
     from bot.wiring import build_deps
 
     deps = dataclasses.replace(build_deps(Settings(database_url=database_url)),
                                follow_ups=FollowUps(inline=not threaded))
-    return OkrWsgiApp(create_app(deps, process_before_response=not threaded), deps), deps
+    app = create_app(deps, process_before_response=not threaded,
+                     executor=None if threaded else RunNow())
+    return OkrWsgiApp(app, deps), deps
 
 
 def main(argv: list[str] | None = None) -> int:

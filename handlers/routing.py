@@ -83,7 +83,7 @@ class Routes:
         bound = partial(route.listener, self.deps)
         bound.__name__ = route.listener.__name__  # type: ignore[attr-defined]  # Bolt logs it
         if route.after_ack:
-            decorator(ack=ack_at_once, lazy=[_logging_failures(bound)])
+            decorator(ack=ack_at_once, lazy=[logging_failures(bound)])
         else:
             decorator(bound)
 
@@ -93,7 +93,7 @@ def ack_at_once(ack: Ack) -> None:
     ack()
 
 
-def _logging_failures(listener: Listener) -> Listener:
+def logging_failures(listener: Listener) -> Listener:
     """`listener` with its failure logged in full (Bolt logs a lazy listener's in one line);
     Bolt still reads the listener's parameters through `__wrapped__`."""
 

@@ -4,6 +4,8 @@ points at a module-level function of a handlers module."""
 from __future__ import annotations
 
 import importlib
+import inspect
+import logging
 import re
 from pathlib import Path
 from typing import cast
@@ -15,7 +17,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.rendering import TEMPLATES_DIR
 from handlers import register_all
-from handlers.routing import Routes
+from handlers.routing import Routes, ack_at_once, logging_failures
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # An interactive element of a template and the id it carries: `ids.NAME`, maybe `~ "." ~ id`.
@@ -79,3 +81,31 @@ def test_okr_is_the_first_listener_bolt_tries() -> None:
     assert names[0] == "on_okr"
     kinds = [route.kind for route in routes.routes]
     assert kinds == sorted(kinds, key=["view", "event", "action"].index)
+
+
+def test_listeners_whose_work_may_outlast_the_answer_are_lazy(routes: Routes) -> None:
+    """The app answers when its listener returns (bot/app.py): the Home's event and Refresh,
+    the prompt's Later and Skip and the other `after_ack` routes are acked at once by Bolt and
+    run as its lazy listeners."""
+    after_ack = {r.listener.__name__ for r in routes.routes if r.after_ack}
+    assert {"on_home_opened", "on_refresh", "on_later", "on_skip_week"} <= after_ack
+    app = routes.app
+    lazy = {f.__name__ for listener in app._listeners for f in listener.lazy_functions}
+    assert lazy == after_ack
+    for listener in app._listeners:
+        if listener.lazy_functions:
+            assert listener.ack_function is ack_at_once
+
+
+def test_a_listener_failing_after_its_ack_is_logged_with_its_traceback(
+        caplog: pytest.LogCaptureFixture) -> None:
+    def on_click(body: dict[str, str]) -> None:
+        raise RuntimeError(body["boom"])
+
+    logged = logging_failures(on_click)
+    assert inspect.getfullargspec(inspect.unwrap(logged)).args == ["body"]  # what Bolt reads
+    with caplog.at_level(logging.ERROR, logger="handlers.routing"):
+        logged(body={"boom": "the database went away"})
+    [record] = caplog.records
+    assert "on_click failed after its ack" in record.getMessage()
+    assert record.exc_info is not None and "the database went away" in str(record.exc_info[1])
