@@ -22,13 +22,13 @@ Pure: the caller passes UTC datetimes and stored numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from statistics import median
 
 from bot.domain.digest_rules import ValuePoint
-from bot.domain.scoring import KRState, Verdict, kr_score, metric_progress, verdict
+from bot.domain.scoring import KRState, Verdict, kr_score, metric_progress, score_at, verdict
 from bot.domain.vocabulary import KRKind, ObjectiveType
 
 MIN_POINTS = 3
@@ -153,7 +153,7 @@ def recent_progress(
     """The 0..1 progress of the KR's last `count` recorded values, oldest first (a sparkline's
     input)."""
     points = values_of(history)[-count:]
-    return [kr_score(replace(kr, current=p.value, done=None)) for p in points]
+    return [score_at(kr, p.value) for p in points]
 
 
 def _milestone(kr: KRState, objective_type: ObjectiveType) -> Forecast:

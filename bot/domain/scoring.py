@@ -91,10 +91,16 @@ def metric_progress(
 
 def kr_score(kr: KRState) -> float:
     """Score of one KR, 0..1: metric progress, or 0/1 for a milestone."""
+    if kr.kind is KRKind.MILESTONE and kr.done is not None:
+        return 1.0 if kr.done else 0.0
+    return score_at(kr, kr.current)
+
+
+def score_at(kr: KRState, value: float) -> float:
+    """The score `kr` has when its value is `value` (a milestone is done at 1)."""
     if kr.kind is KRKind.MILESTONE:
-        done = kr.done if kr.done is not None else kr.current >= 1
-        return 1.0 if done else 0.0
-    return metric_progress(kr.start, kr.target, kr.current, kr.direction)
+        return 1.0 if value >= 1 else 0.0
+    return metric_progress(kr.start, kr.target, value, kr.direction)
 
 
 NOT_STARTED_DAYS = 14  # a new Objective nobody has checked in on is "not started" this long

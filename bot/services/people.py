@@ -12,7 +12,7 @@ from bot.clock import Clock
 from bot.domain.text import normalise_locale
 from storage.db import Database
 from storage.models import Person
-from storage.queries.people import people_by_slack_ids, person_by_slack_id
+from storage.queries.people import people_by_slack_ids, person_by_slack_id, who_is
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def view_of(person: Person) -> PersonView:
 
 def find_person(db: Database, slack_user_id: str) -> PersonView | None:
     with db.read() as session:
-        person = person_by_slack_id(slack_user_id, session=session)
-        return view_of(person) if person else None
+        found = who_is(slack_user_id, session=session)
+        return PersonView(**found) if found else None
 
 
 def unknown_people(db: Database, slack_user_ids: Sequence[str]) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, insert, union
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -158,35 +158,40 @@ class LatestCheckIn:
 def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, LatestCheckIn]:
     """Each of `kr_ids`' latest check-in by `CHECKED_AT` (the highest id on a tie), in one
     statement, as plain rows (no ORM objects: a card only reads them)."""
-    latest = (
-        select(CheckIn.key_result_id, func.max(CHECKED_AT).label("at"))
-        .where(col(CheckIn.key_result_id).in_(list(kr_ids)))
-        .group_by(col(CheckIn.key_result_id))
-        .subquery()
-    )
-    query = (
-        sa_select(col(CheckIn.key_result_id), col(CheckIn.id), col(CheckIn.updated_at),
-                  col(CheckIn.progress), col(CheckIn.blockers), col(CheckIn.help_needed),
-                  col(CheckIn.about_objective))
-        .join(latest, and_(col(CheckIn.key_result_id) == latest.c.key_result_id,
-                           latest.c.at == CHECKED_AT))
-        .order_by(col(CheckIn.id))
-    )
-    return {row.key_result_id: LatestCheckIn(**row._mapping) for row in session.execute(query)}
+    rows = session.execute(_LATEST_CHECKINS, {"ids": list(kr_ids)})
+    return {row.key_result_id: LatestCheckIn(**row._mapping) for row in rows}
+
+
+_LATEST_AT = (
+    select(CheckIn.key_result_id, func.max(CHECKED_AT).label("at"))
+    .where(col(CheckIn.key_result_id).in_(bindparam("ids", expanding=True)))
+    .group_by(col(CheckIn.key_result_id))
+    .subquery()
+)
+_LATEST_CHECKINS = (  # built once (storage/queries/okrs.py says why)
+    sa_select(col(CheckIn.key_result_id), col(CheckIn.id), col(CheckIn.updated_at),
+              col(CheckIn.progress), col(CheckIn.blockers), col(CheckIn.help_needed),
+              col(CheckIn.about_objective))
+    .join(_LATEST_AT, and_(col(CheckIn.key_result_id) == _LATEST_AT.c.key_result_id,
+                           _LATEST_AT.c.at == CHECKED_AT))
+    .order_by(col(CheckIn.id))
+)
 
 
 def value_history(
     *, session: Session, kr_ids: Collection[int]
 ) -> list[tuple[int, datetime, float | None, float | None]]:
     """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
-    query = (
-        select(KRValueHistory.key_result_id, KRValueHistory.at, KRValueHistory.value,
-               KRValueHistory.target_value)
-        .where(col(KRValueHistory.key_result_id).in_(list(kr_ids)))
-        .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
-                  col(KRValueHistory.id))
-    )
-    return list(session.exec(query).all())
+    return list(session.exec(_VALUE_HISTORY, params={"ids": list(kr_ids)}).all())
+
+
+_VALUE_HISTORY = (
+    select(KRValueHistory.key_result_id, KRValueHistory.at, KRValueHistory.value,
+           KRValueHistory.target_value)
+    .where(col(KRValueHistory.key_result_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(KRValueHistory.key_result_id), col(KRValueHistory.at),
+              col(KRValueHistory.id))
+)
 
 
 def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:

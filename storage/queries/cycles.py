@@ -64,13 +64,11 @@ def cycle_named(name: str, *, session: Session) -> Cycle | None:
 
 
 def active_cycles(*, session: Session) -> list[Cycle]:
-    return list(
-        session.exec(
-            select(Cycle)
-            .where(col(Cycle.state) == "active")
-            .order_by(col(Cycle.start_date), col(Cycle.id))
-        )
-    )
+    return list(session.exec(_ACTIVE_CYCLES))
+
+
+_ACTIVE_CYCLES = (select(Cycle).where(col(Cycle.state) == "active")
+                  .order_by(col(Cycle.start_date), col(Cycle.id)))
 
 
 def cycles_with_objectives_of(

@@ -2,14 +2,15 @@
 file. Keyword-only `session`, no commits.
 
 Each function is one statement (`visible_objectives`: one per kind of owner asked for);
-callers load a screen in a fixed number of them.
+callers load a screen in a fixed number of them. Those every card screen runs are built once,
+with their values bound at each call: building a statement costs as much as running it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -129,22 +130,25 @@ def visible_objectives(
     One statement per kind of owner asked for (at most three), each on its own index: a single
     statement ORing them scans every Objective of the cycle (SQLite picks the cycle index),
     ~100 ms a look-up at 10,000 people (bench/latency.py)."""
-    live = (col(Objective.cycle_id) == cycle_id, col(Objective.state) != "archived")
-    queries = []
-    if person_ids:
-        queries.append(select(Objective).where(
-            *live, col(Objective.owner_person_id).in_(list(person_ids))))
-    if team_ids:
-        queries.append(select(Objective).where(
-            *live, col(Objective.owner_team_id).in_(list(team_ids))))
-    if kr_owner_ids:
-        queries.append(
-            select(Objective)
-            .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-            .where(*live, col(KeyResult.owner_person_id).in_(list(kr_owner_ids)),
-                   col(KeyResult.state) != "archived"))
-    found = {o.id: o for query in queries for o in session.exec(query)}
+    asked = ((_OWNED_BY_PEOPLE, person_ids), (_OWNED_BY_TEAMS, team_ids),
+             (_HOLDING_KRS_OF, kr_owner_ids))
+    found = {o.id: o
+             for query, ids in asked if ids
+             for o in session.exec(query, params={"cycle_id": cycle_id, "ids": list(ids)})}
     return sorted(found.values(), key=lambda o: (o.position, o.id or 0))
+
+
+_LIVE_IN_CYCLE = (col(Objective.cycle_id) == bindparam("cycle_id"),
+                  col(Objective.state) != "archived")
+_OWNED_BY_PEOPLE = select(Objective).where(
+    *_LIVE_IN_CYCLE, col(Objective.owner_person_id).in_(bindparam("ids", expanding=True)))
+_OWNED_BY_TEAMS = select(Objective).where(
+    *_LIVE_IN_CYCLE, col(Objective.owner_team_id).in_(bindparam("ids", expanding=True)))
+_HOLDING_KRS_OF = (
+    select(Objective)
+    .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+    .where(*_LIVE_IN_CYCLE, col(KeyResult.owner_person_id).in_(bindparam("ids", expanding=True)),
+           col(KeyResult.state) != "archived"))
 
 
 def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:
@@ -159,15 +163,15 @@ def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:
 
 def live_key_results(objective_ids: Collection[int], *, session: Session) -> list[KeyResult]:
     """Non-archived KRs of `objective_ids`, by position and id."""
-    query = (
-        select(KeyResult)
-        .where(
-            col(KeyResult.objective_id).in_(list(objective_ids)),
-            col(KeyResult.state) != "archived",
-        )
-        .order_by(col(KeyResult.position), col(KeyResult.id))
-    )
-    return list(session.exec(query))
+    return list(session.exec(_LIVE_KEY_RESULTS, params={"ids": list(objective_ids)}))
+
+
+_LIVE_KEY_RESULTS = (
+    select(KeyResult)
+    .where(col(KeyResult.objective_id).in_(bindparam("ids", expanding=True)),
+           col(KeyResult.state) != "archived")
+    .order_by(col(KeyResult.position), col(KeyResult.id))
+)
 
 
 def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]]:

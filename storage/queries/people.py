@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy import RowMapping, bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Person
@@ -19,6 +21,17 @@ def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None
     return session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
 
 
+def who_is(slack_user_id: str, *, session: Session) -> RowMapping | None:
+    """Id, Slack id, name, zone, language and admin flag of the person with `slack_user_id`,
+    as a plain row: every request asks this first, and an ORM object costs five times more."""
+    return session.execute(_WHO_IS, {"slack_user_id": slack_user_id}).mappings().first()
+
+
+_PERSON = Person.__table__.c  # type: ignore[attr-defined]
+_WHO_IS = sa_select(_PERSON.id, _PERSON.slack_user_id, _PERSON.name, _PERSON.tz, _PERSON.locale,
+                    _PERSON.is_admin).where(_PERSON.slack_user_id == bindparam("slack_user_id"))
+
+
 def people_by_slack_ids(slack_ids: Collection[str], *, session: Session) -> dict[str, Person]:
     """The people among `slack_ids` that exist, by Slack user id."""
     rows = session.exec(select(Person).where(col(Person.slack_user_id).in_(list(slack_ids))))
@@ -32,8 +45,11 @@ def all_people(*, session: Session) -> list[Person]:
 
 def people_by_ids(ids: Collection[int], *, session: Session) -> dict[int, Person]:
     """The people among `ids`, by id."""
-    rows = session.exec(select(Person).where(col(Person.id).in_(list(ids))))
+    rows = session.exec(_PEOPLE_BY_IDS, params={"ids": list(ids)})
     return {p.id: p for p in rows if p.id is not None}
+
+
+_PEOPLE_BY_IDS = select(Person).where(col(Person.id).in_(bindparam("ids", expanding=True)))
 
 
 def admin_ids(*, session: Session) -> set[int]:

@@ -7,6 +7,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Collection
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -75,8 +76,11 @@ def team_ids_by_person(
 
 def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
     """The teams among `ids`, by id."""
-    rows = session.exec(select(Team).where(col(Team.id).in_(list(ids))))
+    rows = session.exec(_TEAMS_BY_IDS, params={"ids": list(ids)})
     return {t.id: t for t in rows if t.id is not None}
+
+
+_TEAMS_BY_IDS = select(Team).where(col(Team.id).in_(bindparam("ids", expanding=True)))
 
 
 def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
@@ -124,8 +128,11 @@ def parents_up_from(team_ids: Collection[int], *, session: Session) -> dict[int,
 
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
     """The teams `person_id` leads."""
-    return list(session.exec(select(TeamMember.team_id).where(
-        col(TeamMember.person_id) == person_id, col(TeamMember.is_lead).is_(True))))
+    return list(session.exec(_LEAD_TEAM_IDS, params={"person_id": person_id}))
+
+
+_LEAD_TEAM_IDS = select(TeamMember.team_id).where(
+    col(TeamMember.person_id) == bindparam("person_id"), col(TeamMember.is_lead).is_(True))
 
 
 def all_memberships(*, session: Session) -> list[TeamMember]:

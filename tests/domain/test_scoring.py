@@ -21,6 +21,7 @@ from bot.domain.scoring import (
     metric_progress,
     objective_score,
     pace,
+    score_at,
     time_colour,
     verdict,
 )
@@ -228,3 +229,19 @@ def test_time_colour_is_never_worse_than_the_score_alone_when_green(
         assert time_colour(score, elapsed, projected) is Colour.GREEN
     if elapsed >= 1:
         assert time_colour(score, elapsed, projected) is colour(score)
+
+
+_FINITE = st.floats(-1e6, 1e6)
+
+
+@given(st.sampled_from(list(KRKind)), _FINITE, _FINITE, _FINITE, _FINITE,
+       st.sampled_from(list(Direction)))
+def test_score_at_a_value_is_the_score_of_the_kr_standing_at_that_value(
+    kind: KRKind, start: float, target: float, current: float, value: float,
+    direction: Direction,
+) -> None:
+    """`score_at` (a sparkline's points) is `kr_score` of the KR moved to `value`, its
+    milestone `done` flag left out: one rule, read from a value instead of the KR."""
+    kr = KRState(kind, start, target, current, direction, done=True)
+    moved = KRState(kind, start, target, value, direction)
+    assert score_at(kr, value) == kr_score(moved)

@@ -74,9 +74,9 @@ def forecast_line(
     end_date: date,
 ) -> tuple[Forecast, ForecastLine]:
     """The forecast of a stored KR and its formatted line."""
-    forecast = forecast_of(kr, history, objective_type, now=now, end_date=end_date)
-    progress = recent_progress(kr_state(kr), history)
-    kind = ObjectiveType(objective_type)
+    state, kind = kr_state(kr), ObjectiveType(objective_type)
+    forecast = forecast_kr(state, history, objective_type=kind, now=now, end=end_of(end_date))
+    progress = recent_progress(state, history)
     verdict = ""
     if forecast.verdict is not None:
         verdict = f"{kind.value}.{forecast.verdict.value}"
