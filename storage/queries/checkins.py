@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, insert, union
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, insert, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from storage.models import (
     CheckIn,
@@ -41,13 +42,19 @@ def checkin_key_results(
     on an index (KR owner; cycle + Objective owner; cycle + a team they lead). At 10,000
     people: 1.0 ms on SQLite and 1.3 ms on PostgreSQL, against 10 and 2 ms for the three
     statements it replaces; a single WHERE with the OR of them scans every Objective of the
-    cycle (~270 ms on SQLite)."""
+    cycle (~270 ms on SQLite). Built once (storage/queries/okrs.py says why)."""
+    rows = session.exec(_ASKED_KEY_RESULTS, params={"cycle_id": cycle_id, "person_id": person_id})
+    return [(objective, kr) for objective, kr in rows]
+
+
+def _asked_key_results() -> Select[Objective, KeyResult]:
     live = (
         select(col(KeyResult.id))
         .join(Objective, col(Objective.id) == col(KeyResult.objective_id))
-        .where(col(Objective.cycle_id) == cycle_id, col(Objective.state) == "active",
+        .where(col(Objective.cycle_id) == bindparam("cycle_id"), col(Objective.state) == "active",
                col(KeyResult.state) == "active")
     )
+    person_id: BindParameter[int] = bindparam("person_id")
     # Not `IS NULL`: without statistics (okr-bot never ANALYZEs SQLite) the planner would take
     # it for a selective index look-up and walk every unowned KR. Person ids start at 1.
     unowned = func.coalesce(col(KeyResult.owner_person_id), 0) == 0
@@ -58,14 +65,16 @@ def checkin_key_results(
         live.where(col(Objective.owner_person_id) == person_id, unowned),
         live.where(col(Objective.owner_team_id).in_(led), unowned),
     )
-    query = (
+    return (
         select(Objective, KeyResult)
         .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
         .where(col(KeyResult.id).in_(asked))
         .order_by(col(Objective.position), col(Objective.id), col(KeyResult.position),
                   col(KeyResult.id))
     )
-    return [(objective, kr) for objective, kr in session.exec(query)]
+
+
+_ASKED_KEY_RESULTS = _asked_key_results()
 
 
 def checkins_of_round(
@@ -88,8 +97,12 @@ def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, Ch
     """The check-ins among idempotency `keys` that exist, by key."""
     if not keys:
         return {}
-    rows = session.exec(select(CheckIn).where(col(CheckIn.idempotency_key).in_(list(keys))))
+    rows = session.exec(_CHECKINS_BY_KEYS, params={"keys": list(keys)})
     return {row.idempotency_key: row for row in rows}
+
+
+_CHECKINS_BY_KEYS = select(CheckIn).where(
+    col(CheckIn.idempotency_key).in_(bindparam("keys", expanding=True)))
 
 
 def checkins_by_source(*, session: Session) -> dict[str, int]:

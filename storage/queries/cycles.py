@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -98,11 +98,15 @@ def cycle_of_krs_in_states(
     """A cycle in one of `states` that one of `kr_ids` belongs to, if any (one statement)."""
     if not kr_ids:
         return None
-    statement = (
-        select(Cycle)
-        .join(Objective, col(Objective.cycle_id) == col(Cycle.id))
-        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-        .where(col(KeyResult.id).in_(list(kr_ids)), col(Cycle.state).in_(list(states)))
-        .limit(1)
-    )
-    return session.exec(statement).first()
+    return session.exec(_CYCLE_OF_KRS_IN_STATES,
+                        params={"kr_ids": list(kr_ids), "states": list(states)}).first()
+
+
+_CYCLE_OF_KRS_IN_STATES = (  # built once: every check-in asks (storage/queries/okrs.py: why)
+    select(Cycle)
+    .join(Objective, col(Objective.cycle_id) == col(Cycle.id))
+    .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+    .where(col(KeyResult.id).in_(bindparam("kr_ids", expanding=True)),
+           col(Cycle.state).in_(bindparam("states", expanding=True)))
+    .limit(1)
+)

@@ -14,7 +14,10 @@ from storage.models import Person
 def lock_person(*, session: Session, person_id: int) -> None:
     """Serialise this transaction with others of the same person (PostgreSQL row lock; SQLite
     write transactions are serial already)."""
-    session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update()).first()
+    session.exec(_LOCK_PERSON, params={"person_id": person_id}).first()
+
+
+_LOCK_PERSON = select(Person.id).where(col(Person.id) == bindparam("person_id")).with_for_update()
 
 
 def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -38,15 +38,19 @@ def following_teams(
     `bot.domain.visibility.word_teams` over those owners."""
     if not owner_teams and not owner_people:
         return {}
-    of_people = select(TeamMember.team_id).where(col(TeamMember.person_id).in_(
-        list(owner_people)))
-    rows = session.exec(
-        select(Schedule, Team).join(Team, col(Team.id) == col(Schedule.team_id))
-        .where(col(Schedule.follow_along),
-               or_(col(Schedule.team_id).in_(list(owner_teams)),
-                   col(Schedule.team_id).in_(of_people))))
+    rows = session.exec(_FOLLOWING_TEAMS, params={"teams": list(owner_teams),
+                                                  "people": list(owner_people)})
     found = {s.team_id: s.digest_channel_id or t.slack_channel_id for s, t in rows}
     return {team_id: channel for team_id, channel in found.items() if channel}
+
+
+_FOLLOWING_TEAMS = (  # built once: every check-in asks (storage/queries/okrs.py says why)
+    select(Schedule, Team).join(Team, col(Team.id) == col(Schedule.team_id))
+    .where(col(Schedule.follow_along),
+           or_(col(Schedule.team_id).in_(bindparam("teams", expanding=True)),
+               col(Schedule.team_id).in_(
+                   select(TeamMember.team_id).where(
+                       col(TeamMember.person_id).in_(bindparam("people", expanding=True)))))))
 
 
 def schedules_of(team_ids: Collection[int], *, session: Session) -> dict[int, Schedule]:
@@ -166,17 +170,22 @@ def effective_schedules(
     parents = (team_parents(session=session) if team_ids is None
                else parents_up_from(team_ids, session=session))
     wanted = sorted(parents if team_ids is None else team_ids)
-    query = select(Schedule)
-    if team_ids is not None:
+    if team_ids is None:
+        rows = session.exec(select(Schedule))
+    else:
         chains = {t for team_id in wanted for t in _ancestry(team_id, parents)}
-        query = query.where(col(Schedule.team_id).in_(sorted(chains)))
-    own = {s.team_id: s for s in session.exec(query)}
+        rows = session.exec(_SCHEDULES_OF_TEAMS, params={"ids": sorted(chains)})
+    own = {s.team_id: s for s in rows}
     found: dict[int, tuple[Schedule, bool]] = {}
     for team_id in wanted:
         nearest = next((t for t in _ancestry(team_id, parents) if t in own), None)
         if nearest is not None:
             found[team_id] = (own[nearest], nearest == team_id)
     return found
+
+
+_SCHEDULES_OF_TEAMS = select(Schedule).where(
+    col(Schedule.team_id).in_(bindparam("ids", expanding=True)))
 
 
 def _ancestry(team_id: int, parents: Mapping[int, int | None]) -> list[int]:

@@ -9,6 +9,7 @@ from collections.abc import Collection
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from storage.models import (
     Person,
@@ -54,8 +55,11 @@ def memberships_of(person_ids: Collection[int], *, session: Session) -> list[Tea
     """The team memberships of `person_ids`."""
     if not person_ids:
         return []
-    return list(session.exec(select(TeamMember).where(
-        col(TeamMember.person_id).in_(list(person_ids)))))
+    return list(session.exec(_MEMBERSHIPS_OF, params={"ids": list(person_ids)}))
+
+
+_MEMBERSHIPS_OF = select(TeamMember).where(
+    col(TeamMember.person_id).in_(bindparam("ids", expanding=True)))
 
 
 def team_ids_by_person(
@@ -119,11 +123,19 @@ def parents_up_from(team_ids: Collection[int], *, session: Session) -> dict[int,
     UNION keeps no row twice). What a walk up the tree from `team_ids` needs, and no more."""
     if not team_ids:
         return {}
-    start = select(Team.id, Team.parent_id).where(col(Team.id).in_(sorted(team_ids)))
+    return dict(session.exec(_PARENTS_UP_FROM, params={"ids": sorted(team_ids)}).all())
+
+
+def _parents_up_from() -> Select[int, int | None]:
+    start = select(Team.id, Team.parent_id).where(
+        col(Team.id).in_(bindparam("ids", expanding=True)))
     chain = start.cte("chain", recursive=True)
     above = select(Team.id, Team.parent_id).join(chain, col(Team.id) == chain.c.parent_id)
     chain = chain.union(above)
-    return dict(session.exec(select(chain.c.id, chain.c.parent_id)).all())
+    return select(chain.c.id, chain.c.parent_id)
+
+
+_PARENTS_UP_FROM = _parents_up_from()  # built once: every Home asks (storage/queries/okrs.py)
 
 
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
