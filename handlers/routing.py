@@ -7,7 +7,7 @@ and call a listener with whatever `Deps` they build.
 
 The app answers Slack when its listener returns (`process_before_response`, bot/app.py), so a
 listener whose work may outlast the answer is routed `after_ack`: Bolt acks at once and runs it
-as a lazy listener on its listener pool. Its own `ack()` then goes nowhere. The event is always
+as a lazy listener on its listener pool; such a listener takes no `ack`. The event is always
 routed so (Slack waits for no reply to it, only for the 200).
 """
 

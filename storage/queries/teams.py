@@ -180,6 +180,9 @@ def team_channel(*, session: Session, team_id: int, digest: bool) -> str | None:
     return team.slack_channel_id
 
 
+_TEAM_NAMED = select(Team).where(col(Team.name) == bindparam("name"))
+
+
 def name_key(name: str) -> str:
     """How team names are compared: Unicode NFKC (full-width letters, compatibility forms),
     then case-folded (ß, Σ, ﬁ…), outer spaces dropped — in Python, so SQLite (whose lower()
@@ -192,7 +195,7 @@ def team_named(name: str, *, session: Session) -> Team | None:
     look-up), else the first (by name, then id) whose `name_key` matches — every name read as a
     plain row in one statement and compared here, and only the match loaded (1,293 teams as
     ORM rows cost 30 ms a look-up; bench/latency.py)."""
-    exact = session.exec(select(Team).where(col(Team.name) == name)).first()
+    exact = session.exec(_TEAM_NAMED, params={"name": name}).first()
     if exact is not None:
         return exact
     wanted = name_key(name)

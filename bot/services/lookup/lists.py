@@ -1,13 +1,16 @@
 """`/okr` look-ups: a person's, a team's or a channel's OKRs, and the alignment tree.
 
-Each function reads in one session and returns a view model sized to fit one Slack message,
-or a small value saying why there is nothing to show.
+Each function reads in one session (a session costs a connection check-out, BEGIN and
+ROLLBACK) and returns a view model sized to fit one Slack message, or a small value saying why
+there is nothing to show.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
@@ -52,9 +55,10 @@ def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonVi
                 ) -> OkrList | NoCycle:
     """`person`'s Objectives, those of the teams they lead, and those in which they hold a
     KR (a lead of two teams is not shown "no OKRs")."""
-    return _listing(db, clock, viewer, person.name, is_self=person.id == viewer.id,
-                    is_team=False, person_ids=[person.id], include_held_krs=True,
-                    lead_of=person.id)
+    with db.read() as session:
+        return _listing(session, clock, viewer, person.name, is_self=person.id == viewer.id,
+                        is_team=False, person_ids=[person.id], include_held_krs=True,
+                        lead_of=person.id)
 
 
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
@@ -64,7 +68,7 @@ def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
         team = team_queries.team_named(name.strip(), session=session)
         if team is None or team.id is None:
             return team_not_found(name, session=session)
-    return _team(db, clock, viewer, team.id, team.name)
+        return _team(session, clock, viewer, team.id, team.name)
 
 
 def channel_okrs(db: Database, clock: Clock, viewer: PersonView, channel_id: str
@@ -72,9 +76,9 @@ def channel_okrs(db: Database, clock: Clock, viewer: PersonView, channel_id: str
     """The Objectives of the team whose channel is `channel_id`."""
     with db.read() as session:
         team: Team | None = team_queries.team_by_channel(session=session, channel_id=channel_id)
-    if team is None or team.id is None:
-        return ChannelNotLinked(channel_id)
-    return _team(db, clock, viewer, team.id, team.name)
+        if team is None or team.id is None:
+            return ChannelNotLinked(channel_id)
+        return _team(session, clock, viewer, team.id, team.name)
 
 
 def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCycle:
@@ -87,24 +91,25 @@ def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCyc
         return alignment_tree(session, cycle=cycle, today=eyes.today)
 
 
-def _team(db: Database, clock: Clock, viewer: PersonView, team_id: int, name: str
+def _team(session: Session, clock: Clock, viewer: PersonView, team_id: int, name: str
           ) -> OkrList | NoCycle:
-    return _listing(db, clock, viewer, name, is_self=False, is_team=True, team_ids=[team_id])
+    return _listing(session, clock, viewer, name, is_self=False, is_team=True,
+                    team_ids=[team_id])
 
 
-def _listing(db: Database, clock: Clock, viewer: PersonView, subject: str, *, is_self: bool,
-             is_team: bool, lead_of: int | None = None, **which: Any) -> OkrList | NoCycle:
+def _listing(session: Session, clock: Clock, viewer: PersonView, subject: str, *,
+             is_self: bool, is_team: bool, lead_of: int | None = None, **which: Any
+             ) -> OkrList | NoCycle:
     """The cards of the current cycle (as `viewer` sees it) chosen by `which` (load_cards'
     person_ids / team_ids / include_held_krs) and the teams `lead_of` leads, fitted into one
     message."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
-    with db.read() as session:
-        cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
-        if cycle is None or cycle.id is None:
-            return NoCycle()
-        if lead_of is not None:
-            which["team_ids"] = team_queries.lead_team_ids(lead_of, session=session)
-        cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
-                           cycles=[cycle], **which)
+    cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
+    if cycle is None or cycle.id is None:
+        return NoCycle()
+    if lead_of is not None:
+        which["team_ids"] = team_queries.lead_team_ids(lead_of, session=session)
+    cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
+                       cycles=[cycle], **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)
     return OkrList(cycle.name, subject, is_self, is_team, shown, hidden)
