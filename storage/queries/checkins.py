@@ -42,7 +42,7 @@ def checkin_key_results(
     on an index (KR owner; cycle + Objective owner; cycle + a team they lead). At 10,000
     people: 1.0 ms on SQLite and 1.3 ms on PostgreSQL, against 10 and 2 ms for the three
     statements it replaces; a single WHERE with the OR of them scans every Objective of the
-    cycle (~270 ms on SQLite). Built once (storage/queries/okrs.py says why)."""
+    cycle (~270 ms on SQLite)."""
     rows = session.exec(_ASKED_KEY_RESULTS, params={"cycle_id": cycle_id, "person_id": person_id})
     return [(objective, kr) for objective, kr in rows]
 
@@ -181,7 +181,7 @@ _LATEST_AT = (
     .group_by(col(CheckIn.key_result_id))
     .subquery()
 )
-_LATEST_CHECKINS = (  # built once (storage/queries/okrs.py says why)
+_LATEST_CHECKINS = (
     sa_select(col(CheckIn.key_result_id), col(CheckIn.id), col(CheckIn.updated_at),
               col(CheckIn.progress), col(CheckIn.blockers), col(CheckIn.help_needed),
               col(CheckIn.about_objective))

@@ -102,7 +102,7 @@ def cycle_of_krs_in_states(
                         params={"kr_ids": list(kr_ids), "states": list(states)}).first()
 
 
-_CYCLE_OF_KRS_IN_STATES = (  # built once: every check-in asks (storage/queries/okrs.py: why)
+_CYCLE_OF_KRS_IN_STATES = (
     select(Cycle)
     .join(Objective, col(Objective.cycle_id) == col(Cycle.id))
     .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))

@@ -2,8 +2,7 @@
 file. Keyword-only `session`, no commits.
 
 Each function is one statement (`visible_objectives`: one per kind of owner asked for);
-callers load a screen in a fixed number of them. Those every card screen runs are built once,
-with their values bound at each call: building a statement costs as much as running it.
+callers load a screen in a fixed number of them.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def following_teams(
     return {team_id: channel for team_id, channel in found.items() if channel}
 
 
-_FOLLOWING_TEAMS = (  # built once: every check-in asks (storage/queries/okrs.py says why)
+_FOLLOWING_TEAMS = (
     select(Schedule, Team).join(Team, col(Team.id) == col(Schedule.team_id))
     .where(col(Schedule.follow_along),
            or_(col(Schedule.team_id).in_(bindparam("teams", expanding=True)),

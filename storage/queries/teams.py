@@ -135,7 +135,7 @@ def _parents_up_from() -> Select[int, int | None]:
     return select(chain.c.id, chain.c.parent_id)
 
 
-_PARENTS_UP_FROM = _parents_up_from()  # built once: every Home asks (storage/queries/okrs.py)
+_PARENTS_UP_FROM = _parents_up_from()
 
 
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
