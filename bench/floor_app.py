@@ -1,6 +1,6 @@
 """The floor of bench/latency.py: a bare Bolt app on the same server stack as `okr-bot serve`.
 
-    .venv/bin/python bench/floor_app.py --port 3100 [--threads 16] [--inline]
+    .venv/bin/python bench/floor_app.py --port 3100 [--threads 8] [--inline]
 
 Same waitress configuration (bot.http_server.serve: one process, its limits and threads),
 same WSGI adapter (slack_bolt.adapter.wsgi.SlackRequestHandler), same signature check; every
