@@ -11,6 +11,7 @@ from bot.follow_ups import FollowUps
 from bot.metrics import Metrics
 from bot.rendering import Renderer
 from bot.settings import Settings
+from bot.turns import TurnGivingWebClient, Turns
 from storage.db import Database
 
 
@@ -23,16 +24,18 @@ class Deps:
     slack: WebClient
     metrics: Metrics = field(default_factory=Metrics)
     follow_ups: FollowUps = field(default_factory=FollowUps)  # work done after the answer
+    turns: Turns = field(default_factory=Turns)  # who takes turns at the interpreter
 
 
 def make_web_client(settings: Settings, *, retries: bool = True, timeout: int = 10) -> WebClient:
     """A WebClient for `SLACK_API_URL`.
 
     `retries=False` gives the outbox sender's client: no retry handlers, because the outbox
-    owns retries and must never sleep in a request thread (RELIABILITY.md §8).
+    owns retries and must never sleep in a request thread (RELIABILITY.md §8). Its calls wait
+    outside the caller's turn (bot/turns.py).
     """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
+    client = TurnGivingWebClient(token=token, base_url=settings.slack_api_url, timeout=timeout)
     if not retries:
         client.retry_handlers = []
     return client

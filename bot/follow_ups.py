@@ -19,6 +19,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
+from bot.turns import Turn, in_turn
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,13 +39,14 @@ class RunNow(Executor):
 
 class FollowUps:
     """A queue of keyed work run after the answer on one thread of its own (`inline`: at once,
-    in the caller's thread)."""
+    in the caller's thread), each piece in `turn` (bot/turns.py) when given."""
 
-    def __init__(self, *, inline: bool = False) -> None:
+    def __init__(self, *, inline: bool = False, turn: Turn | None = None) -> None:
         self._executor: Executor = (RunNow() if inline
                                     else ThreadPoolExecutor(1, thread_name_prefix="follow-up"))
         self._waiting: set[str] = set()
         self._lock = threading.Lock()
+        self.turn = turn
 
     def submit(self, key: str, work: Callable[[], object]) -> None:
         """Run `work` later unless work under `key` is waiting to start; a failure is logged."""
@@ -64,6 +67,7 @@ class FollowUps:
         with self._lock:
             self._waiting.discard(key)
         try:
-            work()
+            with in_turn(self.turn):
+                work()
         except Exception:
             logger.exception("follow-up %s failed", key)

@@ -18,6 +18,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.slack_gate import SlackGate
+from bot.turns import in_turn
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -86,10 +87,11 @@ class OkrWsgiApp:
 
     def _answer(self, route: str, method: str, environ: Environ,
                 start_response: StartResponse) -> Iterable[bytes]:
-        if route == SLACK_PATH and self.slack is not None:
-            return self.slack(environ, start_response)
-        if route in self.paths and method in ("GET", "HEAD"):
+        if route in self.paths and method in ("GET", "HEAD"):  # answers even when all are busy
             return self.paths[route](environ, start_response)
-        if route in self.routes:
-            return self.routes[route](environ, start_response)
+        with in_turn(self.deps.turns.answers):
+            if route == SLACK_PATH and self.slack is not None:
+                return self.slack(environ, start_response)
+            if route in self.routes:
+                return self.routes[route](environ, start_response)
         return json_response(start_response, "404 Not Found", {"error": "not found"})

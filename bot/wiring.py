@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from bot.api.app import ApiApp
 from bot.app import create_app
 from bot.clock import Clock, SystemClock
 from bot.deps import Deps, make_web_client
+from bot.follow_ups import FollowUps
 from bot.monitoring import monitoring_routes
 from bot.rendering import Renderer
 from bot.server import OkrWsgiApp
 from bot.settings import Settings
-from storage.db import Database, make_engine
+from bot.turns import Turn, Turns, TurnTakingExecutor
+from storage.db import Database, connections_held, make_engine
 
 REQUEST_STATEMENT_TIMEOUT_MS = 1000
 
@@ -20,13 +22,29 @@ REQUEST_STATEMENT_TIMEOUT_MS = 1000
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     """Wire the dependencies of one process (call after any fork: engines don't cross forks)."""
     engine = make_engine(settings.database_url, statement_timeout_ms=REQUEST_STATEMENT_TIMEOUT_MS)
+    db = Database(engine)
+    turns = turns_for(db)
     return Deps(
         settings=settings,
-        db=Database(engine),
+        db=db,
         clock=clock or SystemClock(),
         renderer=Renderer(default_locale=settings.default_locale),
         slack=make_web_client(settings),
+        follow_ups=FollowUps(turn=turns.after_answer),
+        turns=turns,
     )
+
+
+def turns_for(db: Database) -> Turns:
+    """The lanes in which a serving process's threads take turns: on SQLite, answers and the
+    work after them; none on PostgreSQL (bot/turns.py says why)."""
+    if db.is_postgres:
+        return Turns()
+
+    def holds_no_connection() -> bool:
+        return connections_held() == 0
+
+    return Turns(answers=Turn(holds_no_connection), after_answer=Turn(holds_no_connection))
 
 
 def build_wsgi_app(
@@ -34,5 +52,8 @@ def build_wsgi_app(
 ) -> OkrWsgiApp:
     """The HTTP app: Slack's requests (unless they come over Socket Mode), the operator's
     health and metrics routes, and the KR value API."""
+    lane = deps.turns.after_answer
+    if lane is not None:  # Bolt's own pool (5 threads) unless one is given
+        executor = TurnTakingExecutor(executor or ThreadPoolExecutor(5), lane)
     app = create_app(deps, executor=executor) if slack_over_http else None
     return OkrWsgiApp(app, deps, routes={"/api/": ApiApp(deps)}, paths=monitoring_routes(deps))

@@ -152,12 +152,40 @@ def make_engine(
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        return keep_words_out_of_errors(
-            _sqlite_engine(url, statement_timeout_ms, pool_size, echo))
+        engine = _sqlite_engine(url, statement_timeout_ms, pool_size, echo)
+    else:
+        engine = _postgres_engine(url, statement_timeout_ms, pool_size, echo)
+    _count_connections(engine)
+    return keep_words_out_of_errors(engine)
+
+
+_threads_connections = threading.local()
+
+
+def connections_held() -> int:
+    """How many pooled connections this thread has checked out and not returned (bot/turns.py:
+    a thread holding one must not wait for a thread that may be waiting for it)."""
+    held: int = getattr(_threads_connections, "count", 0)
+    return held
+
+
+def _count_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkout")
+    def _out(*_: Any) -> None:
+        _threads_connections.count = connections_held() + 1
+
+    @event.listens_for(engine, "checkin")
+    def _in(*_: Any) -> None:  # a connection collected on another thread: never below 0
+        _threads_connections.count = max(connections_held() - 1, 0)
+
+
+def _postgres_engine(
+    url: str, statement_timeout_ms: int | None, pool_size: int, echo: bool
+) -> Engine:
     connect_args: dict[str, Any] = {}
     if statement_timeout_ms:
         connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
-    return keep_words_out_of_errors(create_engine(
+    return create_engine(
         url,
         echo=echo,
         hide_parameters=True,
@@ -165,7 +193,7 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         connect_args=connect_args,
-    ))
+    )
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int | None, pool_size: int, echo: bool) -> Engine:

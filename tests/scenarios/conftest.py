@@ -15,10 +15,11 @@ import pytest
 from bot.blockkit import violations
 from bot.clock import FakeClock
 from bot.deps import Deps, make_web_client
+from bot.follow_ups import FollowUps
 from bot.rendering import Renderer
 from bot.server import OkrWsgiApp
 from bot.settings import load_settings
-from bot.wiring import build_wsgi_app
+from bot.wiring import build_wsgi_app, turns_for
 from storage.db import Database
 from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
@@ -89,8 +90,10 @@ def harness(
         database_url=database_url,
         _env_file=None,
     )
+    turns = turns_for(db)  # as `serve` takes them on this database
     deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
-                slack=make_web_client(settings))
+                slack=make_web_client(settings), turns=turns,
+                follow_ups=FollowUps(turn=turns.after_answer))
     listeners = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bolt-listener")
     wsgi = build_wsgi_app(deps, executor=listeners)
     server = make_server("127.0.0.1", 0, wsgi, server_class=_ThreadingServer,

@@ -1,0 +1,115 @@
+"""Threads of a serving process that take turns at the interpreter, one at a time per lane.
+
+CPython runs one thread's Python at a time anyway; what more threads wanting it add is
+handoffs. The sqlite3 module lets go of the interpreter around every row it steps, and with
+other threads waiting, each time costs a futex wake, a context switch and a wait to get it back:
+at 10 concurrent `/okr @colleague` on SQLite, strace counted about 2,800 futex calls a request,
+and the server's CPU a request went from 4.7 ms (one client) to 8.4 ms, 2.9 ms of it in the
+kernel (bench/README.md, eighth run). So on SQLite the answers Slack waits for take turns, one
+thread at a time (`Turns.answers`), and the work done after an answer takes turns in a lane of
+its own (`Turns.after_answer`): at most two threads want the interpreter, and an ack never waits
+for a refreshed App Home.
+
+A thread gives its turn up while it waits on Slack (`TurnGivingWebClient`, seconds at worst),
+but never while it holds a database connection (`Turn.may_give_up`): every thread holding one
+then either holds its turn or takes none (the scheduler), so no thread waits in its turn for
+a connection, a lock or a row that a thread waiting for the turn holds. A wait on SQLite's file
+lock held by another process (a `worker` sending) happens in the turn and is bounded by the busy
+timeout. PostgreSQL takes no turns: there a statement lets go of the interpreter once, for the
+network's round trip, where another thread should run (turns there cost more in p99 than they
+saved in CPU).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+
+_holding = threading.local()  # .turn: the Turn this thread is in, if any
+
+
+class Turn:
+    """One thread at a time runs inside `taken()`; `given_up()` lets another in meanwhile."""
+
+    def __init__(self, may_give_up: Callable[[], bool] = lambda: True) -> None:
+        self._lock = threading.Lock()
+        self.may_give_up = may_give_up
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        """Run the block in this turn (at once when this thread is already in a turn)."""
+        if current() is not None:
+            yield
+            return
+        with self._lock:
+            _holding.turn = self
+            try:
+                yield
+            finally:
+                _holding.turn = None
+
+
+def current() -> Turn | None:
+    """The turn this thread is in."""
+    turn: Turn | None = getattr(_holding, "turn", None)
+    return turn
+
+
+@contextmanager
+def given_up() -> Iterator[None]:
+    """Wait outside this thread's turn (if it is in one and may give it up), then take it back."""
+    turn = current()
+    if turn is None or not turn.may_give_up():
+        yield
+        return
+    _holding.turn = None
+    turn._lock.release()
+    try:
+        yield
+    finally:
+        turn._lock.acquire()
+        _holding.turn = turn
+
+
+def in_turn(turn: Turn | None) -> AbstractContextManager[None]:
+    """`turn.taken()`, or nothing to take."""
+    return turn.taken() if turn is not None else nullcontext()
+
+
+@dataclass(frozen=True)
+class Turns:
+    """A serving process's two lanes (None where threads take no turns)."""
+
+    answers: Turn | None = None
+    after_answer: Turn | None = None
+
+
+class TurnGivingWebClient(WebClient):
+    """A WebClient whose calls wait on Slack outside the caller's turn."""
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:
+        with given_up():
+            return super().api_call(*args, **kwargs)
+
+
+class TurnTakingExecutor(Executor):
+    """Runs what is submitted on `inner`, each piece in `turn`."""
+
+    def __init__(self, inner: Executor, turn: Turn) -> None:
+        self.inner, self.turn = inner, turn
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.inner.submit(self._run, fn, *args, **kwargs)
+
+    def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self.turn.taken():
+            return fn(*args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.inner.shutdown(wait=wait, cancel_futures=cancel_futures)

@@ -1,0 +1,42 @@
+"""Answers that take turns at the interpreter (bot/turns.py) still answer while one of them
+waits on Slack: the real app over HTTP, Slack's answer to a `views.open` held back."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.fakes.slack_api import Call
+from tests.scenarios.conftest import Harness
+from tests.scenarios.seed import Seed
+
+WAIT_S = 10
+
+
+def test_a_look_up_is_answered_while_another_answer_waits_on_slack(
+    harness: Harness, seed: Seed
+) -> None:
+    ana = seed.make_person("UANA", name="Ana")
+    seed.make_person("UBEN", name="Ben")
+    market = seed.make_objective("Win the market", owner=ana, cycle=seed.make_cycle())
+    seed.make_kr(market, "Qualified leads", target=6000, current=1200)
+    opening, released = threading.Event(), threading.Event()
+
+    def hold_the_modal(call: Call) -> None:
+        if call.method == "views.open":
+            opening.set()
+            released.wait(WAIT_S)
+
+    harness.slack.listeners.append(hold_the_modal)
+    try:
+        with ThreadPoolExecutor(1) as client:
+            checkin = client.submit(harness.sender.command, "checkin", user_id="UANA")
+            assert opening.wait(WAIT_S)  # `/okr checkin` now waits on Slack for its modal
+            lookup = harness.ask("<@UANA>", user_id="UBEN")
+            assert not checkin.done()  # answered while the other still waited
+            assert "Win the market" in json.dumps(lookup, ensure_ascii=False)
+            released.set()
+            assert checkin.result(WAIT_S).status == 200
+    finally:
+        released.set()

@@ -1,0 +1,104 @@
+"""Turns at the interpreter (bot/turns.py): one thread at a time in a turn, given up only while
+waiting and holding no database connection."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
+
+from bot.turns import Turn, TurnTakingExecutor, current, given_up
+from bot.wiring import turns_for
+from storage.db import Database, connections_held
+
+WAIT_S = 10
+
+
+def _enter_from_another_thread(turn: Turn) -> tuple[threading.Event, threading.Thread]:
+    """A thread that takes `turn` and leaves it at once; the event says it got in."""
+    entered = threading.Event()
+
+    def take() -> None:
+        with turn.taken():
+            entered.set()
+
+    thread = threading.Thread(target=take, daemon=True)
+    thread.start()
+    return entered, thread
+
+
+def test_a_second_thread_waits_until_the_first_leaves_its_turn() -> None:
+    turn = Turn()
+    with turn.taken():
+        assert current() is turn
+        entered, thread = _enter_from_another_thread(turn)
+        assert not entered.wait(0.3)
+    assert entered.wait(WAIT_S)
+    thread.join(WAIT_S)
+    assert current() is None
+
+
+def test_a_thread_waiting_outside_its_turn_lets_another_in_and_then_takes_it_back() -> None:
+    turn = Turn()
+    with turn.taken():
+        with given_up():
+            assert current() is None
+            entered, thread = _enter_from_another_thread(turn)
+            assert entered.wait(WAIT_S)
+            thread.join(WAIT_S)
+        assert current() is turn
+        late, other = _enter_from_another_thread(turn)
+        assert not late.wait(0.3)  # taken back: nobody else gets in
+    assert late.wait(WAIT_S)
+    other.join(WAIT_S)
+
+
+def test_a_turn_taken_again_in_the_same_thread_does_not_wait_for_itself() -> None:
+    turn = Turn()
+    with turn.taken(), turn.taken(), Turn().taken():
+        assert current() is turn
+
+
+def test_giving_up_outside_any_turn_does_nothing() -> None:
+    with given_up():
+        assert current() is None
+
+
+def test_connections_held_counts_this_threads_pooled_connections(db: Database) -> None:
+    assert connections_held() == 0
+    with db.read() as session:
+        session.execute(text("SELECT 1"))
+        assert connections_held() == 1
+        in_other_thread = ThreadPoolExecutor(1).submit(connections_held).result(WAIT_S)
+        assert in_other_thread == 0
+    assert connections_held() == 0
+
+
+def test_a_thread_holding_a_database_connection_keeps_its_turn(db: Database) -> None:
+    turn = Turn(lambda: connections_held() == 0)
+    with turn.taken(), db.read() as session:
+        session.execute(text("SELECT 1"))
+        with given_up():
+            assert current() is turn
+            entered, thread = _enter_from_another_thread(turn)
+            assert not entered.wait(0.3)
+    assert entered.wait(WAIT_S)
+    thread.join(WAIT_S)
+
+
+def test_work_submitted_to_a_turn_taking_executor_runs_in_its_turn() -> None:
+    turn = Turn()
+    with ThreadPoolExecutor(2) as pool:
+        executor = TurnTakingExecutor(pool, turn)
+        assert executor.submit(current).result(WAIT_S) is turn
+        assert pool.submit(current).result(WAIT_S) is None
+
+
+def test_sqlite_answers_take_turns_and_postgresql_ones_do_not(db: Database) -> None:
+    turns = turns_for(db)
+    if db.is_postgres:
+        assert turns.answers is None and turns.after_answer is None
+    else:
+        assert turns.answers is not None and turns.after_answer is not None
+        assert turns.answers is not turns.after_answer  # an ack never waits for after-work
