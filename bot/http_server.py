@@ -50,7 +50,7 @@ REQUEST_DEADLINE_S = 10.0
 class ServerLimits:
     """What one `serve` process accepts; the defaults are what the README states."""
 
-    threads: int = 8  # listeners run on these; more only queue for the GIL and hold memory
+    threads: int = 8  # listeners run on these; more only queue (bot/turns.py) and hold memory
     connection_limit: int = 2000
     channel_timeout_s: int = 20
     request_deadline_s: float = REQUEST_DEADLINE_S

@@ -7,10 +7,12 @@ at 10 concurrent `/okr @colleague` on SQLite, strace counted about 2,800 futex c
 and the server's CPU a request went from 4.7 ms (one client) to 8.4 ms, 2.9 ms of it in the
 kernel (bench/README.md, eighth run). So on SQLite the answers Slack waits for take turns, one
 thread at a time (`Turns.answers`), and the work done after an answer takes turns in a lane of
-its own (`Turns.after_answer`): at most two threads want the interpreter, and an ack never waits
-for a refreshed App Home.
+its own (`Turns.after_answer`): two threads of request work at most want the interpreter at once
+(with the scheduler's, when it runs in the process), and an ack never waits for a refreshed
+App Home.
 
-A thread gives its turn up while it waits on Slack (`TurnGivingWebClient`, seconds at worst),
+A thread gives its turn up while it waits on Slack (the Web API, a `response_url`, Bolt's
+`respond`: `TurnGivingWebClient`, `TurnGivingWebhookClient`, `outside_turn`; seconds at worst),
 but never while it holds a database connection (`Turn.may_give_up`): every thread holding one
 then either holds its turn or takes none (the scheduler), so no thread waits in its turn for
 a connection, a lock or a row that a thread waiting for the turn holds. A wait on SQLite's file
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 _holding = threading.local()  # .turn: the Turn this thread is in, if any
 
@@ -96,6 +99,25 @@ class TurnGivingWebClient(WebClient):
     def api_call(self, *args: Any, **kwargs: Any) -> Any:
         with given_up():
             return super().api_call(*args, **kwargs)
+
+
+class TurnGivingWebhookClient(WebhookClient):
+    """A WebhookClient (a `response_url`) whose posts wait on Slack outside the caller's turn."""
+
+    def send_dict(self, body: dict[str, Any],
+                  headers: dict[str, str] | None = None) -> WebhookResponse:
+        with given_up():
+            return super().send_dict(body, headers)
+
+
+def outside_turn(call: Callable[..., Any]) -> Callable[..., Any]:
+    """`call`, made to wait outside the caller's turn (Bolt's `respond`, which posts to Slack)."""
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        with given_up():
+            return call(*args, **kwargs)
+
+    return waiting
 
 
 class TurnTakingExecutor(Executor):

@@ -15,8 +15,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_sdk.webhook import WebhookClient
-
 from bot.deps import Deps
 from bot.digest_render import render_digest
 from bot.domain.row_ids import row_id
@@ -25,6 +23,7 @@ from bot.services.digest.builder import TeamNotFoundError, digest_of
 from bot.services.digest.on_demand import NotInTeam, TeamRef, digest_now, resolve_team
 from bot.services.people import PersonView
 from bot.services.team_names import TeamNotFound
+from bot.turns import TurnGivingWebhookClient
 from handlers.command import CommandContext
 from handlers.payloads import user_id
 from handlers.people import ensure_person
@@ -50,7 +49,7 @@ def on_read_mine(deps: Deps, body: dict[str, Any]) -> None:
     except (TeamNotFoundError, ValueError):
         logger.warning("digest button for a team or period that no longer exists")
         return
-    client = WebhookClient(str(response_url))
+    client = TurnGivingWebhookClient(str(response_url))
     for payload in render_digest(deps.renderer, view, person.locale, mine=True)[:MAX_MESSAGES]:
         client.send_dict(payload)
 
@@ -86,6 +85,6 @@ def preview(ctx: CommandContext) -> None:
 def _send_preview(deps: Deps, person: PersonView, team: TeamRef, response_url: str) -> None:
     digest = digest_now(deps.db, deps.clock, team)
     view = visibility.digest_for(digest.view, visibility.reader_of(deps.db, person))
-    client = WebhookClient(response_url)
+    client = TurnGivingWebhookClient(response_url)
     for payload in render_digest(deps.renderer, view, person.locale, preview=True)[:MAX_MESSAGES]:
         client.send_dict(payload)

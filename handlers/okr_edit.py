@@ -15,7 +15,6 @@ from typing import Any
 
 from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
 from bot.domain.okr_draft import OWNER_ME, EditForm, ObjectiveForm
@@ -34,6 +33,7 @@ from bot.services.okr_edit.changes import (
 )
 from bot.services.okr_edit.forms import EditFormView, edit_form, new_form
 from bot.services.people import unknown_people
+from bot.turns import TurnGivingWebhookClient
 from handlers import okr_edit_payloads as payloads
 from handlers.command import CommandContext
 from handlers.home import refresh_home
@@ -258,7 +258,7 @@ def _notify(
         elif click.response_url or click.channel_id:
             message = _notice(deps, locale, key, title=title, as_modal=False)
             if click.response_url:
-                WebhookClient(click.response_url).send_dict(message)
+                TurnGivingWebhookClient(click.response_url).send_dict(message)
             else:
                 deps.slack.chat_postEphemeral(channel=click.channel_id or "", user=click.user_id,
                                               text=message["text"], blocks=message["blocks"])

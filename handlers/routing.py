@@ -18,11 +18,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, wraps
+from inspect import signature
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
+from bot.turns import outside_turn
 from handlers.command import CommandContext, CommandTable
 
 logger = logging.getLogger(__name__)
@@ -80,8 +82,11 @@ class Routes:
 
     def _register(self, decorator: Callable[..., Any], route: Route) -> None:
         self.routes.append(route)
-        bound = partial(route.listener, self.deps)
-        bound.__name__ = route.listener.__name__  # type: ignore[attr-defined]  # Bolt logs it
+        with_deps = partial(route.listener, self.deps)
+        with_deps.__name__ = route.listener.__name__  # type: ignore[attr-defined]  # Bolt logs it
+        bound: Listener = with_deps
+        if "respond" in signature(with_deps).parameters:
+            bound = responding_outside_turn(with_deps)
         if route.after_ack:
             decorator(ack=ack_at_once, lazy=[logging_failures(bound)])
         else:
@@ -91,6 +96,17 @@ class Routes:
 def ack_at_once(ack: Ack) -> None:
     """The answer of a listener routed `after_ack`: an empty 200 now."""
     ack()
+
+
+def responding_outside_turn(listener: Listener) -> Listener:
+    """`listener` given a `respond` that waits on Slack outside the thread's turn (bot/turns.py);
+    Bolt still reads the listener's parameters through `__wrapped__`."""
+
+    @wraps(listener)
+    def responding(**kwargs: Any) -> None:
+        listener(**{**kwargs, "respond": outside_turn(kwargs["respond"])})
+
+    return responding
 
 
 def logging_failures(listener: Listener) -> Listener:

@@ -7,6 +7,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from bot import ids
 from tests.fakes.slack_api import Call
 from tests.scenarios.conftest import Harness
 from tests.scenarios.seed import Seed
@@ -38,5 +39,31 @@ def test_a_look_up_is_answered_while_another_answer_waits_on_slack(
             assert "Win the market" in json.dumps(lookup, ensure_ascii=False)
             released.set()
             assert checkin.result(WAIT_S).status == 200
+    finally:
+        released.set()
+
+
+def test_work_after_an_answer_goes_on_while_a_respond_waits_on_slack(
+    harness: Harness, seed: Seed
+) -> None:
+    seed.make_person("UANA", name="Ana")
+    seed.make_person("UBEN", name="Ben")
+    responding, released = threading.Event(), threading.Event()
+
+    def hold_the_response(call: Call) -> None:
+        if call.method == "response_url":
+            responding.set()
+            released.wait(WAIT_S)
+
+    harness.slack.listeners.append(hold_the_response)
+    try:
+        # "Remind me later" on a prompt that is gone: answered with `respond` after the ack
+        assert harness.sender.block_action(ids.CHECKIN_LATER, "999999").status == 200
+        assert responding.wait(WAIT_S)
+        opened = harness.sender.event({"type": "app_home_opened", "user": "UBEN",
+                                       "channel": "D1", "tab": "home"})
+        assert opened.status == 200
+        harness.slack.wait_for("views.publish", 1, timeout=WAIT_S)
+        assert not released.is_set()  # published while the other still waited
     finally:
         released.set()
