@@ -70,8 +70,8 @@ def test_connections_held_counts_this_threads_pooled_connections(db: Database) -
     with db.read() as session:
         session.execute(text("SELECT 1"))
         assert connections_held() == 1
-        in_other_thread = ThreadPoolExecutor(1).submit(connections_held).result(WAIT_S)
-        assert in_other_thread == 0
+        with ThreadPoolExecutor(1) as other:
+            assert other.submit(connections_held).result(WAIT_S) == 0
     assert connections_held() == 0
 
 
