@@ -8,8 +8,11 @@ callers load a screen in a fixed number of them.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -115,6 +118,39 @@ def key_results_of(objective_ids: Collection[int], *, session: Session) -> list[
     return list(session.exec(query))
 
 
+class ObjectiveRow(NamedTuple):
+    """What a screen of cards shows of an Objective, read as a plain row: loading ORM objects
+    was 7% of the Python calls of an `/okr` look-up (bench/README.md, ninth run)."""
+
+    id: int
+    cycle_id: int
+    title: str
+    type: str
+    state: str
+    owner_person_id: int | None
+    owner_team_id: int | None
+    parent_id: int | None
+    position: int
+    created_at: datetime
+
+
+class KeyResultRow(NamedTuple):
+    """What a screen shows of a Key Result, read as a plain row (see `ObjectiveRow`)."""
+
+    id: int
+    objective_id: int
+    title: str
+    owner_person_id: int | None
+    kind: str
+    start_value: float
+    target_value: float
+    current_value: float
+    unit: str
+    direction: str
+    confidence: str | None
+    last_checkin_at: datetime | None
+
+
 def visible_objectives(
     *,
     session: Session,
@@ -122,7 +158,7 @@ def visible_objectives(
     person_ids: Collection[int] = (),
     team_ids: Collection[int] = (),
     kr_owner_ids: Collection[int] = (),
-) -> list[Objective]:
+) -> list[ObjectiveRow]:
     """Non-archived Objectives of `cycle_id` owned by `person_ids` or `team_ids`, or holding a
     non-archived KR owned by one of `kr_owner_ids`; by position and id.
 
@@ -131,20 +167,22 @@ def visible_objectives(
     ~100 ms a look-up at 10,000 people (bench/latency.py)."""
     asked = ((_OWNED_BY_PEOPLE, person_ids), (_OWNED_BY_TEAMS, team_ids),
              (_HOLDING_KRS_OF, kr_owner_ids))
-    found = {o.id: o
+    found = {row.id: ObjectiveRow(*row)
              for query, ids in asked if ids
-             for o in session.exec(query, params={"cycle_id": cycle_id, "ids": list(ids)})}
-    return sorted(found.values(), key=lambda o: (o.position, o.id or 0))
+             for row in session.execute(query, {"cycle_id": cycle_id, "ids": list(ids)})}
+    return sorted(found.values(), key=lambda o: (o.position, o.id))
 
 
+_OBJECTIVE = Objective.__table__.c  # type: ignore[attr-defined]
+_OBJECTIVE_ROW = sa_select(*(_OBJECTIVE[name] for name in ObjectiveRow._fields))
 _LIVE_IN_CYCLE = (col(Objective.cycle_id) == bindparam("cycle_id"),
                   col(Objective.state) != "archived")
-_OWNED_BY_PEOPLE = select(Objective).where(
+_OWNED_BY_PEOPLE = _OBJECTIVE_ROW.where(
     *_LIVE_IN_CYCLE, col(Objective.owner_person_id).in_(bindparam("ids", expanding=True)))
-_OWNED_BY_TEAMS = select(Objective).where(
+_OWNED_BY_TEAMS = _OBJECTIVE_ROW.where(
     *_LIVE_IN_CYCLE, col(Objective.owner_team_id).in_(bindparam("ids", expanding=True)))
 _HOLDING_KRS_OF = (
-    select(Objective)
+    _OBJECTIVE_ROW
     .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
     .where(*_LIVE_IN_CYCLE, col(KeyResult.owner_person_id).in_(bindparam("ids", expanding=True)),
            col(KeyResult.state) != "archived"))
@@ -165,12 +203,20 @@ def live_key_results(objective_ids: Collection[int], *, session: Session) -> lis
     return list(session.exec(_LIVE_KEY_RESULTS, params={"ids": list(objective_ids)}))
 
 
-_LIVE_KEY_RESULTS = (
-    select(KeyResult)
-    .where(col(KeyResult.objective_id).in_(bindparam("ids", expanding=True)),
-           col(KeyResult.state) != "archived")
-    .order_by(col(KeyResult.position), col(KeyResult.id))
-)
+def live_key_result_rows(objective_ids: Collection[int], *, session: Session
+                         ) -> list[KeyResultRow]:
+    """`live_key_results` as plain rows, for screens that only show them."""
+    return [KeyResultRow(*row)
+            for row in session.execute(_LIVE_KR_ROWS, {"ids": list(objective_ids)})]
+
+
+_LIVE_KRS = (col(KeyResult.objective_id).in_(bindparam("ids", expanding=True)),
+             col(KeyResult.state) != "archived")
+_KR_ORDER = (col(KeyResult.position), col(KeyResult.id))
+_LIVE_KEY_RESULTS = select(KeyResult).where(*_LIVE_KRS).order_by(*_KR_ORDER)
+_KEY_RESULT = KeyResult.__table__.c  # type: ignore[attr-defined]
+_LIVE_KR_ROWS = (sa_select(*(_KEY_RESULT[name] for name in KeyResultRow._fields))
+                 .where(*_LIVE_KRS).order_by(*_KR_ORDER))
 
 
 def unowned_key_results(*, session: Session) -> list[tuple[Objective, KeyResult]]:

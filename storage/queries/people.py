@@ -55,6 +55,16 @@ def people_by_ids(ids: Collection[int], *, session: Session) -> dict[int, Person
 _PEOPLE_BY_IDS = select(Person).where(col(Person.id).in_(bindparam("ids", expanding=True)))
 
 
+def names_by_ids(ids: Collection[int], *, session: Session) -> dict[int, str]:
+    """The names of the people among `ids`, by id."""
+    rows = session.execute(_NAMES_BY_IDS, {"ids": list(ids)})
+    return {row.id: row.name for row in rows}
+
+
+_NAMES_BY_IDS = sa_select(_PERSON.id, _PERSON.name).where(
+    _PERSON.id.in_(bindparam("ids", expanding=True)))
+
+
 def admin_ids(*, session: Session) -> set[int]:
     """The ids of the admins."""
     return {pid for pid in session.exec(select(Person.id).where(col(Person.is_admin)))

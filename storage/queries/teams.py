@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -85,6 +86,16 @@ def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
 
 
 _TEAMS_BY_IDS = select(Team).where(col(Team.id).in_(bindparam("ids", expanding=True)))
+
+
+def team_names_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, str]:
+    """The names of the teams among `ids`, by id."""
+    rows = session.execute(_TEAM_NAMES_BY_IDS, {"ids": list(ids)})
+    return {row.id: row.name for row in rows}
+
+
+_TEAM_NAMES_BY_IDS = sa_select(col(Team.id), col(Team.name)).where(
+    col(Team.id).in_(bindparam("ids", expanding=True)))
 
 
 def team_by_channel(*, session: Session, channel_id: str) -> Team | None:

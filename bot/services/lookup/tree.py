@@ -65,8 +65,9 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
     ids = [o.id for o in objectives if o.id is not None]
     krs = okr_queries.live_key_results(session=session, objective_ids=ids) if ids else []
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
-    people = people_queries.people_by_ids(session=session, ids=person_ids) if person_ids else {}
+    names = people_queries.names_by_ids(session=session, ids=person_ids) if person_ids else {}
     teams = {t.id: t for t in team_queries.all_teams(session=session) if t.id is not None}
+    team_names = {team_id: team.name for team_id, team in teams.items()}
     scores = _scores(krs)
     checked = {kr.objective_id for kr in krs if kr.last_checkin_at is not None}
     elapsed = 1.0 if today is None else elapsed_fraction(cycle.start_date, cycle.end_date, today)
@@ -88,7 +89,7 @@ def alignment_tree(session: Session, *, cycle: Cycle, today: date | None = None)
             emoji=emoji,
             score_text=format_score(score),
             title=clip(objective.title, TITLE_CHARS),
-            owner=clip(owner_name(objective, people, teams), OWNER_CHARS),
+            owner=clip(owner_name(objective, names, team_names), OWNER_CHARS),
             unaligned=objective.id in loose,
         ))
     sections = pack_sections(lines)

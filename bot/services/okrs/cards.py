@@ -10,10 +10,10 @@ for one, so callers can fit a message or a view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlmodel import Session
 
@@ -35,14 +35,21 @@ from bot.domain.scoring import (
     time_colour,
 )
 from bot.domain.vocabulary import Direction, KRKind
-from bot.services.okrs.forecasts import ForecastLine, forecast_line, history_by_kr, kr_state
-from storage.models import Cycle, KeyResult, Objective, Person, Team
+from bot.services.okrs.forecasts import (
+    ForecastLine,
+    StoredKR,
+    forecast_line,
+    history_by_kr,
+    kr_state,
+)
+from storage.models import Cycle
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
 from storage.queries import people as people_queries
 from storage.queries import teams as team_queries
 from storage.queries.checkins import LatestCheckIn
+from storage.queries.okrs import KeyResultRow, ObjectiveRow
 
 COLOUR_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 UNSCORED_EMOJI = "⚪"
@@ -118,7 +125,7 @@ class ObjectiveCard:
     hidden_krs: int
 
 
-def kr_score_of(kr: KeyResult) -> float:
+def kr_score_of(kr: StoredKR) -> float:
     """The 0..1 score of a stored KR."""
     return kr_score(kr_state(kr))
 
@@ -181,10 +188,10 @@ def load_card_lists(
     unique = list({o.id: o for objectives in lists for o in objectives}.values())
     cards = {card.id: card for card in cards_for(session, unique, viewer=viewer,
                                                  max_krs=max_krs, cycles=cycles)}
-    return [[cards[o.id] for o in objectives if o.id is not None] for objectives in lists]
+    return [[cards[o.id] for o in objectives] for objectives in lists]
 
 
-def _objectives_of(session: Session, query: CardQuery) -> list[Objective]:
+def _objectives_of(session: Session, query: CardQuery) -> list[ObjectiveRow]:
     objectives = okr_queries.visible_objectives(
         session=session, cycle_id=query.cycle_id, person_ids=query.person_ids,
         team_ids=query.team_ids,
@@ -194,13 +201,13 @@ def _objectives_of(session: Session, query: CardQuery) -> list[Objective]:
     rank.update({("team", tid): len(query.person_ids) + i
                  for i, tid in enumerate(query.team_ids)})
     last = len(query.person_ids) + len(query.team_ids)
-    objectives.sort(key=lambda o: (rank.get(_owner_key(o), last), o.position, o.id or 0))
+    objectives.sort(key=lambda o: (rank.get(_owner_key(o), last), o.position, o.id))
     return objectives
 
 
 def cards_for(
     session: Session,
-    objectives: Sequence[Objective],
+    objectives: Sequence[ObjectiveRow],
     *,
     viewer: Viewer,
     max_krs: int | None = None,
@@ -210,9 +217,9 @@ def cards_for(
     when `cycles`, already read, holds theirs)."""
     if not objectives:
         return []
-    objective_ids = [o.id for o in objectives if o.id is not None]
-    krs = okr_queries.live_key_results(session=session, objective_ids=objective_ids)
-    kr_ids = [kr.id for kr in krs if kr.id is not None]
+    objective_ids = [o.id for o in objectives]
+    krs = okr_queries.live_key_result_rows(session=session, objective_ids=objective_ids)
+    kr_ids = [kr.id for kr in krs]
     checked = checkin_queries.latest_checkins(session=session, kr_ids=kr_ids) if kr_ids else {}
     history = history_by_kr(
         checkin_queries.value_history(session=session, kr_ids=kr_ids) if kr_ids else [])
@@ -222,13 +229,13 @@ def cards_for(
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
     person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
     team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
-    people = people_queries.people_by_ids(session=session, ids=person_ids) if person_ids else {}
-    teams = team_queries.teams_by_ids(session=session, ids=team_ids) if team_ids else {}
-    by_objective: dict[int, list[KeyResult]] = {}
+    people = people_queries.names_by_ids(session=session, ids=person_ids) if person_ids else {}
+    teams = team_queries.team_names_by_ids(session=session, ids=team_ids) if team_ids else {}
+    by_objective: dict[int, list[KeyResultRow]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
     return [
-        _card(o, by_objective.get(o.id or 0, []), _Context(checked, history, people, teams,
+        _card(o, by_objective.get(o.id, []), _Context(checked, history, people, teams,
               by_id[o.cycle_id], viewer), max_krs)
         for o in objectives
     ]
@@ -256,16 +263,24 @@ def fit_cards(
     return tuple(shown), hidden
 
 
-def owner_name(objective: Objective, people: dict[int, Person], teams: dict[int, Team]) -> str:
-    """The name of the person or team owning `objective` ("?" if it vanished)."""
+class Owned(Protocol):
+    """Who owns an Objective: an ORM `Objective` or an `ObjectiveRow`."""
+
+    @property
+    def owner_person_id(self) -> int | None: ...
+    @property
+    def owner_team_id(self) -> int | None: ...
+
+
+def owner_name(objective: Owned, people: Mapping[int, str], teams: Mapping[int, str]) -> str:
+    """The name of the person or team owning `objective` (`people` and `teams`: names by id;
+    "?" if it vanished)."""
     if objective.owner_person_id is not None:
-        person = people.get(objective.owner_person_id)
-        return person.name if person else "?"
-    team = teams.get(objective.owner_team_id or 0)
-    return team.name if team else "?"
+        return people.get(objective.owner_person_id, "?")
+    return teams.get(objective.owner_team_id or 0, "?")
 
 
-def _owner_key(objective: Objective) -> tuple[str, int]:
+def _owner_key(objective: Owned) -> tuple[str, int]:
     if objective.owner_person_id is not None:
         return ("person", objective.owner_person_id)
     return ("team", objective.owner_team_id or 0)
@@ -277,16 +292,15 @@ class _Context:
 
     checked: dict[int, LatestCheckIn]  # each KR's latest check-in
     history: dict[int, list[ValuePoint]]
-    people: dict[int, Person]
-    teams: dict[int, Team]
+    people: dict[int, str]  # names by id
+    teams: dict[int, str]
     cycle: Cycle
     viewer: Viewer
 
 
 def _card(
-    objective: Objective, krs: list[KeyResult], ctx: _Context, max_krs: int | None
+    objective: ObjectiveRow, krs: list[KeyResultRow], ctx: _Context, max_krs: int | None
 ) -> ObjectiveCard:
-    assert objective.id is not None
     people, teams = ctx.people, ctx.teams
     forecasts: list[float | None] = []
     lines = []
@@ -319,17 +333,16 @@ def _card(
     )
 
 
-def _line(kr: KeyResult, objective: Objective, ctx: _Context) -> tuple[KRLine, float | None]:
+def _line(kr: KeyResultRow, objective: ObjectiveRow, ctx: _Context
+          ) -> tuple[KRLine, float | None]:
     """The KR's line and its projected end score (None without a forecast)."""
-    assert kr.id is not None
     viewer = ctx.viewer
     score = kr_score_of(kr)
     latest = ctx.checked.get(kr.id)
     last = _latest(latest.updated_at if latest else None, kr.last_checkin_at)
     holder = None
     if kr.owner_person_id is not None and kr.owner_person_id != objective.owner_person_id:
-        person = ctx.people.get(kr.owner_person_id)
-        holder = person.name if person else None
+        holder = ctx.people.get(kr.owner_person_id)
     decreasing = kr.direction == Direction.DECREASE.value
     forecast, forecast_text = forecast_line(
         kr, ctx.history.get(kr.id, []), objective.type, now=viewer.now,

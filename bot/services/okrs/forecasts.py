@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from bot.domain.digest_rules import ValuePoint
 from bot.domain.forecast import Basis, Forecast, end_of, forecast_kr, recent_progress
@@ -18,7 +19,6 @@ from bot.domain.formatting import format_change, format_score, sparkline
 from bot.domain.review_rules import under_bar
 from bot.domain.scoring import KRState
 from bot.domain.vocabulary import Direction, KRKind, ObjectiveType
-from storage.models import KeyResult
 
 MIN_SPARK = 2  # a sparkline of one value says nothing
 
@@ -39,7 +39,24 @@ class ForecastLine:
     miss: bool
 
 
-def kr_state(kr: KeyResult) -> KRState:
+class StoredKR(Protocol):
+    """What a forecast reads of a stored KR: an ORM `KeyResult` or a `KeyResultRow`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def start_value(self) -> float: ...
+    @property
+    def target_value(self) -> float: ...
+    @property
+    def current_value(self) -> float: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+
+
+def kr_state(kr: StoredKR) -> KRState:
     """The scoring inputs of a stored KR."""
     return KRState(
         kind=KRKind(kr.kind),
@@ -61,7 +78,7 @@ def history_by_kr(
 
 
 def forecast_of(
-    kr: KeyResult, history: Sequence[ValuePoint], objective_type: str, *, now: datetime,
+    kr: StoredKR, history: Sequence[ValuePoint], objective_type: str, *, now: datetime,
     end_date: date,
 ) -> Forecast:
     """The domain forecast of a stored KR at its cycle's end."""
@@ -70,7 +87,7 @@ def forecast_of(
 
 
 def forecast_line(
-    kr: KeyResult, history: Sequence[ValuePoint], objective_type: str, *, now: datetime,
+    kr: StoredKR, history: Sequence[ValuePoint], objective_type: str, *, now: datetime,
     end_date: date,
 ) -> tuple[Forecast, ForecastLine]:
     """The forecast of a stored KR and its formatted line."""
