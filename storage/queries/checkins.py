@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, insert, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    union,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -211,6 +222,23 @@ def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
     """New check-in rows in one multi-row INSERT (nothing when `rows` is empty)."""
     if rows:
         session.execute(insert(CheckIn).execution_options(render_nulls=True), rows)
+
+
+def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:
+    """Each KR's value, confidence and check-in time after a check-in, in one UPDATE run for
+    every row (executemany): `{"kr_id", "value", "confidence", "at"}` each. The ORM's unit of
+    work would build an UPDATE per object from its change history (nothing when empty)."""
+    if rows:
+        session.execute(_RECORD_KR_VALUE, rows)
+
+
+_KR_TABLE: Table = KeyResult.__table__  # type: ignore[attr-defined]
+_RECORD_KR_VALUE = (
+    update(_KR_TABLE)
+    .where(_KR_TABLE.c.id == bindparam("kr_id"))
+    .values(current_value=bindparam("value"), confidence=bindparam("new_confidence"),
+            last_checkin_at=bindparam("at"), updated_at=bindparam("at"))
+)
 
 
 def insert_value_history(rows: list[dict[str, Any]], *, session: Session) -> None:

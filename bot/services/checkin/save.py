@@ -17,8 +17,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from bot.clock import Clock
@@ -223,17 +224,15 @@ def _facts(kr: KeyResult, existing: CheckIn | None) -> KRFacts:
     return KRFacts(KRKind(kr.kind), kr.start_value, kr.target_value, kr.unit, last)
 
 
-_KR_WRITES = ("current_value", "confidence", "last_checkin_at", "updated_at")
-
-
 def _store(
     session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer]
 ) -> list[CheckIn]:
     """Write every answer in a fixed number of statements whatever the number of KRs: new
     check-in rows in one multi-row INSERT and read back for their ids (SQLite cannot return
     the ids of a multi-row INSERT in order, so the ORM would send one INSERT per row), edited
-    ones in one UPDATE, then the KRs' new values, their history and the audit in one
-    statement each (tests/scenarios/test_statement_counts.py)."""
+    ones in one UPDATE, then the KRs' new values (a Core UPDATE run for every KR, not the ORM's
+    unit of work), their history and the audit in one statement each
+    (tests/scenarios/test_statement_counts.py)."""
     befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
     drafts = [_checkin_row(person, period, now, item) for item in items]
     session.flush()  # the edited rows
@@ -243,24 +242,34 @@ def _store(
     stored = checkin_queries.checkins_by_keys(
         session=session, keys=[row.idempotency_key for row in drafts])
     rows = [stored[row.idempotency_key] for row in drafts]
-    history, audits = [], []
+    history: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    kr_values: list[dict[str, Any]] = []
     for item, row, before in zip(items, rows, befores, strict=True):
         kr, value = item.kr, item.answer.value
         if value != kr.current_value:
             history.append({"key_result_id": row.key_result_id, "at": now, "value": value,
                             "source": "slack", "checkin_id": row.id,
                             "changed_by_id": person.id})
-        kr.current_value, kr.confidence = value, row.confidence
-        kr.last_checkin_at = kr.updated_at = now
-        for column in _KR_WRITES:  # every KR's UPDATE the same shape: one executemany
-            flag_modified(kr, column)
+        kr_values.append({"kr_id": kr.id, "value": value, "new_confidence": row.confidence,
+                          "at": now})
+        _as_stored(kr, current_value=value, confidence=row.confidence, last_checkin_at=now,
+                   updated_at=now)
         audits.append(audit_queries.audit_row(
             at=now, actor=person.slack_user_id,
             action="checkin.create" if before is None else "checkin.update", entity="checkin",
             entity_id=str(row.id), before=before, after=_audit_state(row)))
+    checkin_queries.record_kr_values(kr_values, session=session)
     checkin_queries.insert_value_history(history, session=session)
     audit_queries.add_audits(session=session, rows=audits)
     return rows
+
+
+def _as_stored(kr: KeyResult, **values: Any) -> None:
+    """Give the session's `kr` the values `record_kr_values` wrote, as stored ones: the rest of
+    the submission reads them, and the session has nothing to flush for them."""
+    for column, value in values.items():
+        set_committed_value(kr, column, value)
 
 
 def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer) -> CheckIn:
