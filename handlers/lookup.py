@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.domain.text import closest
 from bot.services.lookup import lists as service
-from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList
+from bot.services.lookup.lists import ChannelNotLinked, NoCycle, NotMet, OkrList
 from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext
 from handlers.lookup_payloads import parse_lookup, parse_target
@@ -51,11 +51,7 @@ def lookup(ctx: CommandContext) -> None:
     if query.kind == "me":
         show_mine(ctx)
     elif query.kind == "person":
-        person = ensure_person(ctx.deps, query.slack_id)
-        if person is None:
-            ctx.reply("lookup/notice", notice="unknown_person", label=query.label)
-            return
-        _answer(ctx, service.person_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, person))
+        _show_person(ctx, query.slack_id, query.label)
     elif query.kind == "channel":
         _show_channel(ctx, query.slack_id, query.label)
     elif close := closest_verb(ctx.command.verb, ctx.verbs):
@@ -67,6 +63,19 @@ def lookup(ctx: CommandContext) -> None:
 def closest_verb(word: str, verbs: Sequence[str]) -> str | None:
     """The verb `word` was probably meant to be (`teem` → `team`), if one is that close."""
     return closest(word, [v for v in verbs if len(v) > 2]) if len(word) > 2 else None
+
+
+def _show_person(ctx: CommandContext, slack_id: str, label: str) -> None:
+    """`/okr @someone`: their OKRs; someone okr-bot has not met is met first (`users.info`)."""
+    deps = ctx.deps
+    found = service.okrs_of_slack_user(deps.db, deps.clock, ctx.person, slack_id)
+    if isinstance(found, NotMet):
+        person = ensure_person(deps, slack_id)
+        if person is None:
+            ctx.reply("lookup/notice", notice="unknown_person", label=label)
+            return
+        found = service.person_okrs(deps.db, deps.clock, ctx.person, person)
+    _answer(ctx, found)
 
 
 def _show_channel(ctx: CommandContext, channel_id: str, label: str) -> None:

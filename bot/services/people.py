@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.domain.text import normalise_locale
@@ -43,8 +44,13 @@ def view_of(person: Person) -> PersonView:
 
 def find_person(db: Database, slack_user_id: str) -> PersonView | None:
     with db.read() as session:
-        found = who_is(slack_user_id, session=session)
-        return PersonView(**found) if found else None
+        return person_in(session, slack_user_id)
+
+
+def person_in(session: Session, slack_user_id: str) -> PersonView | None:
+    """The person with `slack_user_id`, read in `session` (None before okr-bot met them)."""
+    found = who_is(slack_user_id, session=session)
+    return PersonView(**found) if found else None
 
 
 def unknown_people(db: Database, slack_user_ids: Sequence[str]) -> list[str]:

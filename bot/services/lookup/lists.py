@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
-from bot.services.people import PersonView
+from bot.services.people import PersonView, person_in
 from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Team
@@ -51,14 +51,37 @@ class ChannelNotLinked:
     channel_id: str
 
 
+@dataclass(frozen=True)
+class NotMet:
+    """okr-bot has not met this Slack user yet: the caller meets them, then asks again."""
+
+    slack_user_id: str
+
+
 def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView
                 ) -> OkrList | NoCycle:
     """`person`'s Objectives, those of the teams they lead, and those in which they hold a
     KR (a lead of two teams is not shown "no OKRs")."""
     with db.read() as session:
-        return _listing(session, clock, viewer, person.name, is_self=person.id == viewer.id,
-                        is_team=False, person_ids=[person.id], include_held_krs=True,
-                        lead_of=person.id)
+        return _person_listing(session, clock, viewer, person)
+
+
+def okrs_of_slack_user(db: Database, clock: Clock, viewer: PersonView, slack_user_id: str
+                       ) -> OkrList | NoCycle | NotMet:
+    """`person_okrs` of the person with `slack_user_id`, found in the same session (one
+    session for `/okr @someone`, not one to find them and one to list)."""
+    with db.read() as session:
+        person = person_in(session, slack_user_id)
+        if person is None:
+            return NotMet(slack_user_id)
+        return _person_listing(session, clock, viewer, person)
+
+
+def _person_listing(session: Session, clock: Clock, viewer: PersonView, person: PersonView
+                    ) -> OkrList | NoCycle:
+    return _listing(session, clock, viewer, person.name, is_self=person.id == viewer.id,
+                    is_team=False, person_ids=[person.id], include_held_krs=True,
+                    lead_of=person.id)
 
 
 def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
