@@ -104,11 +104,15 @@ def checkins_of_round(
     return list(session.exec(query))
 
 
-def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, CheckIn]:
-    """The check-ins among idempotency `keys` that exist, by key."""
+def checkins_by_keys(*, session: Session, keys: Collection[str], fresh: bool = False
+                     ) -> dict[str, CheckIn]:
+    """The check-ins among idempotency `keys` that exist, by key; `fresh`: the session's objects
+    re-read as stored (after `update_checkins` wrote them)."""
     if not keys:
         return {}
-    rows = session.exec(_CHECKINS_BY_KEYS, params={"keys": list(keys)})
+    query = _CHECKINS_BY_KEYS.execution_options(populate_existing=True) if fresh else (
+        _CHECKINS_BY_KEYS)
+    rows = session.exec(query, params={"keys": list(keys)})
     return {row.idempotency_key: row for row in rows}
 
 
@@ -222,6 +226,17 @@ def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
     """New check-in rows in one multi-row INSERT (nothing when `rows` is empty)."""
     if rows:
         session.execute(insert(CheckIn).execution_options(render_nulls=True), rows)
+
+
+def update_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
+    """Edited check-ins in one UPDATE run for every row (executemany): each row is the
+    `checkin_id` and the columns to set, the same columns in every row (nothing when empty)."""
+    if rows:
+        session.execute(_UPDATE_CHECKIN, rows)
+
+
+_CHECKIN_TABLE: Table = CheckIn.__table__  # type: ignore[attr-defined]
+_UPDATE_CHECKIN = update(_CHECKIN_TABLE).where(_CHECKIN_TABLE.c.id == bindparam("checkin_id"))
 
 
 def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:

@@ -169,3 +169,32 @@ def test_help_wanted_lists_my_teams_requests_and_those_naming_me(
                                                                          ensure_ascii=False)
     harness.slack.workspace.add_user("UNEW", "Nia", locale="en-US")
     assert "No open help request in your teams, and none names you." in wanted("UNEW")
+
+
+def test_an_edit_keeps_the_helpers_answer_until_the_request_changes(
+    harness: Harness, world: World
+) -> None:
+    save(harness, open_by_command(harness), full_answer(world))  # Ana asks Ben
+    checkin_id = str(next(c.id for c in rows(harness, CheckIn)
+                          if c.key_result_id == world.leads.id))
+    harness.sender.block_action("help.can_help", checkin_id, user_id="UBEN", channel_id="DBEN")
+    harness.slack.wait_for("response_url")
+    answered_at = harness.deps.clock.now()
+
+    def leads_checkin() -> CheckIn:
+        return next(c for c in rows(harness, CheckIn) if c.key_result_id == world.leads.id)
+
+    harness.deps.clock.advance(timedelta(hours=1))
+    save(harness, open_by_command(harness), full_answer(world))  # the same request
+    kept = leads_checkin()
+    assert (kept.version, kept.help_answer, kept.help_answered_at) == (2, "can_help",
+                                                                      answered_at)
+
+    changed = full_answer(world)
+    notes(changed, blockers="legal review of the landing page",
+          blocker_krs=[world.leads.id, world.beta.id], help_needed="a copywriter for a day",
+          help_kr=world.leads.id, whom="UBEN")
+    save(harness, open_by_command(harness), changed)
+    cleared = leads_checkin()
+    assert (cleared.version, cleared.help_needed) == (3, "a copywriter for a day")
+    assert (cleared.help_answer, cleared.help_answered_at) == (None, None)

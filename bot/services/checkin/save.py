@@ -228,20 +228,24 @@ def _store(
     session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer]
 ) -> list[CheckIn]:
     """Write every answer in a fixed number of statements whatever the number of KRs: new
-    check-in rows in one multi-row INSERT and read back for their ids (SQLite cannot return
-    the ids of a multi-row INSERT in order, so the ORM would send one INSERT per row), edited
-    ones in one UPDATE, then the KRs' new values (a Core UPDATE run for every KR, not the ORM's
-    unit of work), their history and the audit in one statement each
+    check-in rows in one multi-row INSERT, edited ones in one UPDATE run for each (both from
+    plain values: no ORM object is built or flushed for them), all read back in one SELECT
+    (SQLite cannot return the ids of a multi-row INSERT in order), then the KRs' new values
+    (one UPDATE run for each), their history and the audit in one statement each
     (tests/scenarios/test_statement_counts.py)."""
     befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
-    drafts = [_checkin_row(person, period, now, item) for item in items]
-    session.flush()  # the edited rows
-    new = [row.model_dump(exclude={"id"}) for row, item in zip(drafts, items, strict=True)
-           if item.existing is None]
-    checkin_queries.insert_checkins(new, session=session)
-    stored = checkin_queries.checkins_by_keys(
-        session=session, keys=[row.idempotency_key for row in drafts])
-    rows = [stored[row.idempotency_key] for row in drafts]
+    keys = [idempotency_key(person.id, item.kr.id or 0, period) for item in items]
+    checkin_queries.insert_checkins(
+        [_new_checkin(person, period, now, item, key) | _answer_columns(item)
+         for item, key in zip(items, keys, strict=True) if item.existing is None],
+        session=session)
+    checkin_queries.update_checkins(
+        [{"checkin_id": item.existing.id, "version": item.existing.version + 1,
+          "updated_at": now} | _answer_columns(item)
+         for item in items if item.existing is not None],
+        session=session)
+    stored = checkin_queries.checkins_by_keys(session=session, keys=keys, fresh=True)
+    rows = [stored[key] for key in keys]
     history: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
     kr_values: list[dict[str, Any]] = []
@@ -272,27 +276,29 @@ def _as_stored(kr: KeyResult, **values: Any) -> None:
         set_committed_value(kr, column, value)
 
 
-def _checkin_row(person: PersonView, period: str, now: datetime, item: _Answer) -> CheckIn:
-    """This period's check-in of `item`'s KR, new or edited, holding the answer."""
-    kr, answer = item.kr, item.answer
-    assert kr.id is not None
-    row = item.existing
-    if row is None:
-        row = CheckIn(key_result_id=kr.id, author_id=person.id, period_key=period,
-                      previous_value=kr.current_value, source="slack",
-                      idempotency_key=idempotency_key(person.id, kr.id, period),
-                      version=1, created_at=now, updated_at=now)
-    else:
-        row.version += 1
-    row.value = answer.value
-    row.confidence = answer.confidence.value if answer.confidence else kr.confidence
-    row.updated_at = now
-    if (row.help_needed, row.help_from_person_id) != (item.help_needed, item.help_from_id):
-        row.help_answer = row.help_answered_at = None  # a new request: not answered yet
-    row.progress, row.blockers, row.help_needed = answer.note, item.blockers, item.help_needed
-    row.help_from_person_id = item.help_from_id
-    row.about_objective = False
-    return row
+def _new_checkin(person: PersonView, period: str, now: datetime, item: _Answer, key: str
+                 ) -> dict[str, Any]:
+    """The columns of this period's first check-in of `item`'s KR, but the answer's."""
+    return {"key_result_id": item.kr.id, "author_id": person.id, "period_key": period,
+            "previous_value": item.kr.current_value, "source": "slack", "idempotency_key": key,
+            "version": 1, "created_at": now, "updated_at": now}
+
+
+def _answer_columns(item: _Answer) -> dict[str, Any]:
+    """The columns of a check-in that hold `item`'s answer (the same keys for a new row and an
+    edited one, so each kind is written by one statement)."""
+    kr, answer, old = item.kr, item.answer, item.existing
+    asked = (item.help_needed, item.help_from_id)
+    kept = old if old is not None and (old.help_needed, old.help_from_person_id) == asked else None
+    return {
+        "value": answer.value,
+        "confidence": answer.confidence.value if answer.confidence else kr.confidence,
+        "progress": answer.note, "blockers": item.blockers, "help_needed": item.help_needed,
+        "help_from_person_id": item.help_from_id, "about_objective": False,
+        # the same request keeps its answer; a new one is not answered yet
+        "help_answer": kept.help_answer if kept else None,
+        "help_answered_at": kept.help_answered_at if kept else None,
+    }
 
 
 def _audit_state(row: CheckIn) -> str:
