@@ -241,8 +241,9 @@ _UPDATE_CHECKIN = update(_CHECKIN_TABLE).where(_CHECKIN_TABLE.c.id == bindparam(
 
 def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:
     """Each KR's value, confidence and check-in time after a check-in, in one UPDATE run for
-    every row (executemany): `{"kr_id", "value", "confidence", "at"}` each. The ORM's unit of
-    work would build an UPDATE per object from its change history (nothing when empty)."""
+    every row (executemany), each row `{"kr_id", "value", "new_confidence", "at"}`: the ORM's
+    unit of work would build an UPDATE per object from its change history (nothing when
+    empty)."""
     if rows:
         session.execute(_RECORD_KR_VALUE, rows)
 
