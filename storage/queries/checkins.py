@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from storage.db import run_core
 from storage.models import (
     CheckIn,
     KeyResult,
@@ -186,7 +187,7 @@ class LatestCheckIn:
 def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, LatestCheckIn]:
     """Each of `kr_ids`' latest check-in by `CHECKED_AT` (the highest id on a tie), in one
     statement, as plain rows (no ORM objects: a card only reads them)."""
-    rows = session.execute(_LATEST_CHECKINS, {"ids": list(kr_ids)})
+    rows = run_core(session, _LATEST_CHECKINS, {"ids": list(kr_ids)})
     return {row.key_result_id: LatestCheckIn(**row._mapping) for row in rows}
 
 
@@ -210,7 +211,7 @@ def value_history(
     *, session: Session, kr_ids: Collection[int]
 ) -> list[tuple[int, datetime, float | None, float | None]]:
     """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
-    return list(session.exec(_VALUE_HISTORY, params={"ids": list(kr_ids)}).all())
+    return [tuple(row) for row in run_core(session, _VALUE_HISTORY, {"ids": list(kr_ids)})]
 
 
 _VALUE_HISTORY = (
@@ -225,18 +226,19 @@ _VALUE_HISTORY = (
 def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
     """New check-in rows in one multi-row INSERT (nothing when `rows` is empty)."""
     if rows:
-        session.execute(insert(CheckIn).execution_options(render_nulls=True), rows)
+        run_core(session, _INSERT_CHECKIN, rows)
 
 
 def update_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
     """Edited check-ins in one UPDATE run for every row (executemany): each row is the
     `checkin_id` and the columns to set, the same columns in every row (nothing when empty)."""
     if rows:
-        session.execute(_UPDATE_CHECKIN, rows)
+        run_core(session, _UPDATE_CHECKIN, rows)
 
 
 _CHECKIN_TABLE: Table = CheckIn.__table__  # type: ignore[attr-defined]
 _UPDATE_CHECKIN = update(_CHECKIN_TABLE).where(_CHECKIN_TABLE.c.id == bindparam("checkin_id"))
+_INSERT_CHECKIN = insert(_CHECKIN_TABLE)
 
 
 def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:
@@ -245,7 +247,7 @@ def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:
     unit of work would build an UPDATE per object from its change history (nothing when
     empty)."""
     if rows:
-        session.execute(_RECORD_KR_VALUE, rows)
+        run_core(session, _RECORD_KR_VALUE, rows)
 
 
 _KR_TABLE: Table = KeyResult.__table__  # type: ignore[attr-defined]
@@ -260,4 +262,7 @@ _RECORD_KR_VALUE = (
 def insert_value_history(rows: list[dict[str, Any]], *, session: Session) -> None:
     """KR value history rows in one multi-row INSERT (nothing when `rows` is empty)."""
     if rows:
-        session.execute(insert(KRValueHistory).execution_options(render_nulls=True), rows)
+        run_core(session, _INSERT_VALUE_HISTORY, rows)
+
+
+_INSERT_VALUE_HISTORY = insert(KRValueHistory.__table__)  # type: ignore[attr-defined]

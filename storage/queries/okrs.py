@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from storage.db import run_core
 from storage.models import (
     Cycle,
     KeyResult,
@@ -169,7 +170,7 @@ def visible_objectives(
              (_HOLDING_KRS_OF, kr_owner_ids))
     found = {row.id: ObjectiveRow(*row)
              for query, ids in asked if ids
-             for row in session.execute(query, {"cycle_id": cycle_id, "ids": list(ids)})}
+             for row in run_core(session, query, {"cycle_id": cycle_id, "ids": list(ids)})}
     return sorted(found.values(), key=lambda o: (o.position, o.id))
 
 
@@ -207,7 +208,7 @@ def live_key_result_rows(objective_ids: Collection[int], *, session: Session
                          ) -> list[KeyResultRow]:
     """`live_key_results` as plain rows, for screens that only show them."""
     return [KeyResultRow(*row)
-            for row in session.execute(_LIVE_KR_ROWS, {"ids": list(objective_ids)})]
+            for row in run_core(session, _LIVE_KR_ROWS, {"ids": list(objective_ids)})]
 
 
 _LIVE_KRS = (col(KeyResult.objective_id).in_(bindparam("ids", expanding=True)),

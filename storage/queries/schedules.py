@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, select
 
+from storage.db import run_core
 from storage.models import (
     Absence,
     Holiday,
@@ -88,7 +89,7 @@ def holidays_by_team(
         col(Holiday.day) <= last,
     )
     days: dict[int, set[date]] = defaultdict(set)
-    for team_id, day in session.exec(query):
+    for team_id, day in run_core(session, query):
         days[team_id].add(day)
     return days
 
@@ -105,7 +106,7 @@ def absences_by_person(
             col(Absence.person_id).in_(list(chunk)), col(Absence.start_date) <= last,
             col(Absence.end_date) >= first,
         )
-        for person_id, start, end in session.exec(query):
+        for person_id, start, end in run_core(session, query):
             found[person_id].append((start, end))
     return found
 
@@ -134,7 +135,7 @@ def _days_off(
     for chunk in chunks(keys):
         query = select(col(whose), col(day)).where(
             col(whose).in_(list(chunk)), col(day) >= first, col(day) <= last)
-        for key, when in session.exec(query):
+        for key, when in run_core(session, query):
             found[key].add(when)
     return found
 

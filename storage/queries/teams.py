@@ -6,12 +6,14 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection
+from typing import NamedTuple
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from storage.db import run_core
 from storage.models import (
     Person,
     Schedule,
@@ -52,15 +54,25 @@ def team_members_of(team_ids: Collection[int], *, session: Session) -> list[Team
     return list(session.exec(query))
 
 
-def memberships_of(person_ids: Collection[int], *, session: Session) -> list[TeamMember]:
+class Membership(NamedTuple):
+    """One person's membership of one team, as read (plain values: nothing changes them)."""
+
+    team_id: int
+    person_id: int
+    is_lead: bool
+
+
+def memberships_of(person_ids: Collection[int], *, session: Session) -> list[Membership]:
     """The team memberships of `person_ids`."""
     if not person_ids:
         return []
-    return list(session.exec(_MEMBERSHIPS_OF, params={"ids": list(person_ids)}))
+    return [Membership(*row) for row in run_core(session, _MEMBERSHIPS_OF,
+                                                 {"ids": list(person_ids)})]
 
 
-_MEMBERSHIPS_OF = select(TeamMember).where(
-    col(TeamMember.person_id).in_(bindparam("ids", expanding=True)))
+_MEMBER = TeamMember.__table__.c  # type: ignore[attr-defined]
+_MEMBERSHIPS_OF = sa_select(*(_MEMBER[name] for name in Membership._fields)).where(
+    _MEMBER.person_id.in_(bindparam("ids", expanding=True)))
 
 
 def team_ids_by_person(
@@ -90,7 +102,7 @@ _TEAMS_BY_IDS = select(Team).where(col(Team.id).in_(bindparam("ids", expanding=T
 
 def team_names_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, str]:
     """The names of the teams among `ids`, by id."""
-    rows = session.execute(_TEAM_NAMES_BY_IDS, {"ids": list(ids)})
+    rows = run_core(session, _TEAM_NAMES_BY_IDS, {"ids": list(ids)})
     return {row.id: row.name for row in rows}
 
 
@@ -134,7 +146,8 @@ def parents_up_from(team_ids: Collection[int], *, session: Session) -> dict[int,
     UNION keeps no row twice). What a walk up the tree from `team_ids` needs, and no more."""
     if not team_ids:
         return {}
-    return dict(session.exec(_PARENTS_UP_FROM, params={"ids": sorted(team_ids)}).all())
+    return {row.id: row.parent_id
+            for row in run_core(session, _PARENTS_UP_FROM, {"ids": sorted(team_ids)})}
 
 
 def _parents_up_from() -> Select[int, int | None]:
@@ -151,7 +164,7 @@ _PARENTS_UP_FROM = _parents_up_from()
 
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
     """The teams `person_id` leads."""
-    return list(session.exec(_LEAD_TEAM_IDS, params={"person_id": person_id}))
+    return list(run_core(session, _LEAD_TEAM_IDS, {"person_id": person_id}).scalars())
 
 
 _LEAD_TEAM_IDS = select(TeamMember.team_id).where(
