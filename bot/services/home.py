@@ -21,9 +21,8 @@ from bot.services.okrs.cards import (
     load_card_lists,
 )
 from bot.services.people import PersonView
-from bot.services.schedules.calendars import calendar_of
 from bot.services.schedules.hours import HoursView, hours_in
-from bot.services.schedules.planner import next_checkin_of
+from bot.services.schedules.planner import checkin_outlook
 from storage.db import Database
 from storage.models import Person
 from storage.queries import cycles as cycle_queries
@@ -81,9 +80,9 @@ def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     with db.read() as session:
         row = session.get(Person, person.id)
         assert row is not None  # met before its Home is built
-        calendar = calendar_of(session, row, around=now)
-        hours = hours_in(calendar, row)
-        due = next_checkin_of(session, row, now, within=LOOKAHEAD, calendar=calendar)
+        outlook = checkin_outlook(session, row, now, within=LOOKAHEAD)
+        hours = hours_in(outlook.calendar, row)
+        due = outlook.next_due
         next_due = away_until = None
         if due is not None:
             next_due = local_dates.format_day_time(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from bot.clock import FakeClock
 from bot.services.home import LOOKAHEAD
-from bot.services.schedules.planner import next_checkin_of
+from bot.services.schedules.planner import checkin_outlook
 from storage.db import Database
 from storage.models import Absence, Holiday, Person, PersonHoliday
 from tests.scenarios.seed import Seed
@@ -19,7 +19,7 @@ def next_checkin_due(db: Database, clock: FakeClock, person_id: int) -> datetime
         person = session.get(Person, person_id)
         if person is None:
             return None
-        return next_checkin_of(session, person, clock.now(), within=LOOKAHEAD)
+        return checkin_outlook(session, person, clock.now(), within=LOOKAHEAD).next_due
 
 
 def _person_in_team(seed: Seed, tz: str, **schedule: object) -> int:

@@ -10,7 +10,7 @@ without one, 09:00-18:00.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +27,7 @@ from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue
+from storage.queries.teams import Membership
 
 DEFAULT_HOURS = (time(9, 0), time(18, 0))
 # Holidays are read this far ahead: far enough for any wait a message can have.
@@ -59,15 +60,29 @@ def calendars_of(
     `around` to HORIZON after it (none when not `with_holidays`: hours and zone only), in a
     fixed number of statements."""
     ids = [p.id for p in people if p.id is not None]
+    memberships = team_queries.memberships_of(ids, session=session)
+    wanted = {m.team_id for m in memberships} | {
+        t for t in (team_of or {}).values() if t is not None}
+    effective = schedule_queries.effective_schedules(session=session, team_ids=wanted)
+    return calendars_from(session, people, memberships, effective, around=around,
+                          team_of=team_of, with_holidays=with_holidays)
+
+
+def calendars_from(
+    session: Session, people: Collection[Person], memberships: Iterable[Membership],
+    effective: Mapping[int, tuple[Schedule, bool]], *, around: datetime,
+    team_of: Mapping[int, int | None] | None = None, with_holidays: bool = True,
+) -> dict[int, Calendar]:
+    """`calendars_of` from the people's memberships and the schedules their teams (and those of
+    `team_of`) follow, already read (`effective_schedules`)."""
+    ids = [p.id for p in people if p.id is not None]
     first, last = (around - timedelta(days=2)).date(), (around + HORIZON).date()
     teams: dict[int, list[int]] = {pid: [] for pid in ids}
-    for member in sorted(team_queries.memberships_of(ids, session=session),
-                         key=lambda m: (not m.is_lead, m.team_id)):
+    for member in sorted(memberships, key=lambda m: (not m.is_lead, m.team_id)):
         teams[member.person_id].append(member.team_id)
     wanted = {t for ts in teams.values() for t in ts} | {
         t for t in (team_of or {}).values() if t is not None}
-    schedules = {team: schedule for team, (schedule, _) in schedule_queries.effective_schedules(
-        session=session, team_ids=wanted).items()}
+    schedules = {team: schedule for team, (schedule, _) in effective.items()}
     team_days: Mapping[int, set[date]] = {}
     own_days: Mapping[int, set[date]] = {}
     regional: Mapping[str, set[date]] = {}

@@ -10,7 +10,7 @@ calls Slack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,10 +25,10 @@ from bot.domain.calendar import Calendar, deliver_at, for_team, local_day, next_
 from bot.domain.slots import Rhythm
 from bot.services.cycles.lifecycle import close_overdue
 from bot.services.digest.view import DIGEST_THREAD
-from bot.services.schedules.calendars import calendars_of, rhythm_of
+from bot.services.schedules.calendars import calendars_from, calendars_of, rhythm_of
 from bot.services.schedules.review_planner import plan_close
 from storage.db import Database
-from storage.models import Delivery, Person, Team
+from storage.models import Delivery, Person, Schedule, Team
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
@@ -131,21 +131,32 @@ def plan_now(db: Database, clock: Clock, *, team_ids: Collection[int] | None = N
         return _insert(session, list(_checkins(session, teams, now, None)), now)
 
 
-def next_checkin_of(
-    session: Session, person: Person, now: datetime, *, within: timedelta,
-    calendar: Calendar | None = None,
-) -> datetime | None:
-    """When `person` will next be asked to check in (UTC, within `within` of `now`), by the
-    planner's own rule, so that the App Home never says otherwise: the slots of each of their
-    teams' schedules (own or inherited) in their zone, none on their holidays, weekend or
-    absences, each delivered within their working hours. Holding no KR is not asked here: the
-    Home says when the rhythm comes. `calendar`: the person's, with holidays, if already read."""
+@dataclass(frozen=True)
+class CheckinOutlook:
+    """A person's calendar (with holidays) and when they will next be asked to check in (UTC;
+    None when not within the look-ahead)."""
+
+    calendar: Calendar
+    next_due: datetime | None
+
+
+def checkin_outlook(
+    session: Session, person: Person, now: datetime, *, within: timedelta
+) -> CheckinOutlook:
+    """`person`'s calendar around `now`, and when they will next be asked to check in (within
+    `within` of `now`) by the planner's own rule, so that the App Home never says otherwise:
+    the slots of each of their teams' schedules (own or inherited) in their zone, none on their
+    holidays, weekend or absences, each delivered within their working hours. Holding no KR is
+    not asked here: the Home says when the rhythm comes. Their teams and the schedules those
+    follow are read once for both."""
     assert person.id is not None
-    team_ids = [m.team_id for m in team_queries.memberships_of([person.id], session=session)]
-    teams = _teams(session, team_ids) if team_ids else []
+    memberships = team_queries.memberships_of([person.id], session=session)
+    effective = schedule_queries.effective_schedules(
+        session=session, team_ids=[m.team_id for m in memberships])
+    calendar = calendars_from(session, [person], memberships, effective, around=now)[person.id]
+    teams = _teams_following(session, effective)
     if not teams:
-        return None
-    calendar = calendar or calendars_of(session, [person], around=now)[person.id]
+        return CheckinOutlook(calendar, None)
     first, last = now.date() - timedelta(days=1), (now + within).date() + timedelta(days=1)
     away = schedule_queries.absences_by_person(
         session=session, person_ids=[person.id], first=first, last=last).get(person.id, [])
@@ -153,7 +164,7 @@ def next_checkin_of(
            for team in teams
            for slot in slots.checkin_slots(team.rhythm, calendar.zone, now, now + within)
            if _checkin_skip(slot, calendar, away, has_krs=True) is None]
-    return min(due, default=None)
+    return CheckinOutlook(calendar, min(due, default=None))
 
 
 def _try_lock(session: Session) -> bool:
@@ -167,13 +178,27 @@ def _teams(
     `team_ids`); a schedule that cannot be read is logged and left out. `unscheduled` adds the
     named teams that have no schedule anywhere above them, with the defaults. An inherited
     schedule's digest goes to the team's own channel, not the parent's digest channel."""
-    found: list[_Team] = []
-    seen: set[int] = set()
     effective = schedule_queries.effective_schedules(session=session, team_ids=team_ids)
+    found = _teams_following(session, effective)
+    if unscheduled and team_ids is not None:
+        for team_id in sorted(set(team_ids) - set(effective)):
+            extra = session.get(Team, team_id)
+            if extra is not None:
+                found.append(_Team(team_id, extra.created_at, Rhythm(), extra.slack_channel_id))
+    return found
+
+
+def _teams_following(
+    session: Session, effective: Mapping[int, tuple[Schedule, bool]]
+) -> list[_Team]:
+    """The teams of `effective` (`effective_schedules`) with the schedules they follow; a schedule
+    that cannot be read is logged and left out."""
+    if not effective:
+        return []
+    found: list[_Team] = []
     rows = team_queries.teams_by_ids(session=session, ids=list(effective))
     for team_id, (schedule, own) in effective.items():
         team = rows[team_id]
-        seen.add(team_id)
         try:
             rhythm = rhythm_of(schedule)
         except (ValueError, ZoneInfoNotFoundError) as exc:
@@ -181,11 +206,6 @@ def _teams(
             continue
         channel = (schedule.digest_channel_id if own else None) or team.slack_channel_id
         found.append(_Team(team_id, team.created_at, rhythm, channel))
-    if unscheduled and team_ids is not None:
-        for team_id in sorted(set(team_ids) - seen):
-            extra = session.get(Team, team_id)
-            if extra is not None:
-                found.append(_Team(team_id, extra.created_at, Rhythm(), extra.slack_channel_id))
     return found
 
 
