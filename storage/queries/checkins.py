@@ -211,7 +211,7 @@ def value_history(
     *, session: Session, kr_ids: Collection[int]
 ) -> list[tuple[int, datetime, float | None, float | None]]:
     """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
-    return [tuple(row) for row in run_core(session, _VALUE_HISTORY, {"ids": list(kr_ids)})]
+    return list(run_core(session, _VALUE_HISTORY, {"ids": list(kr_ids)}))
 
 
 _VALUE_HISTORY = (

@@ -1,17 +1,17 @@
 """Objectives and Key Results: by key, id, owner or cycle, for display, editing and the OKR
 file. Keyword-only `session`, no commits.
 
-Each function is one statement (`visible_objectives`: one per kind of owner asked for);
-callers load a screen in a fixed number of them.
+Each function is one statement; callers load a screen in a fixed number of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -163,30 +163,45 @@ def visible_objectives(
     """Non-archived Objectives of `cycle_id` owned by `person_ids` or `team_ids`, or holding a
     non-archived KR owned by one of `kr_owner_ids`; by position and id.
 
-    One statement per kind of owner asked for (at most three), each on its own index: a single
-    statement ORing them scans every Objective of the cycle (SQLite picks the cycle index),
-    ~100 ms a look-up at 10,000 people (bench/latency.py)."""
-    asked = ((_OWNED_BY_PEOPLE, person_ids), (_OWNED_BY_TEAMS, team_ids),
-             (_HOLDING_KRS_OF, kr_owner_ids))
+    One statement: the UNION of a select per kind of owner asked for, each on its own index (a
+    single WHERE ORing them scans every Objective of the cycle, SQLite picking the cycle index:
+    ~100 ms a look-up at 10,000 people, bench/latency.py)."""
+    asked = {"person_ids": list(person_ids), "team_ids": list(team_ids),
+             "kr_owner_ids": list(kr_owner_ids)}
+    kinds = tuple(kind for kind, ids in asked.items() if ids)
+    if not kinds:
+        return []
+    params = {"cycle_id": cycle_id, **{kind: asked[kind] for kind in kinds}}
     found = {row.id: ObjectiveRow(*row)
-             for query, ids in asked if ids
-             for row in run_core(session, query, {"cycle_id": cycle_id, "ids": list(ids)})}
+             for row in run_core(session, _visible_objectives(kinds), params)}
     return sorted(found.values(), key=lambda o: (o.position, o.id))
+
+
+@cache
+def _visible_objectives(kinds: tuple[str, ...]) -> Any:
+    """The UNION of the selects of `kinds` (built once per combination asked for)."""
+    parts = [_VISIBLE_BY[kind] for kind in kinds]
+    return parts[0] if len(parts) == 1 else union(*parts)
 
 
 _OBJECTIVE = Objective.__table__.c  # type: ignore[attr-defined]
 _OBJECTIVE_ROW = sa_select(*(_OBJECTIVE[name] for name in ObjectiveRow._fields))
 _LIVE_IN_CYCLE = (col(Objective.cycle_id) == bindparam("cycle_id"),
                   col(Objective.state) != "archived")
-_OWNED_BY_PEOPLE = _OBJECTIVE_ROW.where(
-    *_LIVE_IN_CYCLE, col(Objective.owner_person_id).in_(bindparam("ids", expanding=True)))
-_OWNED_BY_TEAMS = _OBJECTIVE_ROW.where(
-    *_LIVE_IN_CYCLE, col(Objective.owner_team_id).in_(bindparam("ids", expanding=True)))
-_HOLDING_KRS_OF = (
-    _OBJECTIVE_ROW
-    .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-    .where(*_LIVE_IN_CYCLE, col(KeyResult.owner_person_id).in_(bindparam("ids", expanding=True)),
-           col(KeyResult.state) != "archived"))
+_VISIBLE_BY = {
+    "person_ids": _OBJECTIVE_ROW.where(
+        *_LIVE_IN_CYCLE,
+        col(Objective.owner_person_id).in_(bindparam("person_ids", expanding=True))),
+    "team_ids": _OBJECTIVE_ROW.where(
+        *_LIVE_IN_CYCLE,
+        col(Objective.owner_team_id).in_(bindparam("team_ids", expanding=True))),
+    "kr_owner_ids": (
+        _OBJECTIVE_ROW
+        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+        .where(*_LIVE_IN_CYCLE,
+               col(KeyResult.owner_person_id).in_(bindparam("kr_owner_ids", expanding=True)),
+               col(KeyResult.state) != "archived")),
+}
 
 
 def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:
