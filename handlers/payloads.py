@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.row_ids import row_id
+from bot.domain.text import without_controls
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 # A Slack-escaped reference such as `<@U1|Emma Schulz>` is one word, spaces and all.
@@ -30,8 +31,9 @@ class SlashCommand:
 
 
 def parse_command(body: dict[str, Any]) -> SlashCommand:
-    """Split the command text into its first word (lower-cased) and the rest."""
-    text = " ".join(str(body.get("text", "")).split())
+    """Split the command text into its first word (lower-cased) and the rest (control
+    characters left out, `without_controls`)."""
+    text = " ".join(without_controls(str(body.get("text", ""))).split())
     tokens = _TOKEN.findall(text)
     verb = tokens[0] if tokens else ""
     rest = text[len(verb):].strip()
@@ -105,16 +107,21 @@ def view_key(view: Mapping[str, Any]) -> str:
 
 def element_value(element: Mapping[str, Any]) -> FieldValue:
     """What an input element holds: the text typed, the option or user picked, or the values
-    of the options ticked or chosen (checkboxes, multi-selects)."""
+    of the options ticked or chosen (checkboxes, multi-selects); control characters other than
+    tab and newline left out (`without_controls`)."""
     if "selected_options" in element or "selected_users" in element:
         chosen = element.get("selected_options") or element.get("selected_users") or []
-        return tuple(str(o.get("value") or "") if isinstance(o, dict) else str(o)
+        return tuple(_text(o.get("value") if isinstance(o, dict) else o)
                      for o in chosen) if isinstance(chosen, list) else ()
     if "selected_user" in element:
-        return str(element.get("selected_user") or "")
+        return _text(element.get("selected_user"))
     if "selected_option" in element:
-        return str((element.get("selected_option") or {}).get("value") or "")
-    return str(element.get("value") or "")
+        return _text((element.get("selected_option") or {}).get("value"))
+    return _text(element.get("value"))
+
+
+def _text(value: Any) -> str:
+    return without_controls(str(value or ""))
 
 
 def item_fields(

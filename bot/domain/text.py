@@ -14,6 +14,15 @@ def normalise_locale(locale: str | None, default: str = "en") -> str:
     return short if short in SUPPORTED_LOCALES else default
 
 
+_CONTROLS = dict.fromkeys([*range(0x09), *range(0x0b, 0x20), 0x7f])
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters other than tab and newline: nobody types them, and
+    PostgreSQL refuses a NUL in a query."""
+    return text.translate(_CONTROLS)
+
+
 def escape_mrkdwn(text: str) -> str:
     """Escape `&`, `<`, `>` (in that order) so no person can inject a mention or link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import ids
@@ -26,7 +26,8 @@ WORDS = st.sampled_from([
     "", "help", "me", "team", "tree", "checkin", "new", "digest", "away", "schedule", "review",
     "帮助", "团队", "打卡", "我的", "<@UANA>", "<@UBEN|ben>", "<@U0NOBODY>", "<#C0NOPE|x>",
     "<#CGROWTH>", "<!channel>", "<!here>", "&", "&amp;", "<https://x.example|y>", "Growth",
-    "\u200b", "\u202e", "2026-12-01", "-1", "99999999999999999999", "\n", "\t", "🎯", "长" * 300,
+    "\u200b", "\u202e", "\x00", "\x1b", "2026-12-01", "-1", "99999999999999999999", "\n", "\t",
+    "🎯", "长" * 300,
 ])
 OKR_TEXT = st.one_of(st.lists(WORDS | st.text(max_size=12), max_size=6).map(" ".join),
                      st.text(max_size=400))
@@ -54,6 +55,8 @@ def assert_clear(payload: Any, where: str) -> None:
 
 @HTTP
 @given(text=OKR_TEXT, user=st.sampled_from(["UANA", "UBEN"]))
+@example(text="team \x00", user="UANA").via("a NUL, which PostgreSQL refuses in a query")
+@example(text="digest Gro\x00wth", user="UBEN").via("a NUL, which PostgreSQL refuses in a query")
 def test_any_okr_text_gets_an_answer_in_the_ack_or_a_modal(
     harness: Harness, world: Any, text: str, user: str
 ) -> None:
@@ -119,6 +122,9 @@ def _submitted_state(goal: Objective, leads: KeyResult, launch: KeyResult,
     "help": FIELD_TEXT, "whom": st.sampled_from(["", "UANA", "UBEN", "U0NOBODY", "<!here>"]),
     "pick": st.sampled_from(["", "1", "999", "x"]) | FIELD_TEXT,
 }))
+@example(fields={"value": "120", "milestone": "done", "confidence": "on_track", "no_change": False,
+                 "progress": "up\x00 and \x1b away\n", "blockers": "a\x00b", "help": "\x00",
+                 "whom": "UBEN", "pick": "1"}).via("NULs, which PostgreSQL refuses in a query")
 def test_any_checkin_values_are_saved_or_refused_field_by_field(
     harness: Harness, world: tuple[Objective, KeyResult, KeyResult], fields: dict[str, Any]
 ) -> None:
