@@ -119,7 +119,8 @@ def run_core(session: Session, statement: Any,
     of `params` runs it once per row) — on `session`'s connection, in its transaction. The
     ORM's handling of a statement costs about 45 µs and does nothing for plain rows
     (bench/README.md, tenth run). Pending changes of `session` are flushed first, as its
-    autoflush would."""
+    autoflush would. Take a select's rows with `.all()`: iterating the result fetches one row
+    at a time, which psycopg does in Python."""
     session.flush()
     return session.connection().execute(statement, params)
 

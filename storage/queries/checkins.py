@@ -187,7 +187,7 @@ class LatestCheckIn:
 def latest_checkins(*, session: Session, kr_ids: Collection[int]) -> dict[int, LatestCheckIn]:
     """Each of `kr_ids`' latest check-in by `CHECKED_AT` (the highest id on a tie), in one
     statement, as plain rows (no ORM objects: a card only reads them)."""
-    rows = run_core(session, _LATEST_CHECKINS, {"ids": list(kr_ids)})
+    rows = run_core(session, _LATEST_CHECKINS, {"ids": list(kr_ids)}).all()
     return {row.key_result_id: LatestCheckIn(**row._mapping) for row in rows}
 
 
@@ -211,7 +211,7 @@ def value_history(
     *, session: Session, kr_ids: Collection[int]
 ) -> list[tuple[int, datetime, float | None, float | None]]:
     """(KR id, at, value, target) of every value-history row of `kr_ids`, oldest first."""
-    return list(run_core(session, _VALUE_HISTORY, {"ids": list(kr_ids)}))
+    return list(run_core(session, _VALUE_HISTORY, {"ids": list(kr_ids)}).all())
 
 
 _VALUE_HISTORY = (

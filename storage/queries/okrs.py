@@ -173,7 +173,7 @@ def visible_objectives(
         return []
     params = {"cycle_id": cycle_id, **{kind: asked[kind] for kind in kinds}}
     found = {row.id: ObjectiveRow(*row)
-             for row in run_core(session, _visible_objectives(kinds), params)}
+             for row in run_core(session, _visible_objectives(kinds), params).all()}
     return sorted(found.values(), key=lambda o: (o.position, o.id))
 
 
@@ -223,7 +223,7 @@ def live_key_result_rows(objective_ids: Collection[int], *, session: Session
                          ) -> list[KeyResultRow]:
     """`live_key_results` as plain rows, for screens that only show them."""
     return [KeyResultRow(*row)
-            for row in run_core(session, _LIVE_KR_ROWS, {"ids": list(objective_ids)})]
+            for row in run_core(session, _LIVE_KR_ROWS, {"ids": list(objective_ids)}).all()]
 
 
 _LIVE_KRS = (col(KeyResult.objective_id).in_(bindparam("ids", expanding=True)),

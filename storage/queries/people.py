@@ -58,7 +58,7 @@ _PEOPLE_BY_IDS = select(Person).where(col(Person.id).in_(bindparam("ids", expand
 
 def names_by_ids(ids: Collection[int], *, session: Session) -> dict[int, str]:
     """The names of the people among `ids`, by id."""
-    rows = run_core(session, _NAMES_BY_IDS, {"ids": list(ids)})
+    rows = run_core(session, _NAMES_BY_IDS, {"ids": list(ids)}).all()
     return {row.id: row.name for row in rows}
 
 

@@ -89,7 +89,7 @@ def holidays_by_team(
         col(Holiday.day) <= last,
     )
     days: dict[int, set[date]] = defaultdict(set)
-    for team_id, day in run_core(session, query):
+    for team_id, day in run_core(session, query).all():
         days[team_id].add(day)
     return days
 
@@ -106,7 +106,7 @@ def absences_by_person(
             col(Absence.person_id).in_(list(chunk)), col(Absence.start_date) <= last,
             col(Absence.end_date) >= first,
         )
-        for person_id, start, end in run_core(session, query):
+        for person_id, start, end in run_core(session, query).all():
             found[person_id].append((start, end))
     return found
 
@@ -135,7 +135,7 @@ def _days_off(
     for chunk in chunks(keys):
         query = select(col(whose), col(day)).where(
             col(whose).in_(list(chunk)), col(day) >= first, col(day) <= last)
-        for key, when in run_core(session, query):
+        for key, when in run_core(session, query).all():
             found[key].add(when)
     return found
 

@@ -66,8 +66,8 @@ def memberships_of(person_ids: Collection[int], *, session: Session) -> list[Mem
     """The team memberships of `person_ids`."""
     if not person_ids:
         return []
-    return [Membership(*row) for row in run_core(session, _MEMBERSHIPS_OF,
-                                                 {"ids": list(person_ids)})]
+    rows = run_core(session, _MEMBERSHIPS_OF, {"ids": list(person_ids)}).all()
+    return [Membership(*row) for row in rows]
 
 
 _MEMBER = TeamMember.__table__.c  # type: ignore[attr-defined]
@@ -102,7 +102,7 @@ _TEAMS_BY_IDS = select(Team).where(col(Team.id).in_(bindparam("ids", expanding=T
 
 def team_names_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, str]:
     """The names of the teams among `ids`, by id."""
-    rows = run_core(session, _TEAM_NAMES_BY_IDS, {"ids": list(ids)})
+    rows = run_core(session, _TEAM_NAMES_BY_IDS, {"ids": list(ids)}).all()
     return {row.id: row.name for row in rows}
 
 
@@ -147,7 +147,7 @@ def parents_up_from(team_ids: Collection[int], *, session: Session) -> dict[int,
     if not team_ids:
         return {}
     return {row.id: row.parent_id
-            for row in run_core(session, _PARENTS_UP_FROM, {"ids": sorted(team_ids)})}
+            for row in run_core(session, _PARENTS_UP_FROM, {"ids": sorted(team_ids)}).all()}
 
 
 def _parents_up_from() -> Select[int, int | None]:
@@ -164,7 +164,7 @@ _PARENTS_UP_FROM = _parents_up_from()
 
 def lead_team_ids(person_id: int, *, session: Session) -> list[int]:
     """The teams `person_id` leads."""
-    return list(run_core(session, _LEAD_TEAM_IDS, {"person_id": person_id}).scalars())
+    return list(run_core(session, _LEAD_TEAM_IDS, {"person_id": person_id}).scalars().all())
 
 
 _LEAD_TEAM_IDS = select(TeamMember.team_id).where(
