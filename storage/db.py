@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -112,7 +113,7 @@ def conflict_insert(session: Session, table: Any) -> Any:
     return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert(table)
 
 
-def run_core(session: Session, statement: Any,
+def run_core(session: Session, statement: Executable,
              params: dict[str, Any] | list[dict[str, Any]] | None = None
              ) -> Result[*tuple[Any, ...]]:
     """Run a Core statement — a select of columns, an insert or update of plain values (a list

@@ -224,7 +224,8 @@ _VALUE_HISTORY = (
 
 
 def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """New check-in rows in one multi-row INSERT (nothing when `rows` is empty)."""
+    """New check-in rows in one INSERT run for every row (executemany; nothing when `rows` is
+    empty)."""
     if rows:
         run_core(session, _INSERT_CHECKIN, rows)
 
@@ -260,7 +261,8 @@ _RECORD_KR_VALUE = (
 
 
 def insert_value_history(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """KR value history rows in one multi-row INSERT (nothing when `rows` is empty)."""
+    """KR value history rows in one INSERT run for every row (executemany; nothing when `rows`
+    is empty)."""
     if rows:
         run_core(session, _INSERT_VALUE_HISTORY, rows)
 

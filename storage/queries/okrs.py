@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, union
 from sqlalchemy import select as sa_select
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
 
 from storage.db import run_core
@@ -178,7 +179,7 @@ def visible_objectives(
 
 
 @cache
-def _visible_objectives(kinds: tuple[str, ...]) -> Any:
+def _visible_objectives(kinds: tuple[str, ...]) -> Executable:
     """The UNION of the selects of `kinds` (built once per combination asked for)."""
     parts = [_VISIBLE_BY[kind] for kind in kinds]
     return parts[0] if len(parts) == 1 else union(*parts)
