@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from statistics import median
+from typing import NamedTuple
 
 from bot.domain.digest_rules import ValuePoint
 from bot.domain.scoring import KRState, Verdict, kr_score, metric_progress, score_at, verdict
@@ -65,8 +66,7 @@ class Forecast:
         return self.score is not None
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     """One recorded value of a KR."""
 
     at: datetime

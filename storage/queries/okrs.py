@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, union
+from sqlalchemy import bindparam, func, literal_column, union, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
@@ -22,6 +22,8 @@ from storage.models import (
     KeyResult,
     KRValueHistory,
     Objective,
+    Person,
+    Team,
     TeamMember,
 )
 from storage.queries.batching import chunks
@@ -203,6 +205,29 @@ _VISIBLE_BY = {
                col(KeyResult.owner_person_id).in_(bindparam("kr_owner_ids", expanding=True)),
                col(KeyResult.state) != "archived")),
 }
+
+
+def owner_names(person_ids: Collection[int], team_ids: Collection[int], *, session: Session
+                ) -> tuple[dict[int, str], dict[int, str]]:
+    """The names of the people among `person_ids` and of the teams among `team_ids` (each by
+    id): who owns the Objectives and holds the KRs of a screen of cards, in one statement."""
+    people: dict[int, str] = {}
+    teams: dict[int, str] = {}
+    if not person_ids and not team_ids:
+        return people, teams
+    rows = run_core(session, _OWNER_NAMES,
+                    {"person_ids": list(person_ids), "team_ids": list(team_ids)}).all()
+    for is_team, owner_id, name in rows:
+        (teams if is_team else people)[owner_id] = name
+    return people, teams
+
+
+_OWNER_NAMES: Executable = union_all(
+    sa_select(literal_column("0").label("is_team"), col(Person.id), col(Person.name))
+    .where(col(Person.id).in_(bindparam("person_ids", expanding=True))),
+    sa_select(literal_column("1"), col(Team.id), col(Team.name))
+    .where(col(Team.id).in_(bindparam("team_ids", expanding=True))),
+)
 
 
 def cycle_objectives(*, session: Session, cycle_id: int) -> list[Objective]:

@@ -100,16 +100,6 @@ def teams_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, Team]:
 _TEAMS_BY_IDS = select(Team).where(col(Team.id).in_(bindparam("ids", expanding=True)))
 
 
-def team_names_by_ids(*, session: Session, ids: Collection[int]) -> dict[int, str]:
-    """The names of the teams among `ids`, by id."""
-    rows = run_core(session, _TEAM_NAMES_BY_IDS, {"ids": list(ids)}).all()
-    return {row.id: row.name for row in rows}
-
-
-_TEAM_NAMES_BY_IDS = sa_select(col(Team.id), col(Team.name)).where(
-    col(Team.id).in_(bindparam("ids", expanding=True)))
-
-
 def team_by_channel(*, session: Session, channel_id: str) -> Team | None:
     """The team whose channel is `channel_id` (the lowest id if several share it)."""
     query = (

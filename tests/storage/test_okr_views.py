@@ -10,6 +10,7 @@ from bot.services.okrs.cards import Viewer, card_blocks, fit_cards, load_cards
 from storage.db import Database
 from storage.models import Objective
 from storage.queries.cycles import current_cycle
+from storage.queries.okrs import owner_names
 from tests.scenarios.seed import Seed
 from tests.statements import counting
 
@@ -49,12 +50,29 @@ def test_twenty_objectives_cost_no_more_statements_than_one(
     one = _statements_for(db, _world(seed, 1, "one"), 1)
     twenty = _statements_for(db, _world(seed, 20, "twenty"), 20)
     assert len(twenty) == len(one)
-    # Objectives (one statement per kind of owner: people, teams, held KRs), KRs, last
-    # check-ins, value history, cycles, people, teams.
-    assert len(one) <= 9
+    # Objectives (one UNION of the kinds of owner: people, teams, held KRs), KRs, last
+    # check-ins, value history, cycles, the names of people and teams.
+    assert len(one) <= 6
     assert sum("FROM kr_value_history" in s for s in one) == 1
     assert sum("FROM key_result" in s for s in one) == 1
     assert sum("FROM checkin" in s for s in one) == 1
+
+
+def test_owner_names_keep_people_and_teams_apart(db: Database, clock: FakeClock) -> None:
+    seed = Seed(db, clock)
+    ana, bo = seed.make_person(name="Ana"), seed.make_person(name="Bo")
+    growth = seed.make_team("Growth", members=[ana])
+    assert ana.id is not None and bo.id is not None and growth.id is not None
+    with db.read() as session, counting(db) as statements:
+        people, teams = owner_names([ana.id, bo.id, 10_000], [growth.id, 10_000],
+                                    session=session)
+        only_people = owner_names([bo.id], [], session=session)
+        nobody = owner_names([], [], session=session)
+    assert people == {ana.id: "Ana", bo.id: "Bo"}
+    assert teams == {growth.id: "Growth"}
+    assert only_people == ({bo.id: "Bo"}, {})
+    assert nobody == ({}, {})
+    assert len(statements) == 2  # none for no ids
 
 
 def test_the_tree_loads_in_a_fixed_number_of_statements(db: Database, clock: FakeClock) -> None:

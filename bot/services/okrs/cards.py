@@ -46,8 +46,6 @@ from storage.models import Cycle
 from storage.queries import checkins as checkin_queries
 from storage.queries import cycles as cycle_queries
 from storage.queries import okrs as okr_queries
-from storage.queries import people as people_queries
-from storage.queries import teams as team_queries
 from storage.queries.checkins import LatestCheckIn
 from storage.queries.okrs import KeyResultRow, ObjectiveRow
 
@@ -213,7 +211,7 @@ def cards_for(
     max_krs: int | None = None,
     cycles: Sequence[Cycle] = (),
 ) -> list[ObjectiveCard]:
-    """Cards of already loaded `objectives`, in their order (six more statements at most; five
+    """Cards of already loaded `objectives`, in their order (five more statements at most; four
     when `cycles`, already read, holds theirs)."""
     if not objectives:
         return []
@@ -229,8 +227,7 @@ def cards_for(
     person_ids = {o.owner_person_id for o in objectives if o.owner_person_id is not None}
     person_ids |= {kr.owner_person_id for kr in krs if kr.owner_person_id is not None}
     team_ids = {o.owner_team_id for o in objectives if o.owner_team_id is not None}
-    people = people_queries.names_by_ids(session=session, ids=person_ids) if person_ids else {}
-    teams = team_queries.team_names_by_ids(session=session, ids=team_ids) if team_ids else {}
+    people, teams = okr_queries.owner_names(person_ids, team_ids, session=session)
     by_objective: dict[int, list[KeyResultRow]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
