@@ -4,9 +4,12 @@ Templates emit whole JSON payloads. Values reach the JSON only through filters:
 `mrkdwn` (escape for Slack mrkdwn, then JSON-encode), `plain` (JSON-encode), `json`,
 `mention` (a stored Slack user id, never free text). `esc` escapes without encoding, for
 building a larger string that then passes through `json`. Words come from the locale
-catalogues in `message_templates/locales/<locale>/<feature>.yaml` through `t(key, **params)`: the
-catalogue text is trusted mrkdwn, its params are escaped (`tp` for plain_text leaves them raw).
-`month_day(date)` writes a date in the template's language without its year ("Dec 31", "12月31日").
+catalogues in `message_templates/locales/<locale>/<feature>.yaml` through the filter
+`"key" | t(**params)`: the catalogue text is trusted mrkdwn, its params are escaped (`tp` for
+plain_text leaves them raw). `day | month_day` writes a date in the template's language without
+its year ("Dec 31", "12月31日"). These three are filters, not functions, because Jinja calls a
+filter directly and a function through `Context.call` (1.3 µs against 0.14 a call; a screen of
+cards asks for words about 200 times: bench/README.md, eleventh run).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.runtime import Context
 
 from bot.catalogues import TEMPLATES_DIR, catalogue_entries, entry
 from bot.domain.local_dates import format_date
@@ -66,6 +71,26 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@jinja2.pass_context
+def _words(context: Context, key: str, /, **params: Any) -> str:
+    """`"key" | t(**params)`: the words in the template's language, params escaped."""
+    catalogue: Catalogue = context["catalogue"]
+    return catalogue.mrkdwn(key, **params)
+
+
+@jinja2.pass_context
+def _plain_words(context: Context, key: str, /, **params: Any) -> str:
+    """`"key" | tp(**params)`: the words for plain_text, params as they are."""
+    catalogue: Catalogue = context["catalogue"]
+    return catalogue.text(key, **params)
+
+
+@jinja2.pass_context
+def _month_day(context: Context, day: date) -> str:
+    """`day | month_day`: the date in the template's language, without its year."""
+    return format_date(day, context["catalogue"].locale, today=day)
+
+
 class Renderer:
     """Renders `message_templates/<name>.json.j2` for a locale into a payload dict."""
 
@@ -89,6 +114,9 @@ class Renderer:
             clip=clip,
             mention=lambda v: _json(mention(str(v))),
             mention_raw=lambda v: mention(str(v)),
+            t=_words,
+            tp=_plain_words,
+            month_day=_month_day,
         )
 
     def catalogue(self, locale: str | None) -> Catalogue:
@@ -102,10 +130,7 @@ class Renderer:
         """Render template `name` (e.g. `lookup/okrs`) and parse it as JSON."""
         catalogue = self.catalogue(locale)
         template = self.env.get_template(f"{name}.json.j2")
-        source = template.render(
-            t=catalogue.mrkdwn, tp=catalogue.text, locale=catalogue.locale,
-            month_day=lambda day: format_date(day, catalogue.locale, today=day), **context
-        )
+        source = template.render(catalogue=catalogue, locale=catalogue.locale, **context)
         try:
             payload: dict[str, Any] = json.loads(source)
         except json.JSONDecodeError as exc:

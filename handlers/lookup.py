@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from bot.domain.text import closest
 from bot.services.lookup import lists as service
-from bot.services.lookup.lists import ChannelNotLinked, NoCycle, NotMet, OkrList
+from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList
+from bot.services.people import NotMet
 from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext
 from handlers.lookup_payloads import parse_lookup, parse_target

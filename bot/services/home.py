@@ -6,7 +6,7 @@ The view is sized here to stay under Slack's 100 blocks for a Home tab.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -20,12 +20,13 @@ from bot.services.okrs.cards import (
     fit_cards,
     load_card_lists,
 )
-from bot.services.people import PersonView
+from bot.services.people import NotMet, PersonView, view_of
 from bot.services.schedules.hours import HoursView, hours_in
 from bot.services.schedules.planner import checkin_outlook
 from storage.db import Database
 from storage.models import Person
 from storage.queries import cycles as cycle_queries
+from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
 
@@ -73,34 +74,49 @@ class HomeView:
     away_until: str | None = None  # no check-in due because of `/okr away` / `pause`: until
 
 
+def home_of_slack_user(db: Database, clock: Clock, slack_user_id: str
+                       ) -> tuple[PersonView, HomeView] | NotMet:
+    """The person with `slack_user_id` and their Home, read in one session (one session for
+    an opened Home, not one to find them and one to build it)."""
+    with db.read() as session:
+        row = people_queries.person_by_slack_id(slack_user_id, session=session)
+        if row is None:
+            return NotMet(slack_user_id)
+        person = view_of(row)
+        return person, _home(session, clock.now(), person, row)
+
+
 def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
     """Everything `home/home.json.j2` shows for `person`, fitted to a Home tab."""
-    now = clock.now()
-    eyes = Viewer.at(now, person.tz, person.locale)
     with db.read() as session:
         row = session.get(Person, person.id)
         assert row is not None  # met before its Home is built
-        outlook = checkin_outlook(session, row, now, within=LOOKAHEAD)
-        hours = hours_in(outlook.calendar, row)
-        due = outlook.next_due
-        next_due = away_until = None
-        if due is not None:
-            next_due = local_dates.format_day_time(
-                local_dates.local(due, person.tz), person.locale, today=eyes.today)
-        else:
-            away_until = _away_until(session, person, eyes.today)
-        cycles = cycle_queries.plannable_cycles(eyes.today, session=session)
-        cycle = cycles[0] if cycles else None
-        if cycle is None or cycle.id is None:
-            return HomeView(None, next_due, (), 0, (), 0, hours, away_until=away_until)
-        teams = team_queries.teams_of_person(session=session, person_id=person.id)
-        team_ids = [t.id for t in teams if t.id is not None]
-        mine, team_cards, *next_cards = load_card_lists(session, [
-            CardQuery(cycle.id, [person.id], include_held_krs=True),
-            CardQuery(cycle.id, team_ids=team_ids),
-            *[CardQuery(c.id or 0, [person.id]) for c in cycles[1:2]],
-        ], viewer=eyes, max_krs=MAX_KRS_PER_CARD, cycles=cycles[:2])
-        planned = list(zip(cycles[1:2], next_cards, strict=True))
+        return _home(session, clock.now(), person, row)
+
+
+def _home(session: Session, now: datetime, person: PersonView, row: Person) -> HomeView:
+    eyes = Viewer.at(now, person.tz, person.locale)
+    outlook = checkin_outlook(session, row, now, within=LOOKAHEAD)
+    hours = hours_in(outlook.calendar, row)
+    due = outlook.next_due
+    next_due = away_until = None
+    if due is not None:
+        next_due = local_dates.format_day_time(
+            local_dates.local(due, person.tz), person.locale, today=eyes.today)
+    else:
+        away_until = _away_until(session, person, eyes.today)
+    cycles = cycle_queries.plannable_cycles(eyes.today, session=session)
+    cycle = cycles[0] if cycles else None
+    if cycle is None or cycle.id is None:
+        return HomeView(None, next_due, (), 0, (), 0, hours, away_until=away_until)
+    teams = team_queries.teams_of_person(session=session, person_id=person.id)
+    team_ids = [t.id for t in teams if t.id is not None]
+    mine, team_cards, *next_cards = load_card_lists(session, [
+        CardQuery(cycle.id, [person.id], include_held_krs=True),
+        CardQuery(cycle.id, team_ids=team_ids),
+        *[CardQuery(c.id or 0, [person.id]) for c in cycles[1:2]],
+    ], viewer=eyes, max_krs=MAX_KRS_PER_CARD, cycles=cycles[:2])
+    planned = list(zip(cycles[1:2], next_cards, strict=True))
     budget = HOME_BLOCKS - FRAME_BLOCKS - TEAM_FRAME_BLOCKS * min(len(teams), MAX_TEAMS)
     shown, hidden = fit_cards(mine, min(budget, MINE_BLOCKS))
     budget -= sum(card_blocks(c) for c in shown)

@@ -36,6 +36,13 @@ class SlackProfile:
     locale: str | None
 
 
+@dataclass(frozen=True)
+class NotMet:
+    """okr-bot has not met this Slack user yet: the caller meets them, then asks again."""
+
+    slack_user_id: str
+
+
 def view_of(person: Person) -> PersonView:
     assert person.id is not None
     return PersonView(person.id, person.slack_user_id, person.name, person.tz, person.locale,

@@ -22,7 +22,11 @@ _LOCK_PERSON = select(Person.id).where(col(Person.id) == bindparam("person_id"))
 
 
 def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None:
-    return session.exec(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+    return session.exec(_PERSON_BY_SLACK_ID, params={"slack_user_id": slack_user_id}).first()
+
+
+_PERSON_BY_SLACK_ID = select(Person).where(
+    col(Person.slack_user_id) == bindparam("slack_user_id"))
 
 
 def who_is(slack_user_id: str, *, session: Session) -> RowMapping | None:

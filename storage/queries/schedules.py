@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from itertools import zip_longest
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import Integer, String, bindparam, cast, literal_column, null, or_, union_all
+from sqlalchemy import select as sa_select
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
 
 from storage.db import run_core
@@ -22,8 +25,6 @@ from storage.models import (
 )
 from storage.queries.batching import chunks
 from storage.queries.teams import parents_up_from, team_parents
-
-Key = TypeVar("Key", int, str)
 
 
 def schedule_of(team_id: int, *, session: Session) -> Schedule | None:
@@ -100,44 +101,71 @@ def absences_by_person(
     """Absences overlapping `first`..`last` of each person, as inclusive (start, end) dates."""
     found: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for chunk in chunks(sorted(person_ids)):
-        query = select(
-            col(Absence.person_id), col(Absence.start_date), col(Absence.end_date)
-        ).where(
-            col(Absence.person_id).in_(list(chunk)), col(Absence.start_date) <= last,
-            col(Absence.end_date) >= first,
-        )
-        for person_id, start, end in run_core(session, query).all():
+        rows = run_core(session, _ABSENCES,
+                        {"person_ids": list(chunk), "first": first, "last": last}).all()
+        for person_id, start, end in rows:
             found[person_id].append((start, end))
     return found
 
 
-def person_holidays(
-    person_ids: Collection[int], first: date, last: date, *, session: Session
-) -> dict[int, set[date]]:
-    """Each person's own days off between `first` and `last` (inclusive)."""
-    return _days_off(PersonHoliday.person_id, PersonHoliday.day, sorted(person_ids), first,
-                     last, session=session)
+_ABSENCES = sa_select(col(Absence.person_id), col(Absence.start_date), col(Absence.end_date)
+                      ).where(col(Absence.person_id).in_(bindparam("person_ids", expanding=True)),
+                              col(Absence.start_date) <= bindparam("last"),
+                              col(Absence.end_date) >= bindparam("first"))
 
 
-def region_holidays(
-    regions: Collection[str], first: date, last: date, *, session: Session
-) -> dict[str, set[date]]:
-    """The public holidays of each region between `first` and `last` (inclusive)."""
-    return _days_off(RegionHoliday.region, RegionHoliday.day, sorted(regions), first, last,
-                     session=session)
+class DaysOff(NamedTuple):
+    """Holiday dates by team, by person (their own) and by region."""
+
+    of_team: dict[int, set[date]]
+    of_person: dict[int, set[date]]
+    of_region: dict[str, set[date]]
 
 
-def _days_off(
-    whose: Any, day: Any, keys: list[Key], first: date, last: date, *, session: Session
-) -> dict[Key, set[date]]:
-    """The days in `day` between `first` and `last` of each of `keys` (column `whose`)."""
-    found: dict[Key, set[date]] = defaultdict(set)
-    for chunk in chunks(keys):
-        query = select(col(whose), col(day)).where(
-            col(whose).in_(list(chunk)), col(day) >= first, col(day) <= last)
-        for key, when in run_core(session, query).all():
-            found[key].add(when)
+def days_off(
+    *, team_ids: Collection[int], person_ids: Collection[int], regions: Collection[str],
+    first: date, last: date, session: Session,
+) -> DaysOff:
+    """The holidays between `first` and `last` (inclusive) of `team_ids`, the own days off of
+    `person_ids` and the public holidays of `regions`: one statement for up to BATCH of each."""
+    found = DaysOff(defaultdict(set), defaultdict(set), defaultdict(set))
+    batches = zip_longest(chunks(sorted(team_ids)), chunks(sorted(person_ids)),
+                          chunks(sorted(regions)), fillvalue=())
+    for teams, people, names in batches:
+        rows = run_core(session, _DAYS_OFF, {"teams": list(teams), "people": list(people),
+                                             "regions": list(names), "first": first,
+                                             "last": last}).all()
+        for kind, owner_id, region, day in rows:
+            if kind == _TEAM:
+                found.of_team[owner_id].add(day)
+            elif kind == _PERSON:
+                found.of_person[owner_id].add(day)
+            else:
+                found.of_region[region].add(day)
     return found
+
+
+_TEAM, _PERSON, _REGION = 0, 1, 2
+
+
+def _days_of(kind: int, owner_id: Any, region: Any, day: Any, key: Any, keys: str) -> Any:
+    """One part of `_DAYS_OFF`: (kind, owner id, region, day) where `key` is among `keys`."""
+    return sa_select(literal_column(str(kind)), owner_id, region, day).where(
+        key.in_(bindparam(keys, expanding=True)), day >= bindparam("first"),
+        day <= bindparam("last"))
+
+
+_NO_ID, _NO_REGION = cast(null(), Integer), cast(null(), String)
+_TEAM_DAY = Holiday.__table__.c  # type: ignore[attr-defined]
+_OWN_DAY = PersonHoliday.__table__.c  # type: ignore[attr-defined]
+_PUBLIC_DAY = RegionHoliday.__table__.c  # type: ignore[attr-defined]
+_DAYS_OFF: Executable = union_all(
+    _days_of(_TEAM, _TEAM_DAY.team_id, _NO_REGION, _TEAM_DAY.day, _TEAM_DAY.team_id, "teams"),
+    _days_of(_PERSON, _OWN_DAY.person_id, _NO_REGION, _OWN_DAY.day, _OWN_DAY.person_id,
+             "people"),
+    _days_of(_REGION, _NO_ID, _PUBLIC_DAY.region, _PUBLIC_DAY.day, _PUBLIC_DAY.region,
+             "regions"),
+)
 
 
 def person_holiday_rows(person_ids: Collection[int], *, session: Session) -> list[PersonHoliday]:

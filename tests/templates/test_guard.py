@@ -11,7 +11,10 @@ from bot.rendering import TEMPLATES_DIR, load_catalogue
 
 ALLOWED_LAST_FILTERS = ("json", "mrkdwn", "plain", "mention")
 EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
-KEY_USE = re.compile(r"""\bt[p]?\(\s*["']([\w.]+)["']""")
+KEY_USE = re.compile(r"""
+    ["']([\w.]+)["'] \s* \)? \s* \| \s* tp?\b              # "key" | t(…), "other") | t(…)
+    | \( \s* ["']([\w.]+)["'] \s+ if\b [^()|]* \) \s* \| \s* tp?\b  # ("key" if …) | t(…)
+""", re.X)
 TEMPLATES = sorted(TEMPLATES_DIR.rglob("*.j2"))
 
 
@@ -37,7 +40,7 @@ def test_every_value_passes_through_an_escaping_filter(path: Path) -> None:
 
 def test_the_guard_notices_an_unfiltered_value() -> None:
     assert _last_filter(" person.name ") == ""
-    assert _last_filter(' t("a", x=(y|esc)) | json ') == "json"
+    assert _last_filter(' "a" | t(x=(y|esc)) | json ') == "json"
     assert _last_filter(" (a ~ b|esc) ") == ""
 
 
@@ -52,7 +55,8 @@ def test_every_word_a_template_asks_for_exists() -> None:
     missing = {
         f"{path.relative_to(TEMPLATES_DIR)}: {key}"
         for path in TEMPLATES
-        for key in KEY_USE.findall(path.read_text(encoding="utf-8"))
+        for found in KEY_USE.finditer(path.read_text(encoding="utf-8"))
+        for key in found.groups() if key
         if key not in known and not any(k.startswith(key + ".") for k in known)
     }
     assert sorted(missing) == []

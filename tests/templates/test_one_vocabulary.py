@@ -28,7 +28,7 @@ def test_every_template_naming_a_confidence_uses_the_one_vocabulary() -> None:
     assert templates
     for path in templates:
         text = path.read_text(encoding="utf-8")
-        assert 'tp("common.confidence.on_track")' in text, path.name
+        assert '"common.confidence.on_track" | tp' in text, path.name
 
 
 def test_english_counts_have_singular_and_plural_forms() -> None:

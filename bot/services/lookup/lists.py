@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
-from bot.services.people import PersonView, person_in
+from bot.services.people import NotMet, PersonView, person_in
 from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Team
@@ -49,13 +49,6 @@ class ChannelNotLinked:
     """No team has this channel as its own."""
 
     channel_id: str
-
-
-@dataclass(frozen=True)
-class NotMet:
-    """okr-bot has not met this Slack user yet: the caller meets them, then asks again."""
-
-    slack_user_id: str
 
 
 def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView

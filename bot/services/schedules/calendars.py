@@ -27,6 +27,7 @@ from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
 from storage.queries import teams as team_queries
 from storage.queries.outbox import enqueue
+from storage.queries.schedules import DaysOff
 from storage.queries.teams import Membership
 
 DEFAULT_HOURS = (time(9, 0), time(18, 0))
@@ -83,15 +84,11 @@ def calendars_from(
     wanted = {t for ts in teams.values() for t in ts} | {
         t for t in (team_of or {}).values() if t is not None}
     schedules = {team: schedule for team, (schedule, _) in effective.items()}
-    team_days: Mapping[int, set[date]] = {}
-    own_days: Mapping[int, set[date]] = {}
-    regional: Mapping[str, set[date]] = {}
+    off = DaysOff({}, {}, {})
     if with_holidays:
-        team_days = schedule_queries.holidays_by_team(session=session, team_ids=wanted,
-                                                      first=first, last=last)
-        own_days = schedule_queries.person_holidays(ids, first, last, session=session)
-        regional = schedule_queries.region_holidays({p.region for p in people if p.region},
-                                                    first, last, session=session)
+        off = schedule_queries.days_off(
+            team_ids=wanted, person_ids=ids, regions={p.region for p in people if p.region},
+            first=first, last=last, session=session)
     found = {}
     for person in people:
         if person.id is None:
@@ -100,9 +97,10 @@ def calendars_from(
         given = (team_of or {}).get(person.id)
         schedule = schedules.get(given) if given is not None else None
         schedule = schedule or next((schedules[t] for t in mine if t in schedules), None)
-        holidays = set(own_days.get(person.id, set())) | regional.get(person.region or "", set())
+        holidays = set(off.of_person.get(person.id, set())) | off.of_region.get(
+            person.region or "", set())
         for team_id in {*mine, *([given] if given is not None else [])}:
-            holidays |= team_days.get(team_id, set())
+            holidays |= off.of_team.get(team_id, set())
         found[person.id] = for_person(
             zone_of(person, schedule.timezone if schedule else "UTC"), _hours(schedule),
             own_hours=(person.work_start, person.work_end)
