@@ -15,13 +15,33 @@ from handlers.payloads import SlashCommand, parse_command
 from handlers.people import ensure_person
 
 
-@dataclass(frozen=True)
+class UnknownAsker(Exception):
+    """Slack does not know the person who typed the command (`users.info` refused them)."""
+
+
+@dataclass
 class CommandContext:
+    """One `/okr` command. `person`, who typed it, is met on first use (`ensure_person`):
+    a verb that reads in a session of its own may find them there and say so (`seen_as`),
+    so that the request reads in one session."""
+
     command: SlashCommand
-    person: PersonView
     ack: Ack
     deps: Deps
     verbs: tuple[str, ...] = ()  # every /okr verb, in every language (for "did you mean")
+    _person: PersonView | None = field(default=None, repr=False)
+
+    @property
+    def person(self) -> PersonView:
+        if self._person is None:
+            self._person = ensure_person(self.deps, self.command.user_id)
+            if self._person is None:
+                raise UnknownAsker(self.command.user_id)
+        return self._person
+
+    def seen_as(self, person: PersonView) -> None:
+        """Who typed the command, as a verb's own session found them."""
+        self._person = person
 
     @property
     def locale(self) -> str:
@@ -54,12 +74,11 @@ class CommandTable:
         def on_okr(ack: Ack, body: dict[str, Any]) -> None:
             """`/okr …` → the verb's function; it acks with its reply."""
             command = parse_command(body)
-            person = ensure_person(deps, command.user_id)
-            if person is None:
-                ack(deps.renderer.render("lookup/help", deps.settings.default_locale,
-                                         unknown_word=""))
-                return
             verb = self.verbs.get(command.verb, self.fallback)
             if verb is None:
                 raise LookupError("no fallback for /okr")
-            verb(CommandContext(command, person, ack, deps, tuple(self.verbs)))
+            try:
+                verb(CommandContext(command, ack, deps, tuple(self.verbs)))
+            except UnknownAsker:
+                ack(deps.renderer.render("lookup/help", deps.settings.default_locale,
+                                         unknown_word=""))

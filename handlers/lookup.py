@@ -6,14 +6,14 @@ Every answer is an ephemeral message in the ack: lookup/okrs, lookup/tree, looku
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.domain.text import closest
 from bot.services.lookup import lists as service
-from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList
+from bot.services.lookup.lists import Answer, ChannelNotLinked, Found, NoCycle, OkrList
 from bot.services.people import NotMet
 from bot.services.team_names import TeamNotFound
-from handlers.command import CommandContext
+from handlers.command import CommandContext, UnknownAsker
 from handlers.lookup_payloads import parse_lookup, parse_target
 from handlers.people import ensure_person
 
@@ -25,7 +25,7 @@ def show_help(ctx: CommandContext) -> None:
 
 def show_mine(ctx: CommandContext) -> None:
     """`/okr` or `/okr me` → lookup/okrs (or lookup/notice)."""
-    _answer(ctx, service.person_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, ctx.person))
+    _answer(ctx, _asked(ctx, lambda asker: service.own_okrs(ctx.deps.db, ctx.deps.clock, asker)))
 
 
 def show_team(ctx: CommandContext) -> None:
@@ -34,7 +34,8 @@ def show_team(ctx: CommandContext) -> None:
     if target is not None and target.kind == "channel":
         _show_channel(ctx, target.slack_id, target.label)
         return
-    _answer(ctx, service.team_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, ctx.command.rest))
+    _answer(ctx, _asked(ctx, lambda asker: service.team_okrs(
+        ctx.deps.db, ctx.deps.clock, asker, ctx.command.rest)))
 
 
 def show_tree(ctx: CommandContext) -> None:
@@ -66,10 +67,24 @@ def closest_verb(word: str, verbs: Sequence[str]) -> str | None:
     return closest(word, [v for v in verbs if len(v) > 2]) if len(word) > 2 else None
 
 
+def _asked(ctx: CommandContext, look: Callable[[str], Answer[Found] | NotMet]) -> Found:
+    """What `look` finds for the person who typed the command, found in its session; someone
+    okr-bot has not met is met first (`users.info`), then it looks again."""
+    answer = look(ctx.command.user_id)
+    if isinstance(answer, NotMet):
+        ctx.person  # noqa: B018 - meets them (or UnknownAsker: the help, in the default language)
+        answer = look(ctx.command.user_id)
+        if isinstance(answer, NotMet):
+            raise UnknownAsker(answer.slack_user_id)
+    ctx.seen_as(answer.viewer)
+    return answer.found
+
+
 def _show_person(ctx: CommandContext, slack_id: str, label: str) -> None:
     """`/okr @someone`: their OKRs; someone okr-bot has not met is met first (`users.info`)."""
     deps = ctx.deps
-    found = service.okrs_of_slack_user(deps.db, deps.clock, ctx.person, slack_id)
+    found = _asked(ctx, lambda asker: service.okrs_of_slack_user(
+        deps.db, deps.clock, asker, slack_id))
     if isinstance(found, NotMet):
         person = ensure_person(deps, slack_id)
         if person is None:
@@ -80,7 +95,8 @@ def _show_person(ctx: CommandContext, slack_id: str, label: str) -> None:
 
 
 def _show_channel(ctx: CommandContext, channel_id: str, label: str) -> None:
-    found = service.channel_okrs(ctx.deps.db, ctx.deps.clock, ctx.person, channel_id)
+    found = _asked(ctx, lambda asker: service.channel_okrs(
+        ctx.deps.db, ctx.deps.clock, asker, channel_id))
     if isinstance(found, ChannelNotLinked):
         ctx.reply("lookup/notice", notice="channel_not_linked", label=label,
                   channel_id=channel_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.domain.text import normalise_locale
 from storage.db import Database
 from storage.models import Person
-from storage.queries.people import people_by_slack_ids, person_by_slack_id, who_is
+from storage.queries.people import people_by_slack_ids, person_by_slack_id, who_are, who_is
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,12 @@ def person_in(session: Session, slack_user_id: str) -> PersonView | None:
     """The person with `slack_user_id`, read in `session` (None before okr-bot met them)."""
     found = who_is(slack_user_id, session=session)
     return PersonView(**found) if found else None
+
+
+def people_in(session: Session, slack_user_ids: Collection[str]) -> dict[str, PersonView]:
+    """The people among `slack_user_ids` okr-bot has met, by Slack id, read in `session`."""
+    return {slack_id: PersonView(**row)
+            for slack_id, row in who_are(slack_user_ids, session=session).items()}
 
 
 def unknown_people(db: Database, slack_user_ids: Sequence[str]) -> list[str]:

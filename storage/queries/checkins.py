@@ -111,14 +111,14 @@ def checkins_by_keys(*, session: Session, keys: Collection[str], fresh: bool = F
     re-read as stored (after `update_checkins` wrote them)."""
     if not keys:
         return {}
-    query = _CHECKINS_BY_KEYS.execution_options(populate_existing=True) if fresh else (
-        _CHECKINS_BY_KEYS)
+    query = _FRESH_CHECKINS_BY_KEYS if fresh else _CHECKINS_BY_KEYS
     rows = session.exec(query, params={"keys": list(keys)})
     return {row.idempotency_key: row for row in rows}
 
 
 _CHECKINS_BY_KEYS = select(CheckIn).where(
     col(CheckIn.idempotency_key).in_(bindparam("keys", expanding=True)))
+_FRESH_CHECKINS_BY_KEYS = _CHECKINS_BY_KEYS.execution_options(populate_existing=True)
 
 
 def checkins_by_source(*, session: Session) -> dict[str, int]:

@@ -35,9 +35,18 @@ def who_is(slack_user_id: str, *, session: Session) -> RowMapping | None:
     return run_core(session, _WHO_IS, {"slack_user_id": slack_user_id}).mappings().first()
 
 
+def who_are(slack_user_ids: Collection[str], *, session: Session) -> dict[str, RowMapping]:
+    """`who_is` of each of `slack_user_ids` that okr-bot has met, by Slack id, in one
+    statement (the person asking and the person they look up)."""
+    rows = run_core(session, _WHO_ARE, {"slack_user_ids": list(slack_user_ids)}).mappings()
+    return {row["slack_user_id"]: row for row in rows.all()}
+
+
 _PERSON = Person.__table__.c  # type: ignore[attr-defined]
-_WHO_IS = sa_select(_PERSON.id, _PERSON.slack_user_id, _PERSON.name, _PERSON.tz, _PERSON.locale,
-                    _PERSON.is_admin).where(_PERSON.slack_user_id == bindparam("slack_user_id"))
+_WHO = sa_select(_PERSON.id, _PERSON.slack_user_id, _PERSON.name, _PERSON.tz, _PERSON.locale,
+                 _PERSON.is_admin)
+_WHO_IS = _WHO.where(_PERSON.slack_user_id == bindparam("slack_user_id"))
+_WHO_ARE = _WHO.where(_PERSON.slack_user_id.in_(bindparam("slack_user_ids", expanding=True)))
 
 
 def people_by_slack_ids(slack_ids: Collection[str], *, session: Session) -> dict[str, Person]:

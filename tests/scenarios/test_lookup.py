@@ -138,6 +138,38 @@ def test_unknown_user_gets_a_helpful_reply_and_nothing_is_written(harness: Harne
         assert len(session.exec(select(Person)).all()) == before
 
 
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize(("text", "said"), [
+    ("", "你在 2026-Q4 还没有 OKR"),
+    ("<@UANA|ana>", "*Ana 的 OKR* · 2026-Q4"),
+    ("team Growth", "*Growth 团队* · OKR · 2026-Q4"),
+    ("<#CGROWTH|growth>", "*Growth 团队* · OKR · 2026-Q4"),
+])
+def test_an_asker_not_met_yet_is_met_once_and_answered_in_their_language(
+    harness: Harness, text: str, said: str
+) -> None:
+    harness.slack.workspace.add_user("UDAN", "Dan", tz="Asia/Shanghai", locale="zh-CN")
+    assert said in texts(harness.ask(text, user_id="UDAN"))
+    assert said in texts(harness.ask(text, user_id="UDAN"))  # met: Slack is not asked again
+    assert len(harness.slack.calls_to("users.info")) == 1
+    with harness.deps.db.read() as session:
+        dan = session.exec(select(Person).where(Person.slack_user_id == "UDAN")).one()
+    assert (dan.name, dan.locale) == ("Dan", "zh")
+
+
+@pytest.mark.usefixtures("world")
+@pytest.mark.parametrize("text", ["", "<@UANA|ana>", "team Growth", "help"])
+def test_an_asker_slack_does_not_know_gets_the_help_and_nothing_is_written(
+    harness: Harness, text: str
+) -> None:
+    with harness.deps.db.read() as session:
+        before = len(session.exec(select(Person)).all())
+    reply = harness.ask(text, user_id="UGHOST")
+    assert reply["text"] == "How to use /okr"  # in the default language
+    with harness.deps.db.read() as session:
+        assert len(session.exec(select(Person)).all()) == before
+
+
 # ---- team and channel ----------------------------------------------------------------------
 
 

@@ -1,21 +1,22 @@
 """`/okr` look-ups: a person's, a team's or a channel's OKRs, and the alignment tree.
 
 Each function reads in one session (a session costs a connection check-out, BEGIN and
-ROLLBACK) and returns a view model sized to fit one Slack message, or a small value saying why
-there is nothing to show.
+ROLLBACK, and on PostgreSQL a ping) and returns a view model sized to fit one Slack message,
+or a small value saying why there is nothing to show. The look-ups find who is asking in that
+same session, from their Slack id (NotMet: okr-bot has not met them yet).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
-from bot.services.people import NotMet, PersonView, person_in
+from bot.services.people import NotMet, PersonView, people_in, person_in
 from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Team
@@ -25,6 +26,9 @@ from storage.queries import teams as team_queries
 MESSAGE_BLOCKS = 50
 FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
 MAX_KRS_PER_CARD = 8
+
+
+Found = TypeVar("Found")
 
 
 @dataclass(frozen=True)
@@ -51,22 +55,42 @@ class ChannelNotLinked:
     channel_id: str
 
 
+@dataclass(frozen=True)
+class Answer(Generic[Found]):
+    """What a look-up found, and who asked (their zone and language shape the answer)."""
+
+    viewer: PersonView
+    found: Found
+
+
+def own_okrs(db: Database, clock: Clock, asker: str) -> Answer[OkrList | NoCycle] | NotMet:
+    """`/okr`: the OKRs of the person with Slack id `asker` (NotMet: not met yet)."""
+    with db.read() as session:
+        viewer = person_in(session, asker)
+        if viewer is None:
+            return NotMet(asker)
+        return Answer(viewer, _person_listing(session, clock, viewer, viewer))
+
+
+def okrs_of_slack_user(db: Database, clock: Clock, asker: str, slack_user_id: str
+                       ) -> Answer[OkrList | NoCycle | NotMet] | NotMet:
+    """`/okr @someone`: `person_okrs` of the person with `slack_user_id` (NotMet: not met
+    yet), asked by `asker`, both found in the same session as the listing."""
+    with db.read() as session:
+        met = people_in(session, {asker, slack_user_id})
+        viewer, person = met.get(asker), met.get(slack_user_id)
+        if viewer is None:
+            return NotMet(asker)
+        if person is None:
+            return Answer(viewer, NotMet(slack_user_id))
+        return Answer(viewer, _person_listing(session, clock, viewer, person))
+
+
 def person_okrs(db: Database, clock: Clock, viewer: PersonView, person: PersonView
                 ) -> OkrList | NoCycle:
     """`person`'s Objectives, those of the teams they lead, and those in which they hold a
     KR (a lead of two teams is not shown "no OKRs")."""
     with db.read() as session:
-        return _person_listing(session, clock, viewer, person)
-
-
-def okrs_of_slack_user(db: Database, clock: Clock, viewer: PersonView, slack_user_id: str
-                       ) -> OkrList | NoCycle | NotMet:
-    """`person_okrs` of the person with `slack_user_id`, found in the same session (one
-    session for `/okr @someone`, not one to find them and one to list)."""
-    with db.read() as session:
-        person = person_in(session, slack_user_id)
-        if person is None:
-            return NotMet(slack_user_id)
         return _person_listing(session, clock, viewer, person)
 
 
@@ -77,24 +101,32 @@ def _person_listing(session: Session, clock: Clock, viewer: PersonView, person: 
                     lead_of=person.id)
 
 
-def team_okrs(db: Database, clock: Clock, viewer: PersonView, name: str
-              ) -> OkrList | NoCycle | TeamNotFound:
-    """The Objectives of the team called `name` (matched by `team_named`)."""
+def team_okrs(db: Database, clock: Clock, asker: str, name: str
+              ) -> Answer[OkrList | NoCycle | TeamNotFound] | NotMet:
+    """`/okr team <name>`: the Objectives of the team called `name` (matched by
+    `team_named`), asked by `asker`."""
     with db.read() as session:
+        viewer = person_in(session, asker)
+        if viewer is None:
+            return NotMet(asker)
         team = team_queries.team_named(name.strip(), session=session)
         if team is None or team.id is None:
-            return team_not_found(name, session=session)
-        return _team(session, clock, viewer, team.id, team.name)
+            return Answer(viewer, team_not_found(name, session=session))
+        return Answer(viewer, _team(session, clock, viewer, team.id, team.name))
 
 
-def channel_okrs(db: Database, clock: Clock, viewer: PersonView, channel_id: str
-                 ) -> OkrList | NoCycle | ChannelNotLinked:
-    """The Objectives of the team whose channel is `channel_id`."""
+def channel_okrs(db: Database, clock: Clock, asker: str, channel_id: str
+                 ) -> Answer[OkrList | NoCycle | ChannelNotLinked] | NotMet:
+    """`/okr #channel`: the Objectives of the team whose channel is `channel_id`, asked by
+    `asker`."""
     with db.read() as session:
+        viewer = person_in(session, asker)
+        if viewer is None:
+            return NotMet(asker)
         team: Team | None = team_queries.team_by_channel(session=session, channel_id=channel_id)
         if team is None or team.id is None:
-            return ChannelNotLinked(channel_id)
-        return _team(session, clock, viewer, team.id, team.name)
+            return Answer(viewer, ChannelNotLinked(channel_id))
+        return Answer(viewer, _team(session, clock, viewer, team.id, team.name))
 
 
 def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCycle:
