@@ -8,6 +8,7 @@ same session, from their Slack id (NotMet: okr-bot has not met them yet).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -65,11 +66,8 @@ class Answer(Generic[Found]):
 
 def own_okrs(db: Database, clock: Clock, asker: str) -> Answer[OkrList | NoCycle] | NotMet:
     """`/okr`: the OKRs of the person with Slack id `asker` (NotMet: not met yet)."""
-    with db.read() as session:
-        viewer = person_in(session, asker)
-        if viewer is None:
-            return NotMet(asker)
-        return Answer(viewer, _person_listing(session, clock, viewer, viewer))
+    return _asked_by(db, asker, lambda session, viewer: _person_listing(
+        session, clock, viewer, viewer))
 
 
 def okrs_of_slack_user(db: Database, clock: Clock, asker: str, slack_user_id: str
@@ -105,28 +103,39 @@ def team_okrs(db: Database, clock: Clock, asker: str, name: str
               ) -> Answer[OkrList | NoCycle | TeamNotFound] | NotMet:
     """`/okr team <name>`: the Objectives of the team called `name` (matched by
     `team_named`), asked by `asker`."""
-    with db.read() as session:
-        viewer = person_in(session, asker)
-        if viewer is None:
-            return NotMet(asker)
+
+    def listing(session: Session, viewer: PersonView) -> OkrList | NoCycle | TeamNotFound:
         team = team_queries.team_named(name.strip(), session=session)
         if team is None or team.id is None:
-            return Answer(viewer, team_not_found(name, session=session))
-        return Answer(viewer, _team(session, clock, viewer, team.id, team.name))
+            return team_not_found(name, session=session)
+        return _team(session, clock, viewer, team.id, team.name)
+
+    return _asked_by(db, asker, listing)
 
 
 def channel_okrs(db: Database, clock: Clock, asker: str, channel_id: str
                  ) -> Answer[OkrList | NoCycle | ChannelNotLinked] | NotMet:
     """`/okr #channel`: the Objectives of the team whose channel is `channel_id`, asked by
     `asker`."""
+
+    def listing(session: Session, viewer: PersonView) -> OkrList | NoCycle | ChannelNotLinked:
+        team: Team | None = team_queries.team_by_channel(session=session, channel_id=channel_id)
+        if team is None or team.id is None:
+            return ChannelNotLinked(channel_id)
+        return _team(session, clock, viewer, team.id, team.name)
+
+    return _asked_by(db, asker, listing)
+
+
+def _asked_by(db: Database, asker: str, look: Callable[[Session, PersonView], Found]
+              ) -> Answer[Found] | NotMet:
+    """`look` in one session, as the person with Slack id `asker` found there (NotMet: okr-bot
+    has not met them yet)."""
     with db.read() as session:
         viewer = person_in(session, asker)
         if viewer is None:
             return NotMet(asker)
-        team: Team | None = team_queries.team_by_channel(session=session, channel_id=channel_id)
-        if team is None or team.id is None:
-            return Answer(viewer, ChannelNotLinked(channel_id))
-        return Answer(viewer, _team(session, clock, viewer, team.id, team.name))
+        return Answer(viewer, look(session, viewer))
 
 
 def okr_tree(db: Database, clock: Clock, viewer: PersonView) -> TreeView | NoCycle:
