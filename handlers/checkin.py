@@ -20,7 +20,7 @@ from bot.domain.local_dates import format_date
 from bot.services.checkin import form as checkin
 from bot.services.checkin import save as checkin_save
 from bot.services.checkin.later import remind_later
-from bot.services.people import PersonView
+from bot.services.people import Answer, NotMet, PersonView
 from bot.services.schedules.availability import skip_week
 from handlers.checkin_payloads import (
     error_block,
@@ -97,12 +97,11 @@ def on_submit(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     not: Slack sends `app_home_opened` each time it is opened, and it is published then."""
     slack_user_id, submission = parse_submission(body)
     from_home = opened_from_home(body)
-    person = ensure_person(deps, slack_user_id)
-    if person is None:
+    answer = _submitted(deps, slack_user_id, submission)
+    if answer is None:
         ack()
         return
-    helpers = meet_helpers(deps, person, submission)
-    result = checkin_save.submit(deps.db, deps.clock, person, submission, helpers)
+    person, result = answer.viewer, answer.found
     if isinstance(result, checkin_save.Rejected):
         errors = error_texts(deps, person, result.errors)
         if errors:
@@ -154,10 +153,24 @@ def open_modal(deps: Deps, person: PersonView, trigger_id: str,
     return True
 
 
-def meet_helpers(deps: Deps, person: PersonView,
-                 submission: checkin_save.Submission) -> dict[str, int]:
-    """The people chosen as "who could help", met through users.info if new: Slack id → id."""
-    chosen = {submission.notes.help_from} - {"", person.slack_user_id}
+def _submitted(deps: Deps, slack_user_id: str, submission: checkin_save.Submission
+               ) -> Answer[checkin_save.Outcome] | None:
+    """`submission` stored (or refused) as the person with `slack_user_id`, who is found in its
+    transaction; someone okr-bot has not met is met first (`users.info`), then it is submitted
+    again. None: Slack does not know them either."""
+    helpers = meet_helpers(deps, slack_user_id, submission)
+    answer = checkin_save.submit(deps.db, deps.clock, slack_user_id, submission, helpers)
+    if isinstance(answer, NotMet):
+        if ensure_person(deps, slack_user_id) is None:
+            return None
+        answer = checkin_save.submit(deps.db, deps.clock, slack_user_id, submission, helpers)
+    return None if isinstance(answer, NotMet) else answer
+
+
+def meet_helpers(deps: Deps, asker: str, submission: checkin_save.Submission) -> dict[str, int]:
+    """The people chosen as "who could help" by the person with Slack id `asker`, met through
+    users.info if new: Slack id → id."""
+    chosen = {submission.notes.help_from} - {"", asker}
     met = {slack_id: ensure_person(deps, slack_id) for slack_id in sorted(chosen)}
     return {slack_id: helper.id for slack_id, helper in met.items() if helper is not None}
 

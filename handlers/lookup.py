@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 from bot.domain.text import closest
 from bot.services.lookup import lists as service
-from bot.services.lookup.lists import Answer, ChannelNotLinked, Found, NoCycle, OkrList
-from bot.services.people import NotMet
+from bot.services.lookup.lists import ChannelNotLinked, NoCycle, OkrList
+from bot.services.people import Answer, Found, NotMet
 from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext, UnknownAsker
 from handlers.lookup_payloads import parse_lookup, parse_target

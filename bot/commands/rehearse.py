@@ -139,8 +139,8 @@ def _answer(db: Database, clock: FakeClock, rng: random.Random, rate: float,
         form = load_form(db, clock, view, delivery_id=prompt.id)
         krs = {kr.id: KRInput(no_change=True) for section in form.sections for kr in section.krs}
         if krs:
-            submit(db, clock, view, Submission(f"rehearsal:{prompt.id}", prompt.id, 0, krs,
-                                               PageNotesInput()), {})
+            submission = Submission(f"rehearsal:{prompt.id}", prompt.id, 0, krs, PageNotesInput())
+            submit(db, clock, person.slack_user_id, submission, {})
 
 
 def _events(db: Database, start: datetime) -> list[Event]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,18 @@ class NotMet:
     slack_user_id: str
 
 
+Found = TypeVar("Found")
+
+
+@dataclass(frozen=True)
+class Answer(Generic[Found]):
+    """What a request found or did, and who asked, found in the same session (their zone and
+    language shape the answer)."""
+
+    viewer: PersonView
+    found: Found
+
+
 def view_of(person: Person) -> PersonView:
     assert person.id is not None
     return PersonView(person.id, person.slack_user_id, person.name, person.tz, person.locale,
@@ -54,9 +67,10 @@ def find_person(db: Database, slack_user_id: str) -> PersonView | None:
         return person_in(session, slack_user_id)
 
 
-def person_in(session: Session, slack_user_id: str) -> PersonView | None:
-    """The person with `slack_user_id`, read in `session` (None before okr-bot met them)."""
-    found = who_is(slack_user_id, session=session)
+def person_in(session: Session, slack_user_id: str, *, lock: bool = False) -> PersonView | None:
+    """The person with `slack_user_id`, read in `session` (None before okr-bot met them);
+    `lock`: their row locked until the transaction ends (`who_is`)."""
+    found = who_is(slack_user_id, session=session, lock=lock)
     return PersonView(**found) if found else None
 
 

@@ -105,20 +105,16 @@ def checkins_of_round(
     return list(session.exec(query))
 
 
-def checkins_by_keys(*, session: Session, keys: Collection[str], fresh: bool = False
-                     ) -> dict[str, CheckIn]:
-    """The check-ins among idempotency `keys` that exist, by key; `fresh`: the session's objects
-    re-read as stored (after `update_checkins` wrote them)."""
+def checkins_by_keys(*, session: Session, keys: Collection[str]) -> dict[str, CheckIn]:
+    """The check-ins among idempotency `keys` that exist, by key."""
     if not keys:
         return {}
-    query = _FRESH_CHECKINS_BY_KEYS if fresh else _CHECKINS_BY_KEYS
-    rows = session.exec(query, params={"keys": list(keys)})
+    rows = session.exec(_CHECKINS_BY_KEYS, params={"keys": list(keys)})
     return {row.idempotency_key: row for row in rows}
 
 
 _CHECKINS_BY_KEYS = select(CheckIn).where(
     col(CheckIn.idempotency_key).in_(bindparam("keys", expanding=True)))
-_FRESH_CHECKINS_BY_KEYS = _CHECKINS_BY_KEYS.execution_options(populate_existing=True)
 
 
 def checkins_by_source(*, session: Session) -> dict[str, int]:
@@ -223,11 +219,13 @@ _VALUE_HISTORY = (
 )
 
 
-def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """New check-in rows in one INSERT run for every row (executemany; nothing when `rows` is
-    empty)."""
-    if rows:
-        run_core(session, _INSERT_CHECKIN, rows)
+def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> dict[str, int]:
+    """New check-in rows in one INSERT of them all, and their ids by idempotency key (RETURNING
+    gives them in no set order on SQLite: the key matches them up). Nothing when `rows` is
+    empty."""
+    if not rows:
+        return {}
+    return {key: checkin_id for checkin_id, key in run_core(session, _INSERT_CHECKIN, rows).all()}
 
 
 def update_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
@@ -239,7 +237,8 @@ def update_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
 
 _CHECKIN_TABLE: Table = CheckIn.__table__  # type: ignore[attr-defined]
 _UPDATE_CHECKIN = update(_CHECKIN_TABLE).where(_CHECKIN_TABLE.c.id == bindparam("checkin_id"))
-_INSERT_CHECKIN = insert(_CHECKIN_TABLE)
+_INSERT_CHECKIN = insert(_CHECKIN_TABLE).returning(_CHECKIN_TABLE.c.id,
+                                                    _CHECKIN_TABLE.c.idempotency_key)
 
 
 def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:

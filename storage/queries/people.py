@@ -12,15 +12,6 @@ from storage.db import run_core
 from storage.models import Person
 
 
-def lock_person(*, session: Session, person_id: int) -> None:
-    """Serialise this transaction with others of the same person (PostgreSQL row lock; SQLite
-    write transactions are serial already)."""
-    session.exec(_LOCK_PERSON, params={"person_id": person_id}).first()
-
-
-_LOCK_PERSON = select(Person.id).where(col(Person.id) == bindparam("person_id")).with_for_update()
-
-
 def person_by_slack_id(slack_user_id: str, *, session: Session) -> Person | None:
     return session.exec(_PERSON_BY_SLACK_ID, params={"slack_user_id": slack_user_id}).first()
 
@@ -29,10 +20,13 @@ _PERSON_BY_SLACK_ID = select(Person).where(
     col(Person.slack_user_id) == bindparam("slack_user_id"))
 
 
-def who_is(slack_user_id: str, *, session: Session) -> RowMapping | None:
+def who_is(slack_user_id: str, *, session: Session, lock: bool = False) -> RowMapping | None:
     """Id, Slack id, name, zone, language and admin flag of the person with `slack_user_id`,
-    as a plain row: every request asks this first, and an ORM object costs five times more."""
-    return run_core(session, _WHO_IS, {"slack_user_id": slack_user_id}).mappings().first()
+    as a plain row: every request asks this first, and an ORM object costs five times more.
+    `lock`: also serialise this transaction with others of the same person (a PostgreSQL row
+    lock; SQLite write transactions are serial already)."""
+    query = _WHO_IS_LOCKED if lock else _WHO_IS
+    return run_core(session, query, {"slack_user_id": slack_user_id}).mappings().first()
 
 
 def who_are(slack_user_ids: Collection[str], *, session: Session) -> dict[str, RowMapping]:
@@ -46,6 +40,7 @@ _PERSON = Person.__table__.c  # type: ignore[attr-defined]
 _WHO = sa_select(_PERSON.id, _PERSON.slack_user_id, _PERSON.name, _PERSON.tz, _PERSON.locale,
                  _PERSON.is_admin)
 _WHO_IS = _WHO.where(_PERSON.slack_user_id == bindparam("slack_user_id"))
+_WHO_IS_LOCKED = _WHO_IS.with_for_update()
 _WHO_ARE = _WHO.where(_PERSON.slack_user_id.in_(bindparam("slack_user_ids", expanding=True)))
 
 

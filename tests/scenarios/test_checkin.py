@@ -460,6 +460,37 @@ def test_a_helper_slack_does_not_know_is_refused(harness: Harness, world: World)
     assert_nothing_stored(harness, world)
 
 
+def test_a_submitter_not_met_yet_is_met_once_and_answered_in_their_language(
+    harness: Harness, world: World
+) -> None:
+    """The submitter is found in the check-in's own transaction; one okr-bot has not met is
+    met through users.info, then the submission is read as theirs (Ana's KRs are not)."""
+    view = open_by_command(harness, "UANA")
+    harness.slack.workspace.add_user("UDAN", "Dan", tz="Asia/Shanghai", locale="zh-CN")
+    state = answer_kr({}, world.leads.id, "1500")
+    for _ in range(2):
+        reply = submit(harness, view, state, "UDAN")
+        assert reply == {"response_action": "errors", "errors": {
+            f"checkin.value.{world.leads.id}":
+                "还没有可保存的内容：请填写数值、勾选“没有变化”或选择信心。"}}
+    assert len(harness.slack.calls_to("users.info")) == 1
+    dan = [p for p in rows(harness, Person) if p.slack_user_id == "UDAN"]
+    assert [(p.name, p.locale) for p in dan] == [("Dan", "zh")]
+    assert_nothing_stored(harness, world)
+
+
+def test_a_submitter_slack_does_not_know_gets_an_empty_ack_and_nothing_is_written(
+    harness: Harness, world: World
+) -> None:
+    view = open_by_command(harness, "UANA")
+    people = len(rows(harness, Person))
+    reply = harness.sender.view_submission(view, answer_kr({}, world.leads.id, "1500"),
+                                           user_id="UGHOST")
+    assert (reply.status, reply.body) == (200, "")
+    assert len(rows(harness, Person)) == people
+    assert_nothing_stored(harness, world)
+
+
 def assert_nothing_stored(harness: Harness, world: World) -> None:
     assert rows(harness, CheckIn) == []
     assert rows(harness, KRValueHistory) == []

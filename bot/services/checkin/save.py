@@ -49,12 +49,11 @@ from bot.services.checkin.form import (
 )
 from bot.services.checkin.summary import CheckinSummary, summary_of
 from bot.services.cycles import guard as cycle_guard
-from bot.services.people import PersonView
+from bot.services.people import Answer, NotMet, PersonView, person_in
 from storage.db import Database
-from storage.models import CheckIn, KeyResult, Objective
+from storage.models import CheckIn, Cycle, KeyResult, Objective
 from storage.queries import audit as audit_queries
 from storage.queries import checkins as checkin_queries
-from storage.queries import people as people_queries
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +99,9 @@ class Saved:
     next_form: CheckinForm | None  # the next page, when the form has one
 
 
+Outcome = Rejected | Duplicate | Saved
+
+
 @dataclass(frozen=True)
 class _Answer:
     objective: Objective
@@ -115,46 +117,61 @@ class _Answer:
 def submit(
     db: Database,
     clock: Clock,
-    person: PersonView,
+    asker: str,
     submission: Submission,
     helper_ids: Mapping[str, int],
-) -> Rejected | Duplicate | Saved:
-    """Validate and store `submission` by `person`; `helper_ids` maps the Slack ids chosen as
-    "who can help" to people (the handler met them first)."""
+) -> Answer[Outcome] | NotMet:
+    """Validate and store `submission` by the person with Slack id `asker`, found (and locked)
+    in the same transaction (NotMet: okr-bot has not met them yet); `helper_ids` maps the Slack
+    ids chosen as "who can help" to people (the handler met them first)."""
     now = clock.now()
+    with db.write() as session:
+        person = person_in(session, asker, lock=True)
+        if person is None:
+            return NotMet(asker)
+        return Answer(person, _submit(session, now, person, submission, helper_ids))
+
+
+def _submit(session: Session, now: datetime, person: PersonView, submission: Submission,
+            helper_ids: Mapping[str, int]) -> Outcome:
     today = local_dates.local(now, person.tz).date()
     period = period_key(today)
-    with db.write() as session:
-        people_queries.lock_person(session=session, person_id=person.id)
-        mine = load_person_krs(session, person.id, today)
-        closed = cycle_guard.closed_cycle_of_krs(list(submission.krs), session=session)
-        if closed is not None:
-            return Rejected({("value", next(iter(submission.krs))):
-                             FieldError(ErrorCode.CYCLE_CLOSED, {"cycle": closed.name})})
-        read = _read(mine, person, submission, helper_ids)
-        if isinstance(read, Rejected):
-            return read
-        prompt = authorised_delivery(session, person, submission.delivery_id)
-        delivery_id = prompt.id if prompt else None
-        next_page = submission.page + 1 if submission.page + 1 < len(mine.pages()) else None
-        if not audit_queries.claim_inbox(submission.view_key, now, session=session):
-            return Duplicate(_next_form(session, person, today, next_page, delivery_id))
-        if submission.delivery_id is not None and prompt is None:
-            audit_queries.add_audit(
-                session=session, at=now, actor=person.slack_user_id,
-                action="checkin.prompt_refused", entity="delivery",
-                entity_id=str(submission.delivery_id))
-        rows = _store(session, person, period, now, read)
-        help_requests.announce(session, person, now, [
-            help_requests.HelpAsked(item.objective, item.kr, row, item.help_from)
-            for item, row in zip(read, rows, strict=True) if row.help_needed])
-        follow_along.post(session, person, now, [(item.objective, row) for item, row
-                                                 in zip(read, rows, strict=True)])
-        summary = summary_of([(item.kr, row) for item, row in zip(read, rows, strict=True)],
-                             local_dates.local(now, person.tz))
-        ref = (PromptRef(prompt.channel_id, prompt.ts)
-               if prompt is not None and prompt.channel_id and prompt.ts else None)
-        return Saved(summary, ref, _next_form(session, person, today, next_page, delivery_id))
+    mine = load_person_krs(session, person.id, today)
+    closed = _closed_cycle(session, mine, submission)
+    if closed is not None:
+        return Rejected({("value", next(iter(submission.krs))):
+                         FieldError(ErrorCode.CYCLE_CLOSED, {"cycle": closed.name})})
+    read = _read(mine, person, submission, helper_ids)
+    if isinstance(read, Rejected):
+        return read
+    prompt = authorised_delivery(session, person, submission.delivery_id)
+    delivery_id = prompt.id if prompt else None
+    next_page = submission.page + 1 if submission.page + 1 < len(mine.pages()) else None
+    if not audit_queries.claim_inbox(submission.view_key, now, session=session):
+        return Duplicate(_next_form(session, person, today, next_page, delivery_id))
+    if submission.delivery_id is not None and prompt is None:
+        audit_queries.add_audit(
+            session=session, at=now, actor=person.slack_user_id,
+            action="checkin.prompt_refused", entity="delivery",
+            entity_id=str(submission.delivery_id))
+    rows = _store(session, person, period, now, read)
+    help_requests.announce(session, person, now, [
+        help_requests.HelpAsked(item.objective, item.kr, row, item.help_from)
+        for item, row in zip(read, rows, strict=True) if row.help_needed])
+    follow_along.post(session, person, now, [(item.objective, row) for item, row
+                                             in zip(read, rows, strict=True)])
+    summary = summary_of([(item.kr, row) for item, row in zip(read, rows, strict=True)],
+                         local_dates.local(now, person.tz))
+    ref = (PromptRef(prompt.channel_id, prompt.ts)
+           if prompt is not None and prompt.channel_id and prompt.ts else None)
+    return Saved(summary, ref, _next_form(session, person, today, next_page, delivery_id))
+
+
+def _closed_cycle(session: Session, mine: PersonKRs, submission: Submission) -> Cycle | None:
+    """The closed cycle a submitted KR belongs to (a form left open while its cycle closed).
+    Only KRs outside `mine` are asked about: those are all of the current cycle, never closed."""
+    elsewhere = [kr_id for kr_id in submission.krs if mine.kr(kr_id) is None]
+    return cycle_guard.closed_cycle_of_krs(elsewhere, session=session) if elsewhere else None
 
 
 def _next_form(session: Session, person: PersonView, today: date, page: int | None,
@@ -228,24 +245,25 @@ def _store(
     session: Session, person: PersonView, period: str, now: datetime, items: list[_Answer]
 ) -> list[CheckIn]:
     """Write every answer in a fixed number of statements whatever the number of KRs: new
-    check-in rows in one multi-row INSERT, edited ones in one UPDATE run for each (both from
-    plain values: no ORM object is built or flushed for them), all read back in one SELECT
-    (SQLite cannot return the ids of a multi-row INSERT in order), then the KRs' new values
-    (one UPDATE run for each), their history and the audit in one statement each
-    (tests/scenarios/test_statement_counts.py)."""
+    check-in rows in one INSERT returning their ids, edited ones in one UPDATE run for each
+    (both from plain values: no ORM object is flushed for them), then the KRs' new values (one
+    UPDATE run for each), their history and the audit in one statement each
+    (tests/scenarios/test_statement_counts.py). Each answer's row comes back as stored."""
     befores = [None if item.existing is None else _audit_state(item.existing) for item in items]
     keys = [idempotency_key(person.id, item.kr.id or 0, period) for item in items]
-    checkin_queries.insert_checkins(
-        [_new_checkin(person, period, now, item, key) | _answer_columns(item)
-         for item, key in zip(items, keys, strict=True) if item.existing is None],
+    written = [_new_checkin(person, period, now, item, key) | _answer_columns(item)
+               if item.existing is None else
+               {"version": item.existing.version + 1, "updated_at": now} | _answer_columns(item)
+               for item, key in zip(items, keys, strict=True)]
+    ids = checkin_queries.insert_checkins(
+        [columns for item, columns in zip(items, written, strict=True) if item.existing is None],
         session=session)
     checkin_queries.update_checkins(
-        [{"checkin_id": item.existing.id, "version": item.existing.version + 1,
-          "updated_at": now} | _answer_columns(item)
-         for item in items if item.existing is not None],
+        [{"checkin_id": item.existing.id} | columns
+         for item, columns in zip(items, written, strict=True) if item.existing is not None],
         session=session)
-    stored = checkin_queries.checkins_by_keys(session=session, keys=keys, fresh=True)
-    rows = [stored[key] for key in keys]
+    rows = [_as_written(item.existing, columns, ids.get(key))
+            for item, columns, key in zip(items, written, keys, strict=True)]
     history: list[dict[str, Any]] = []
     audits: list[dict[str, Any]] = []
     kr_values: list[dict[str, Any]] = []
@@ -269,11 +287,22 @@ def _store(
     return rows
 
 
-def _as_stored(kr: KeyResult, **values: Any) -> None:
-    """Give the session's `kr` the values `record_kr_values` wrote, as stored ones: the rest of
+def _as_written(existing: CheckIn | None, columns: dict[str, Any], new_id: int | None
+                ) -> CheckIn:
+    """The check-in as `columns` left it: `existing` given them as stored values (nothing for
+    the session to flush), or a new row's values with the id the INSERT gave it (never added to
+    the session: it is stored already)."""
+    if existing is None:
+        return CheckIn(id=new_id, **columns)
+    _as_stored(existing, **columns)
+    return existing
+
+
+def _as_stored(row: KeyResult | CheckIn, **values: Any) -> None:
+    """Give the session's `row` the values a Core statement wrote, as stored ones: the rest of
     the submission reads them, and the session has nothing to flush for them."""
     for column, value in values.items():
-        set_committed_value(kr, column, value)
+        set_committed_value(row, column, value)
 
 
 def _new_checkin(person: PersonView, period: str, now: datetime, item: _Answer, key: str

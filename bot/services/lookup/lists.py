@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.services.lookup.tree import TreeView, alignment_tree
 from bot.services.okrs.cards import ObjectiveCard, Viewer, fit_cards, load_cards
-from bot.services.people import NotMet, PersonView, people_in, person_in
+from bot.services.people import Answer, Found, NotMet, PersonView, people_in, person_in
 from bot.services.team_names import TeamNotFound, team_not_found
 from storage.db import Database
 from storage.models import Team
@@ -28,8 +28,6 @@ MESSAGE_BLOCKS = 50
 FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more, context, spare
 MAX_KRS_PER_CARD = 8
 
-
-Found = TypeVar("Found")
 
 
 @dataclass(frozen=True)
@@ -54,14 +52,6 @@ class ChannelNotLinked:
     """No team has this channel as its own."""
 
     channel_id: str
-
-
-@dataclass(frozen=True)
-class Answer(Generic[Found]):
-    """What a look-up found, and who asked (their zone and language shape the answer)."""
-
-    viewer: PersonView
-    found: Found
 
 
 def own_okrs(db: Database, clock: Clock, asker: str) -> Answer[OkrList | NoCycle] | NotMet:
