@@ -29,7 +29,6 @@ FRAME_BLOCKS = 4  # lookup/okrs.json.j2 around the cards: header, empty or more,
 MAX_KRS_PER_CARD = 8
 
 
-
 @dataclass(frozen=True)
 class OkrList:
     """A person's or a team's cards in the current cycle (`hidden` did not fit)."""
