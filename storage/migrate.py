@@ -10,6 +10,7 @@ revision with one SELECT instead (`current_revision`), so it never loads it.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,9 +70,13 @@ def migration_engine(database_url: str) -> Engine:
 
 
 def upgrade(database_url: str) -> None:
-    """Bring the database at `database_url` to the latest schema (`alembic upgrade head`)."""
+    """Bring the database at `database_url` to the latest schema (`alembic upgrade head`);
+    SchemaAheadError when a newer okr-bot migrated it (nothing is changed)."""
     from alembic import command
 
+    revision = current_revision(database_url)
+    if revision is not None and schema_state(revision) is SchemaState.AHEAD:
+        raise SchemaAheadError(revision)
     command.upgrade(alembic_config(database_url), "head")
 
 
@@ -95,23 +100,64 @@ def current_revision(database_url: str) -> str | None:
         engine.dispose()
 
 
+class SchemaState(Enum):
+    """Where a database's schema stands against this version of okr-bot."""
+
+    CURRENT = "current"  # at HEAD
+    BEHIND = "behind"  # never migrated, or at an older revision: `db upgrade` brings it to HEAD
+    AHEAD = "ahead"  # at a revision this version does not ship: a newer okr-bot migrated it
+
+
+def known_revisions() -> frozenset[str]:
+    """The revisions this version ships, from the names of their files (`0003_reviews.py`:
+    "0003"), so a server need not load Alembic to read them (tests/storage/test_migrations.py
+    pins them to Alembic's own)."""
+    return frozenset(path.name.split("_", 1)[0]
+                     for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+
+
+def schema_state(revision: str | None) -> SchemaState:
+    """The one answer to "may this version use a database at `revision` (None: never migrated)
+    as it is?"."""
+    if revision == HEAD:
+        return SchemaState.CURRENT
+    if revision is None or revision in known_revisions():
+        return SchemaState.BEHIND
+    return SchemaState.AHEAD
+
+
 def pending(database_url: str) -> bool:
-    """True when the database is not at the newest revision."""
-    return current_revision(database_url) != HEAD
+    """True when the database is behind this version (`db upgrade` has something to apply)."""
+    return schema_state(current_revision(database_url)) is SchemaState.BEHIND
 
 
 class PendingMigrationsError(RuntimeError):
     """PostgreSQL is behind the code's schema; an admin runs `okr-bot db upgrade` once."""
 
 
+class SchemaAheadError(RuntimeError):
+    """A newer okr-bot migrated the database to `revision`: this version must not use it (an
+    admin runs the newer version, or restores the backup taken before its upgrade)."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(f"the database is at revision {revision}, newer than this version's "
+                         f"{HEAD}")
+        self.revision = revision
+
+
 def prepare_database(database_url: str) -> None:
     """Apply pending migrations on SQLite (one host); on PostgreSQL, refuse to start behind.
+    Refuse on both a database a newer okr-bot migrated (SchemaAheadError).
 
     Replicas starting at once must not race schema changes on a shared server, so there the
     upgrade is an explicit step.
     """
-    if not pending(database_url):
+    revision = current_revision(database_url)
+    state = schema_state(revision)
+    if state is SchemaState.CURRENT:
         return
+    if revision is not None and state is SchemaState.AHEAD:
+        raise SchemaAheadError(revision)
     if make_url(normalise_url(database_url)).get_backend_name() == "sqlite":
         upgrade(database_url)
     else:

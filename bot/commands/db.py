@@ -17,8 +17,12 @@ def upgrade(args: argparse.Namespace, ctx: Context) -> int:
 
 def current(args: argparse.Namespace, ctx: Context) -> int:
     now, head = migrate.current_revision(ctx.settings.database_url), migrate.head_revision()
-    if now == head:
+    state = migrate.schema_state(now)
+    if state is migrate.SchemaState.CURRENT:
         print(words("cli.db.current", head=head))
         return 0
-    print(words("cli.db.behind", current=now or words("cli.db.no_schema"), head=head))
+    if state is migrate.SchemaState.AHEAD:
+        print(words("cli.db.ahead", current=now, head=head))
+    else:
+        print(words("cli.db.behind", current=now or words("cli.db.no_schema"), head=head))
     return 1

@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from bot.catalogues import words
 from bot.settings import MissingSettingError, SettingsError, invalid_lines, load_settings
-from storage.migrate import PendingMigrationsError
+from storage.migrate import HEAD, PendingMigrationsError, SchemaAheadError
 
 # Slack's answers that mean "this token is not the right one" (auth.test, apps.connections.open);
 # their meaning is worded in cli.errors.token.<code>.
@@ -30,6 +30,8 @@ def explain(error: BaseException) -> list[str] | None:
         return str(error).splitlines()
     if isinstance(error, PendingMigrationsError):
         return [words("cli.errors.pending")]
+    if isinstance(error, SchemaAheadError):
+        return [words("cli.errors.ahead", current=error.revision, head=HEAD)]
     if isinstance(error, ValidationError):
         return invalid_lines(error)
     if isinstance(error, DBAPIError):

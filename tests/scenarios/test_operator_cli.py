@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from storage.migrate import HEAD
 from tests.fakes.slack_api import Fault, SlackStandIn
 from tests.fakes.unreachable import closed_port_url
 
@@ -103,6 +105,29 @@ def test_a_database_that_does_not_exist_is_one_line(tmp_path: Path,
         shown = make_url(url).render_as_string(hide_password=True)
         assert line.startswith(f"okr-bot: cannot use the database {shown}: "), line
         assert "secret" not in line
+
+
+def test_a_database_a_newer_version_upgraded_is_named_as_such_not_as_behind(
+    tmp_path: Path,
+) -> None:
+    """After a roll-back: one line saying what happened, for starting and for `db upgrade`;
+    `db current` says it too (exit 1); the database is left as it was."""
+    url = f"sqlite:///{tmp_path}/okr.db"
+    assert okr_bot("db", "upgrade", cwd=tmp_path, DATABASE_URL=url).returncode == 0
+    with sqlite3.connect(tmp_path / "okr.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    settings = {"DATABASE_URL": url, "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": "s" * 32}
+    for command in (("serve",), ("db", "upgrade")):
+        line = one_line(okr_bot(*command, cwd=tmp_path, **settings))
+        assert line.startswith(f"okr-bot: the database is at schema 0099, newer than this "
+                               f"version's {HEAD}: a newer okr-bot upgraded it"), line
+    zh = one_line(okr_bot("serve", cwd=tmp_path, DEFAULT_LOCALE="zh", **settings))
+    assert "数据库结构为 0099，比当前版本的" in zh
+    current = okr_bot("db", "current", cwd=tmp_path, DATABASE_URL=url)
+    assert current.returncode == 1 and "newer than this version's" in current.stdout
+    with sqlite3.connect(tmp_path / "okr.db") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0099",)]
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -6,21 +6,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from storage.db import make_engine
 from storage.migrate import (
     HEAD,
     MIGRATIONS_DIR,
+    SchemaAheadError,
+    SchemaState,
     alembic_config,
     current_revision,
     head_revision,
+    known_revisions,
     pending,
     prepare_database,
+    schema_state,
     upgrade,
 )
 from storage.models import metadata
@@ -149,6 +154,43 @@ def test_processes_upgrading_at_the_same_moment_all_succeed(empty_database_url: 
     assert [process.returncode for process in processes] == [0, 0, 0, 0], errors
     assert current_revision(empty_database_url) == head_revision()
     assert _diff(empty_database_url) == []
+
+
+def test_known_revisions_are_alembics_own() -> None:
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    assert known_revisions() == {script.revision for script in scripts.walk_revisions()}
+
+
+@pytest.mark.parametrize(("revision", "state"), [
+    (None, SchemaState.BEHIND), ("0001", SchemaState.BEHIND), (HEAD, SchemaState.CURRENT),
+    (f"{int(HEAD) + 1:04d}", SchemaState.AHEAD), ("ae1f00d", SchemaState.AHEAD),
+])
+def test_schema_state_of_a_revision(revision: str | None, state: SchemaState) -> None:
+    assert schema_state(revision) is state
+
+
+def _stamp(url: str, revision: str) -> None:
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+    finally:
+        engine.dispose()
+
+
+def test_a_database_a_newer_version_migrated_is_refused_and_left_alone(
+    empty_database_url: str,
+) -> None:
+    """Running an older okr-bot (a roll-back) on it: not "behind", and no upgrade attempted."""
+    upgrade(empty_database_url)
+    _stamp(empty_database_url, "0099")
+    assert not pending(empty_database_url)
+    for step in (prepare_database, upgrade):
+        with pytest.raises(SchemaAheadError) as refused:
+            step(empty_database_url)
+        assert refused.value.revision == "0099"
+    assert current_revision(empty_database_url) == "0099"
+    assert _table_names(empty_database_url) == MODEL_TABLES | {"alembic_version"}
 
 
 _SERVER_START = """
