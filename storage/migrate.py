@@ -74,9 +74,7 @@ def upgrade(database_url: str) -> None:
     SchemaAheadError when a newer okr-bot migrated it (nothing is changed)."""
     from alembic import command
 
-    revision = current_revision(database_url)
-    if revision is not None and schema_state(revision) is SchemaState.AHEAD:
-        raise SchemaAheadError(revision)
+    usable_schema_state(database_url)
     command.upgrade(alembic_config(database_url), "head")
 
 
@@ -126,6 +124,16 @@ def schema_state(revision: str | None) -> SchemaState:
     return SchemaState.AHEAD
 
 
+def usable_schema_state(database_url: str) -> SchemaState:
+    """`schema_state` of the database at `database_url`: current or behind, or SchemaAheadError
+    when a newer okr-bot migrated it (this version must not touch it)."""
+    revision = current_revision(database_url)
+    state = schema_state(revision)
+    if state is SchemaState.AHEAD:
+        raise SchemaAheadError(str(revision))
+    return state
+
+
 def pending(database_url: str) -> bool:
     """True when the database is behind this version (`db upgrade` has something to apply)."""
     return schema_state(current_revision(database_url)) is SchemaState.BEHIND
@@ -152,12 +160,8 @@ def prepare_database(database_url: str) -> None:
     Replicas starting at once must not race schema changes on a shared server, so there the
     upgrade is an explicit step.
     """
-    revision = current_revision(database_url)
-    state = schema_state(revision)
-    if state is SchemaState.CURRENT:
+    if usable_schema_state(database_url) is SchemaState.CURRENT:
         return
-    if revision is not None and state is SchemaState.AHEAD:
-        raise SchemaAheadError(revision)
     if make_url(normalise_url(database_url)).get_backend_name() == "sqlite":
         upgrade(database_url)
     else:
