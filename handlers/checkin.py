@@ -20,7 +20,7 @@ from bot.domain.local_dates import format_date
 from bot.services.checkin import form as checkin
 from bot.services.checkin import save as checkin_save
 from bot.services.checkin.later import remind_later
-from bot.services.people import Answer, NotMet, PersonView
+from bot.services.people import Answer, PersonView
 from bot.services.schedules.availability import skip_week
 from handlers.checkin_payloads import (
     error_block,
@@ -31,7 +31,7 @@ from handlers.checkin_payloads import (
 )
 from handlers.command import CommandContext
 from handlers.home import refresh_home
-from handlers.people import ensure_person
+from handlers.people import as_met, ensure_person
 
 logger = logging.getLogger(__name__)
 
@@ -155,16 +155,11 @@ def open_modal(deps: Deps, person: PersonView, trigger_id: str,
 
 def _submitted(deps: Deps, slack_user_id: str, submission: checkin_save.Submission
                ) -> Answer[checkin_save.Outcome] | None:
-    """`submission` stored (or refused) as the person with `slack_user_id`, who is found in its
-    transaction; someone okr-bot has not met is met first (`users.info`), then it is submitted
-    again. None: Slack does not know them either."""
+    """`submission` stored (or refused) as the person with `slack_user_id`, found in its
+    transaction (`as_met`); None: Slack does not know them."""
     helpers = meet_helpers(deps, slack_user_id, submission)
-    answer = checkin_save.submit(deps.db, deps.clock, slack_user_id, submission, helpers)
-    if isinstance(answer, NotMet):
-        if ensure_person(deps, slack_user_id) is None:
-            return None
-        answer = checkin_save.submit(deps.db, deps.clock, slack_user_id, submission, helpers)
-    return None if isinstance(answer, NotMet) else answer
+    return as_met(deps, slack_user_id, lambda asker: checkin_save.submit(
+        deps.db, deps.clock, asker, submission, helpers))
 
 
 def meet_helpers(deps: Deps, asker: str, submission: checkin_save.Submission) -> dict[str, int]:

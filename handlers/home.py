@@ -10,10 +10,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
-from bot.services.home import build_home, home_of_slack_user
-from bot.services.people import NotMet
+from bot.services.home import home_of_slack_user
 from handlers.payloads import home_tab_user, user_id
-from handlers.people import ensure_person
+from handlers.people import as_met
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +32,11 @@ def on_refresh(deps: Deps, body: dict[str, Any]) -> None:
 def publish_home(deps: Deps, slack_user_id: str) -> bool:
     """Render and publish `slack_user_id`'s Home tab; False when Slack refused or the person is
     unknown to Slack. Safe to call after any change (publishing is idempotent)."""
-    found = home_of_slack_user(deps.db, deps.clock, slack_user_id)
-    if isinstance(found, NotMet):
-        met = ensure_person(deps, slack_user_id)
-        if met is None:
-            return False
-        found = met, build_home(deps.db, deps.clock, met)
-    person, home = found
+    found = as_met(deps, slack_user_id,
+                   lambda asker: home_of_slack_user(deps.db, deps.clock, asker))
+    if found is None:
+        return False
+    person, home = found.viewer, found.found
     view = deps.renderer.render("home/home", person.locale, home=home, ids=ids.TEMPLATE_IDS)
     try:
         deps.slack.views_publish(user_id=slack_user_id, view=view)

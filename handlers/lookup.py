@@ -15,7 +15,7 @@ from bot.services.people import Answer, Found, NotMet
 from bot.services.team_names import TeamNotFound
 from handlers.command import CommandContext, UnknownAsker
 from handlers.lookup_payloads import parse_lookup, parse_target
-from handlers.people import ensure_person
+from handlers.people import as_met, ensure_person
 
 
 def show_help(ctx: CommandContext) -> None:
@@ -70,12 +70,9 @@ def closest_verb(word: str, verbs: Sequence[str]) -> str | None:
 def _asked(ctx: CommandContext, look: Callable[[str], Answer[Found] | NotMet]) -> Found:
     """What `look` finds for the person who typed the command, found in its session; someone
     okr-bot has not met is met first (`users.info`), then it looks again."""
-    answer = look(ctx.command.user_id)
-    if isinstance(answer, NotMet):
-        ctx.person  # noqa: B018 - meets them (or UnknownAsker: the help, in the default language)
-        answer = look(ctx.command.user_id)
-        if isinstance(answer, NotMet):
-            raise UnknownAsker(answer.slack_user_id)
+    answer = as_met(ctx.deps, ctx.command.user_id, look)
+    if answer is None:  # the help, in the default language
+        raise UnknownAsker(ctx.command.user_id)
     ctx.seen_as(answer.viewer)
     return answer.found
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import Deps, make_web_client
 from bot.log_sampling import sampled_logger
-from bot.services.people import PersonView, SlackProfile, find_person, save_profile
+from bot.services.people import (
+    Answer,
+    Found,
+    NotMet,
+    PersonView,
+    SlackProfile,
+    find_person,
+    save_profile,
+)
 
 logger = sampled_logger(__name__)
 
@@ -40,3 +50,16 @@ def ensure_person(deps: Deps, slack_user_id: str) -> PersonView | None:
         deps.db, deps.clock, profile,
         default_tz=deps.settings.default_timezone, default_locale=deps.settings.default_locale,
     )
+
+
+def as_met(deps: Deps, slack_user_id: str,
+           attempt: Callable[[str], Answer[Found] | NotMet]) -> Answer[Found] | None:
+    """`attempt` as the person with `slack_user_id`, who is found in its own session; someone
+    okr-bot has not met is met first (`ensure_person`), then it is attempted again. None: Slack
+    does not know them either."""
+    answer = attempt(slack_user_id)
+    if isinstance(answer, NotMet):
+        if ensure_person(deps, slack_user_id) is None:
+            return None
+        answer = attempt(slack_user_id)
+    return None if isinstance(answer, NotMet) else answer

@@ -20,7 +20,7 @@ from bot.services.okrs.cards import (
     fit_cards,
     load_card_lists,
 )
-from bot.services.people import NotMet, PersonView, view_of
+from bot.services.people import Answer, NotMet, PersonView, view_of
 from bot.services.schedules.hours import HoursView, hours_in
 from bot.services.schedules.planner import checkin_outlook
 from storage.db import Database
@@ -75,23 +75,16 @@ class HomeView:
 
 
 def home_of_slack_user(db: Database, clock: Clock, slack_user_id: str
-                       ) -> tuple[PersonView, HomeView] | NotMet:
-    """The person with `slack_user_id` and their Home, read in one session (one session for
-    an opened Home, not one to find them and one to build it)."""
+                       ) -> Answer[HomeView] | NotMet:
+    """Everything `home/home.json.j2` shows for the person with `slack_user_id`, fitted to a
+    Home tab, and who they are, read in one session (one session for an opened Home, not one to
+    find them and one to build it)."""
     with db.read() as session:
         row = people_queries.person_by_slack_id(slack_user_id, session=session)
         if row is None:
             return NotMet(slack_user_id)
         person = view_of(row)
-        return person, _home(session, clock.now(), person, row)
-
-
-def build_home(db: Database, clock: Clock, person: PersonView) -> HomeView:
-    """Everything `home/home.json.j2` shows for `person`, fitted to a Home tab."""
-    with db.read() as session:
-        row = session.get(Person, person.id)
-        assert row is not None  # met before its Home is built
-        return _home(session, clock.now(), person, row)
+        return Answer(person, _home(session, clock.now(), person, row))
 
 
 def _home(session: Session, now: datetime, person: PersonView, row: Person) -> HomeView:

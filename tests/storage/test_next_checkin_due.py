@@ -14,7 +14,7 @@ from tests.scenarios.seed import Seed
 
 
 def next_checkin_due(db: Database, clock: FakeClock, person_id: int) -> datetime | None:
-    """What `build_home` asks the planner for `person_id`, or None for nobody."""
+    """What the Home (`home_of_slack_user`) asks the planner for `person_id`, or None for nobody."""
     with db.read() as session:
         person = session.get(Person, person_id)
         if person is None:
