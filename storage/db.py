@@ -14,20 +14,38 @@ file is created readable by its owner only; its WAL and shared-memory files take
 
 from __future__ import annotations
 
+import functools
 import importlib
+import json
 import logging
 import os
 import sqlite3
 import stat
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import (
+    JSON,
+    Insert,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    cast,
+    column,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine, Result, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -124,6 +142,76 @@ def run_core(session: Session, statement: Executable,
     at a time, which psycopg does in Python."""
     session.flush()
     return session.connection().execute(statement, params)
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (the same columns in each; nothing when empty) into `table` in one
+    statement and one round trip. On PostgreSQL the rows go as one JSON parameter, `INSERT …
+    SELECT FROM json_to_recordset(…)`: one statement text whatever the number of rows, so it is
+    compiled and prepared once, and encoded by `json` in C (psycopg dumps arrays in Python). An
+    executemany there is psycopg's pipeline, a send and two waits on the socket per row, each
+    letting go of the interpreter; with other request threads waiting for it, each is a handoff
+    (bench/README.md, thirteenth run). On SQLite an executemany stays in process."""
+    if not rows:
+        return
+    if _on_postgres(session):
+        run_core(session, _insert_given(table, tuple(rows[0])), _given_rows(rows))
+    else:
+        run_core(session, insert(table), list(map(dict, rows)))
+
+
+def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *,
+                key: str = "id") -> None:
+    """Give the row of `table` whose `key` column is `row[key]` the other values of each of
+    `rows` (the same columns in each; nothing when empty), in one statement: on PostgreSQL
+    `UPDATE … FROM json_to_recordset(…)`, on SQLite an executemany (`insert_rows` says why)."""
+    if not rows:
+        return
+    names = tuple(name for name in rows[0] if name != key)
+    if _on_postgres(session):
+        run_core(session, _update_given(table, key, names), _given_rows(rows))
+    else:
+        run_core(session, _update_by_key(table, key),
+                 [{name: row[name] for name in names} | {"row_key": row[key]} for row in rows])
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _given_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {"given_rows": json.dumps(rows, default=_json_value, ensure_ascii=False)}
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not written as JSON")
+
+
+def _given(table: Table, names: Sequence[str]) -> Any:
+    """The JSON parameter `given_rows` read as a table of `names`, typed as `table`'s columns."""
+    return (func.json_to_recordset(cast(bindparam("given_rows", type_=Text), JSON))
+            .table_valued(*(column(name, table.c[name].type) for name in names))
+            .render_derived(name="given", with_types=True))
+
+
+@functools.cache
+def _insert_given(table: Table, names: tuple[str, ...]) -> Insert:
+    given = _given(table, names)
+    return insert(table).from_select(names, select(*(given.c[name] for name in names)))
+
+
+@functools.cache
+def _update_given(table: Table, key: str, names: tuple[str, ...]) -> Update:
+    given = _given(table, (key, *names))
+    return (update(table).where(table.c[key] == given.c[key])
+            .values({name: given.c[name] for name in names}))
+
+
+@functools.cache
+def _update_by_key(table: Table, key: str) -> Update:
+    return update(table).where(table.c[key] == bindparam("row_key"))
 
 
 def is_unavailable(error: BaseException) -> bool:

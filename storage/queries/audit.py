@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
-from storage.db import conflict_insert
+from storage.db import conflict_insert, insert_rows
 from storage.models import (
     AuditLog,
     InboxEntry,
@@ -50,7 +49,5 @@ def audit_row(
 
 
 def add_audits(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Append `audit_row`s in one statement (executemany), whatever their number (nulls
-    rendered: rows with and without a `before` are one batch, not one each)."""
-    if rows:
-        session.execute(insert(AuditLog).execution_options(render_nulls=True), list(rows))
+    """Append `audit_row`s in one statement (`insert_rows`), whatever their number."""
+    insert_rows(session, AuditLog.__table__, rows)  # type: ignore[attr-defined]

@@ -18,13 +18,12 @@ from sqlalchemy import (
     func,
     insert,
     union,
-    update,
 )
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from storage.db import run_core
+from storage.db import insert_rows, run_core, update_rows
 from storage.models import (
     CheckIn,
     KeyResult,
@@ -229,41 +228,24 @@ def insert_checkins(rows: list[dict[str, Any]], *, session: Session) -> dict[str
 
 
 def update_checkins(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """Edited check-ins in one UPDATE run for every row (executemany): each row is the
-    `checkin_id` and the columns to set, the same columns in every row (nothing when empty)."""
-    if rows:
-        run_core(session, _UPDATE_CHECKIN, rows)
+    """Edited check-ins in one statement (`update_rows`): each row is the check-in's `id` and
+    the columns to set, the same columns in every row (nothing when empty)."""
+    update_rows(session, _CHECKIN_TABLE, rows)
 
 
 _CHECKIN_TABLE: Table = CheckIn.__table__  # type: ignore[attr-defined]
-_UPDATE_CHECKIN = update(_CHECKIN_TABLE).where(_CHECKIN_TABLE.c.id == bindparam("checkin_id"))
 _INSERT_CHECKIN = insert(_CHECKIN_TABLE).returning(_CHECKIN_TABLE.c.id,
                                                     _CHECKIN_TABLE.c.idempotency_key)
 
 
 def record_kr_values(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """Each KR's value, confidence and check-in time after a check-in, in one UPDATE run for
-    every row (executemany), each row `{"kr_id", "value", "new_confidence", "at"}`: the ORM's
-    unit of work would build an UPDATE per object from its change history (nothing when
-    empty)."""
-    if rows:
-        run_core(session, _RECORD_KR_VALUE, rows)
-
-
-_KR_TABLE: Table = KeyResult.__table__  # type: ignore[attr-defined]
-_RECORD_KR_VALUE = (
-    update(_KR_TABLE)
-    .where(_KR_TABLE.c.id == bindparam("kr_id"))
-    .values(current_value=bindparam("value"), confidence=bindparam("new_confidence"),
-            last_checkin_at=bindparam("at"), updated_at=bindparam("at"))
-)
+    """Each KR's value, confidence and check-in time after a check-in, in one statement
+    (`update_rows`), each row `{"id", "current_value", "confidence", "last_checkin_at",
+    "updated_at"}`: the ORM's unit of work would build an UPDATE per object from its change
+    history (nothing when empty)."""
+    update_rows(session, KeyResult.__table__, rows)  # type: ignore[attr-defined]
 
 
 def insert_value_history(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """KR value history rows in one INSERT run for every row (executemany; nothing when `rows`
-    is empty)."""
-    if rows:
-        run_core(session, _INSERT_VALUE_HISTORY, rows)
-
-
-_INSERT_VALUE_HISTORY = insert(KRValueHistory.__table__)  # type: ignore[attr-defined]
+    """KR value history rows in one statement (`insert_rows`; nothing when `rows` is empty)."""
+    insert_rows(session, KRValueHistory.__table__, rows)  # type: ignore[attr-defined]

@@ -259,7 +259,7 @@ def _store(
         [columns for item, columns in zip(items, written, strict=True) if item.existing is None],
         session=session)
     checkin_queries.update_checkins(
-        [{"checkin_id": item.existing.id} | columns
+        [{"id": item.existing.id} | columns
          for item, columns in zip(items, written, strict=True) if item.existing is not None],
         session=session)
     rows = [_as_written(item.existing, columns, ids.get(key))
@@ -273,10 +273,10 @@ def _store(
             history.append({"key_result_id": row.key_result_id, "at": now, "value": value,
                             "source": "slack", "checkin_id": row.id,
                             "changed_by_id": person.id})
-        kr_values.append({"kr_id": kr.id, "value": value, "new_confidence": row.confidence,
-                          "at": now})
-        _as_stored(kr, current_value=value, confidence=row.confidence, last_checkin_at=now,
-                   updated_at=now)
+        stored = {"current_value": value, "confidence": row.confidence, "last_checkin_at": now,
+                  "updated_at": now}
+        kr_values.append({"id": kr.id} | stored)
+        _as_stored(kr, **stored)
         audits.append(audit_queries.audit_row(
             at=now, actor=person.slack_user_id,
             action="checkin.create" if before is None else "checkin.update", entity="checkin",
