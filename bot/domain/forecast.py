@@ -122,7 +122,19 @@ def forecast_kr(
     `history` is the KR's value history in any order; without any value in it, `kr.current`
     is the latest value.
     """
-    points = values_of(history)
+    return forecast_values(kr, values_of(history), objective_type=objective_type, now=now,
+                           end=end)
+
+
+def forecast_values(
+    kr: KRState,
+    points: Sequence[Point],
+    *,
+    objective_type: ObjectiveType,
+    now: datetime,
+    end: datetime,
+) -> Forecast:
+    """`forecast_kr` of the values already taken from a KR's history (`values_of`)."""
     weeks_left = max(0.0, (end - now).total_seconds() / (7 * _DAY))
     if kr.kind is KRKind.MILESTONE:
         return _milestone(kr, objective_type)
@@ -147,13 +159,11 @@ def objective_forecast(kr_scores: Sequence[float | None]) -> float | None:
     return sum(known) / len(known)
 
 
-def recent_progress(
-    kr: KRState, history: Iterable[ValuePoint], count: int = SPARK_POINTS
-) -> list[float]:
-    """The 0..1 progress of the KR's last `count` recorded values, oldest first (a sparkline's
-    input)."""
-    points = values_of(history)[-count:]
-    return [score_at(kr, p.value) for p in points]
+def recent_progress(kr: KRState, points: Sequence[Point], count: int = SPARK_POINTS
+                    ) -> list[float]:
+    """The 0..1 progress of the KR's last `count` values (`values_of` its history), oldest first
+    (a sparkline's input)."""
+    return [score_at(kr, p.value) for p in points[-count:]]
 
 
 def _milestone(kr: KRState, objective_type: ObjectiveType) -> Forecast:

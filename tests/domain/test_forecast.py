@@ -16,6 +16,7 @@ from bot.domain.forecast import (
     objective_forecast,
     recent_progress,
     theil_sen_slope,
+    values_of,
 )
 from bot.domain.formatting import format_change, sparkline
 from bot.domain.scoring import KRState, Verdict
@@ -146,8 +147,9 @@ def test_sparkline_and_recent_progress() -> None:
     assert sparkline([0, 0.5, 1]) == "▁▅█"
     assert sparkline([-1, 2, float("nan")]) == "▁█▁"
     points = weekly([48, 36, 24, 0, 10, 20, 30, 40, 45])
-    assert recent_progress(HOURS, points) == pytest.approx([0.5, 1, 1, 1, 1, 0.75, 1 / 3, 0.125])
-    assert sparkline(recent_progress(HOURS, points)) == "▅████▆▃▂"
+    assert recent_progress(HOURS, values_of(points)) == pytest.approx(
+        [0.5, 1, 1, 1, 1, 0.75, 1 / 3, 0.125])
+    assert sparkline(recent_progress(HOURS, values_of(points))) == "▅████▆▃▂"
 
 
 def test_format_change_is_signed() -> None:

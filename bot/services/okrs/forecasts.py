@@ -14,7 +14,15 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.digest_rules import ValuePoint
-from bot.domain.forecast import Basis, Forecast, end_of, forecast_kr, recent_progress
+from bot.domain.forecast import (
+    Basis,
+    Forecast,
+    end_of,
+    forecast_kr,
+    forecast_values,
+    recent_progress,
+    values_of,
+)
 from bot.domain.formatting import format_change, format_score, sparkline
 from bot.domain.review_rules import under_bar
 from bot.domain.scoring import KRState
@@ -91,9 +99,9 @@ def forecast_line(
     end_date: date,
 ) -> tuple[Forecast, ForecastLine]:
     """The forecast of a stored KR and its formatted line."""
-    state, kind = kr_state(kr), ObjectiveType(objective_type)
-    forecast = forecast_kr(state, history, objective_type=kind, now=now, end=end_of(end_date))
-    progress = recent_progress(state, history)
+    state, kind, points = kr_state(kr), ObjectiveType(objective_type), values_of(history)
+    forecast = forecast_values(state, points, objective_type=kind, now=now, end=end_of(end_date))
+    progress = recent_progress(state, points)
     verdict = ""
     if forecast.verdict is not None:
         verdict = f"{kind.value}.{forecast.verdict.value}"
