@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,13 @@ def _given_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def _json_value(value: Any) -> str:
-    if isinstance(value, datetime | date | time):
+    """A date or time as ISO text; a datetime in UTC, refused when naive, as every datetime
+    column's `UTCDateTime` refuses it on the other paths."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date | time):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not written as JSON")
 

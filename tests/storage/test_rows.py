@@ -3,8 +3,9 @@ databases (on PostgreSQL they travel as one JSON parameter)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 
+import pytest
 from sqlmodel import col, select
 
 from bot.clock import FakeClock
@@ -71,3 +72,28 @@ def test_update_rows_keeps_every_float_exact(db: Database, clock: FakeClock) -> 
         stored = session.exec(select(KeyResult.current_value, KeyResult.last_checkin_at)
                               .order_by(col(KeyResult.id))).all()
     assert [tuple(row) for row in stored] == [(value, at) for value in values]
+
+
+def test_a_naive_datetime_is_refused_and_nothing_is_written(db: Database, clock: FakeClock
+                                                            ) -> None:
+    ana = Seed(db, clock).make_person(name="Ana")
+    with pytest.raises(Exception, match="naive datetime"), db.write() as session:
+        update_rows(session, Person.__table__, [  # type: ignore[attr-defined]
+            {"id": ana.id, "name": "Ana B", "updated_at": datetime(2026, 12, 1, 8, 0)}])
+
+    with db.read() as session:
+        assert session.exec(select(Person.name)).all() == ["Ana"]
+
+
+def test_an_aware_datetime_in_another_zone_is_stored_as_the_same_moment(
+    db: Database, clock: FakeClock
+) -> None:
+    now = clock.now()
+    shanghai = now.astimezone(timezone(timedelta(hours=8)))
+    with db.write() as session:
+        insert_rows(session, AuditLog.__table__, [  # type: ignore[attr-defined]
+            {"at": shanghai, "actor": "U1", "action": "a", "entity": "e", "entity_id": "1",
+             "before": None, "after": None}])
+
+    with db.read() as session:
+        assert session.exec(select(AuditLog.at)).all() == [now]
