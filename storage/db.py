@@ -90,10 +90,13 @@ os.register_at_fork(after_in_child=_forget_locks)
 
 
 def normalise_url(url: str) -> str:
-    """Use psycopg 3 for a bare `postgresql://` URL."""
+    """Use psycopg2 for a bare `postgresql://` URL. psycopg 3 lets go of the interpreter around
+    each of its calls into libpq (seven or more a statement), psycopg2 only while it waits: with
+    the threads of a server taking their turns at the GIL, each letting go is a handoff
+    (bench/README.md, thirteenth run)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
+        parsed = parsed.set(drivername="postgresql+psycopg2")
     return parsed.render_as_string(hide_password=False)
 
 
@@ -138,8 +141,7 @@ def run_core(session: Session, statement: Executable,
     of `params` runs it once per row) — on `session`'s connection, in its transaction. The
     ORM's handling of a statement costs about 45 µs and does nothing for plain rows
     (bench/README.md, tenth run). Pending changes of `session` are flushed first, as its
-    autoflush would. Take a select's rows with `.all()`: iterating the result fetches one row
-    at a time, which psycopg does in Python."""
+    autoflush would. Take a select's rows with `.all()`: one fetch, not one per row."""
     session.flush()
     return session.connection().execute(statement, params)
 
@@ -147,11 +149,11 @@ def run_core(session: Session, statement: Executable,
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (the same columns in each; nothing when empty) into `table` in one
     statement and one round trip. On PostgreSQL the rows go as one JSON parameter, `INSERT …
-    SELECT FROM json_to_recordset(…)`: one statement text whatever the number of rows, so it is
-    compiled and prepared once, and encoded by `json` in C (psycopg dumps arrays in Python). An
-    executemany there is psycopg's pipeline, a send and two waits on the socket per row, each
-    letting go of the interpreter; with other request threads waiting for it, each is a handoff
-    (bench/README.md, thirteenth run). On SQLite an executemany stays in process."""
+    SELECT FROM json_to_recordset(…)`: one statement text whatever the number of rows, so
+    SQLAlchemy compiles it once, and `json` encodes it in C (an executemany was a round trip or
+    more per row, each a handoff of the interpreter between request threads; a VALUES list, a
+    new text per call; bench/README.md, thirteenth run). On SQLite an executemany stays in
+    process."""
     if not rows:
         return
     if _on_postgres(session):
@@ -230,7 +232,7 @@ def is_unavailable(error: BaseException) -> bool:
     cause = error.orig
     if isinstance(cause, sqlite3.OperationalError):
         return str(cause).startswith(_SQLITE_UNAVAILABLE)
-    # psycopg's OperationalError: connection (08), resources such as a full disk (53),
+    # The PostgreSQL driver's OperationalError: connection (08), resources such as a full disk (53),
     # operator intervention and statement timeouts (57), lock not available (55P03)
     return True
 

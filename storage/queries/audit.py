@@ -25,7 +25,7 @@ def claim_inbox(key: str, at: datetime, *, session: Session) -> bool:
     table: Any = InboxEntry.__table__  # type: ignore[attr-defined]
     statement = (conflict_insert(session, table).values(key=key, received_at=at)
                  .on_conflict_do_nothing().returning(table.c.key))
-    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    # RETURNING says whether the row went in, on both databases (a rowcount need not).
     return session.execute(statement).first() is not None
 
 
