@@ -91,9 +91,9 @@ os.register_at_fork(after_in_child=_forget_locks)
 
 def normalise_url(url: str) -> str:
     """Use psycopg2 for a bare `postgresql://` URL. psycopg 3 lets go of the interpreter around
-    each of its calls into libpq (seven or more a statement), psycopg2 only while it waits: with
-    the threads of a server taking their turns at the GIL, each letting go is a handoff
-    (bench/README.md, thirteenth run)."""
+    each of its calls into libpq (seven or more a statement), psycopg2 once a statement, around
+    its exchange with the server: among a server's threads each letting go is a handoff of the
+    GIL (bench/README.md, thirteenth run)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
