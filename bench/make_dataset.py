@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Date, Table, Time, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bench import benchlib
 from bench.company import Spec, generate
@@ -65,8 +65,10 @@ def reset(url: str) -> None:
 def load(engine: Engine, spec: Spec) -> Counter[str]:
     """Insert the company in one transaction; returns the row count per table.
 
-    Rows go in through the driver's executemany in chunks (SQL built from the Core table),
-    with values converted once here rather than by SQLAlchemy's per-value bind processors.
+    Rows go in through the driver in chunks (SQL built from the Core table), with values
+    converted once here rather than by SQLAlchemy's per-value bind processors: on SQLite an
+    executemany, on PostgreSQL many rows a statement (psycopg2's executemany is a round trip
+    a row).
     """
     counts: Counter[str] = Counter()
     tables = models.metadata.tables
@@ -75,10 +77,13 @@ def load(engine: Engine, spec: Spec) -> Counter[str]:
         for name, rows in generate(spec):
             table = tables[name]
             columns = list(rows[0])
-            marks = ", ".join(["?" if sqlite else "%s"] * len(columns))
             quoted = ", ".join(f'"{c}"' for c in columns)
-            sql = f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})'
-            conn.exec_driver_sql(sql, _tuples(table, columns, rows, sqlite))
+            values = _tuples(table, columns, rows, sqlite)
+            if sqlite:
+                marks = ", ".join(["?"] * len(columns))
+                conn.exec_driver_sql(f'INSERT INTO "{name}" ({quoted}) VALUES ({marks})', values)
+            else:
+                _insert_many_values(conn, f'INSERT INTO "{name}" ({quoted}) VALUES ', values)
             counts[name] += len(rows)
         if not sqlite:
             # Ids were given explicitly: move each sequence past them.
@@ -92,6 +97,17 @@ def load(engine: Engine, spec: Spec) -> Counter[str]:
             # okr-bot never runs ANALYZE there (its planner works from heuristics alone).
             conn.execute(text("ANALYZE"))
     return counts
+
+
+def _insert_many_values(conn: Connection, insert: str, values: list[tuple[Any, ...]]) -> None:
+    """`values` after `insert` ("INSERT INTO t (…) VALUES "), about 20,000 values a statement."""
+    width = len(values[0])
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    per = max(1, 20_000 // width)
+    for start in range(0, len(values), per):
+        part = values[start:start + per]
+        conn.exec_driver_sql(insert + ", ".join([row] * len(part)),
+                             tuple(value for each in part for value in each))
 
 
 def _tuples(table: Table, columns: list[str], rows: list[dict[str, Any]],
