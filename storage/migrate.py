@@ -3,7 +3,7 @@
 The Alembic configuration is built here, in code, with `script_location` inside the installed
 package, so migrations run the same from a checkout and from a wheel; there is no alembic.ini.
 
-Alembic is imported only to migrate (`upgrade`, `alembic_config`, `head_revision`): it adds
+Alembic is imported only to migrate (`upgrade`, `alembic_config`): it adds
 about 11 MiB to a process, and a server starting on a database already at `HEAD` reads the
 revision with one SELECT instead (`current_revision`), so it never loads it.
 """
@@ -78,13 +78,6 @@ def upgrade(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
-def head_revision() -> str | None:
-    """The newest revision shipped with this version of okr-bot, as Alembic reads the scripts."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-
-
 def current_revision(database_url: str) -> str | None:
     """The revision the database is at, or None when it has never been migrated."""
     engine = make_engine(database_url)
@@ -132,11 +125,6 @@ def usable_schema_state(database_url: str) -> SchemaState:
     if state is SchemaState.AHEAD:
         raise SchemaAheadError(str(revision))
     return state
-
-
-def pending(database_url: str) -> bool:
-    """True when the database is behind this version (`db upgrade` has something to apply)."""
-    return schema_state(current_revision(database_url)) is SchemaState.BEHIND
 
 
 class PendingMigrationsError(RuntimeError):

@@ -16,7 +16,7 @@ def upgrade(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def current(args: argparse.Namespace, ctx: Context) -> int:
-    now, head = migrate.current_revision(ctx.settings.database_url), migrate.head_revision()
+    now, head = migrate.current_revision(ctx.settings.database_url), migrate.HEAD
     state = migrate.schema_state(now)
     if state is migrate.SchemaState.CURRENT:
         print(words("cli.db.current", head=head))

@@ -21,9 +21,7 @@ from storage.migrate import (
     SchemaState,
     alembic_config,
     current_revision,
-    head_revision,
     known_revisions,
-    pending,
     prepare_database,
     schema_state,
     upgrade,
@@ -51,14 +49,14 @@ def _table_names(url: str) -> set[str]:
 
 
 def test_upgrade_builds_every_model_table_on_an_empty_database(empty_database_url: str) -> None:
-    assert pending(empty_database_url)
+    assert schema_state(current_revision(empty_database_url)) is SchemaState.BEHIND
     assert current_revision(empty_database_url) is None
 
     upgrade(empty_database_url)
 
     assert _table_names(empty_database_url) == MODEL_TABLES | {"alembic_version"}
-    assert current_revision(empty_database_url) == head_revision()
-    assert not pending(empty_database_url)
+    assert current_revision(empty_database_url) == HEAD
+    assert schema_state(current_revision(empty_database_url)) is not SchemaState.BEHIND
 
 
 def test_autogenerate_finds_no_difference_between_models_and_migrations(
@@ -73,7 +71,7 @@ def test_upgrade_twice_changes_nothing(empty_database_url: str) -> None:
     upgrade(empty_database_url)
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision()
+    assert current_revision(empty_database_url) == HEAD
     assert _diff(empty_database_url) == []
 
 
@@ -113,7 +111,7 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(
 
 def test_revisions_form_one_line_and_import_no_application_code() -> None:
     script = ScriptDirectory(str(MIGRATIONS_DIR))
-    assert script.get_heads() == [head_revision()] == [HEAD]
+    assert script.get_heads() == [HEAD]
     for revision in script.walk_revisions():
         source = Path(revision.path).read_text(encoding="utf-8")
         for module in ("sqlmodel", "storage", "bot"):
@@ -152,7 +150,7 @@ def test_processes_upgrading_at_the_same_moment_all_succeed(empty_database_url: 
     errors = [process.communicate()[1] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0, 0, 0], errors
-    assert current_revision(empty_database_url) == head_revision()
+    assert current_revision(empty_database_url) == HEAD
     assert _diff(empty_database_url) == []
 
 
@@ -184,7 +182,7 @@ def test_a_database_a_newer_version_migrated_is_refused_and_left_alone(
     """Running an older okr-bot (a roll-back) on it: not "behind", and no upgrade attempted."""
     upgrade(empty_database_url)
     _stamp(empty_database_url, "0099")
-    assert not pending(empty_database_url)
+    assert schema_state(current_revision(empty_database_url)) is not SchemaState.BEHIND
     for step in (prepare_database, upgrade):
         with pytest.raises(SchemaAheadError) as refused:
             step(empty_database_url)
@@ -219,7 +217,7 @@ def test_a_server_loads_neither_alembic_nor_the_other_database_s_dialect(
 
 def test_starting_on_an_empty_sqlite_file_migrates_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    assert pending(url)
+    assert schema_state(current_revision(url)) is SchemaState.BEHIND
 
     prepare_database(url)
 
@@ -229,7 +227,7 @@ def test_starting_on_an_empty_sqlite_file_migrates_it(tmp_path: Path) -> None:
 
 def test_fixture_database_is_at_head_after_other_tests_cleaned_it(database_url: str) -> None:
     # On PostgreSQL earlier tests' TRUNCATE must have left alembic_version alone.
-    assert current_revision(database_url) == head_revision()
+    assert current_revision(database_url) == HEAD
 
 
 def test_fixture_database_starts_with_empty_tables(database_url: str) -> None:
