@@ -54,7 +54,8 @@ class Counter:
 
     def __init__(self, db: Database) -> None:
         self.count = 0
-        event.listen(db.engine, "before_cursor_execute", self._seen)
+        for engine in db.engines:
+            event.listen(engine, "before_cursor_execute", self._seen)
 
     def _seen(self, *_: Any) -> None:
         self.count += 1

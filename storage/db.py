@@ -69,6 +69,8 @@ class _WriterQueue:
 _FILE_LOCKS: dict[str, threading.RLock] = {}
 _FILE_LOCKS_GUARD = threading.Lock()
 _WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, _WriterQueue] = weakref.WeakKeyDictionary()
+# A PostgreSQL engine's twin for `Database.read()`: the same settings, in autocommit.
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 def _writer_queue(path: str, timeout_ms: int) -> _WriterQueue:
@@ -262,9 +264,14 @@ def make_engine(
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = _sqlite_engine(url, statement_timeout_ms, pool_size, echo)
-    else:
-        engine = _postgres_engine(url, statement_timeout_ms, pool_size, echo)
+        return _with_our_events(_sqlite_engine(url, statement_timeout_ms, pool_size, echo))
+    engine = _with_our_events(_postgres_engine(url, statement_timeout_ms, pool_size, echo))
+    _READERS[engine] = _with_our_events(_postgres_engine(
+        url, statement_timeout_ms, pool_size, echo, isolation_level="AUTOCOMMIT"))
+    return engine
+
+
+def _with_our_events(engine: Engine) -> Engine:
     _count_connections(engine)
     return keep_words_out_of_errors(engine)
 
@@ -290,7 +297,7 @@ def _count_connections(engine: Engine) -> None:
 
 
 def _postgres_engine(
-    url: str, statement_timeout_ms: int | None, pool_size: int, echo: bool
+    url: str, statement_timeout_ms: int | None, pool_size: int, echo: bool, **options: Any
 ) -> Engine:
     connect_args: dict[str, Any] = {}
     if statement_timeout_ms:
@@ -303,6 +310,7 @@ def _postgres_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         connect_args=connect_args,
+        **options,
     )
 
 
@@ -356,9 +364,18 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @property
+    def engines(self) -> tuple[Engine, ...]:
+        """Every engine its sessions run on: `engine`, and on PostgreSQL its reader."""
+        reader = _READERS.get(self.engine)
+        return (self.engine,) if reader is None else (self.engine, reader)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A session for queries. On PostgreSQL its statements run in autocommit: at READ
+        COMMITTED each statement reads its own snapshot inside a transaction too, so BEGIN and
+        ROLLBACK were two round trips that bought nothing (bench/README.md, fourteenth run)."""
+        with Session(_READERS.get(self.engine, self.engine), expire_on_commit=False) as session:
             yield session
 
     @contextmanager
@@ -405,4 +422,5 @@ class Database:
         return True
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()

@@ -21,8 +21,10 @@ def counting(db: Database) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith("BEGIN"):
             statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    for engine in db.engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        for engine in db.engines:
+            event.remove(engine, "before_cursor_execute", record)

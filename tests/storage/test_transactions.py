@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import select
 
 from bot.clock import FakeClock
@@ -65,3 +65,23 @@ def test_concurrent_read_then_write_transactions_all_succeed_on_sqlite(
     with sqlite_db.read() as session:
         ids = set(session.exec(select(Person.slack_user_id)).all())
     assert ids == {f"U{n}" for n in range(threads * rounds)}
+
+
+def test_postgresql_reads_run_each_statement_on_its_own_and_writes_in_one_transaction(
+    db: Database,
+) -> None:
+    """At READ COMMITTED a statement reads its own snapshot inside a transaction too, so a
+    PostgreSQL read runs in autocommit (no BEGIN and ROLLBACK round trips); a write stays one
+    transaction. SQLite keeps its reads in one deferred transaction (one snapshot)."""
+    if not db.is_postgres:
+        with db.read() as session:
+            session.exec(select(Person)).all()
+            assert session.connection().connection.dbapi_connection.in_transaction
+        return
+    transaction = text("SELECT txid_current()")
+    with db.read() as session:
+        first, second = (session.execute(transaction).scalar() for _ in range(2))
+    assert first != second
+    with db.write() as session:
+        first, second = (session.execute(transaction).scalar() for _ in range(2))
+    assert first == second
