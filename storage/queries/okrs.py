@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, literal_column, union, union_all
+from sqlalchemy import bindparam, func, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
@@ -161,36 +161,48 @@ def visible_objectives(
     cycle_id: int,
     person_ids: Collection[int] = (),
     team_ids: Collection[int] = (),
+    teams_led_by: Collection[int] = (),
     kr_owner_ids: Collection[int] = (),
-) -> list[ObjectiveRow]:
-    """Non-archived Objectives of `cycle_id` owned by `person_ids` or `team_ids`, or holding a
-    non-archived KR owned by one of `kr_owner_ids`; by position and id.
+) -> list[tuple[int, ObjectiveRow]]:
+    """Non-archived Objectives of `cycle_id` owned by `person_ids`, by `team_ids` or by a team
+    one of `teams_led_by` leads, or holding a non-archived KR owned by one of `kr_owner_ids`.
+    Each comes with how it was found, the first of those four that finds it (0 to 3: its
+    `VIA` index); ordered by that, then position and id.
 
     One statement: the UNION of a select per kind of owner asked for, each on its own index (a
     single WHERE ORing them scans every Objective of the cycle, SQLite picking the cycle index:
     ~100 ms a look-up at 10,000 people, bench/latency.py)."""
     asked = {"person_ids": list(person_ids), "team_ids": list(team_ids),
-             "kr_owner_ids": list(kr_owner_ids)}
+             "teams_led_by": list(teams_led_by), "kr_owner_ids": list(kr_owner_ids)}
     kinds = tuple(kind for kind, ids in asked.items() if ids)
     if not kinds:
         return []
     params = {"cycle_id": cycle_id, **{kind: asked[kind] for kind in kinds}}
-    found = {row.id: ObjectiveRow(*row)
-             for row in run_core(session, _visible_objectives(kinds), params).all()}
-    return sorted(found.values(), key=lambda o: (o.position, o.id))
+    found: dict[int, tuple[int, ObjectiveRow]] = {}
+    for *fields, via in run_core(session, _visible_objectives(kinds), params).all():
+        if fields[0] not in found or via < found[fields[0]][0]:
+            found[fields[0]] = (via, ObjectiveRow(*fields))
+    return sorted(found.values(), key=lambda pair: (pair[0], pair[1].position, pair[1].id))
+
+
+VIA = ("person_ids", "team_ids", "teams_led_by", "kr_owner_ids")
 
 
 @cache
 def _visible_objectives(kinds: tuple[str, ...]) -> Executable:
-    """The UNION of the selects of `kinds` (built once per combination asked for)."""
-    parts = [_VISIBLE_BY[kind] for kind in kinds]
-    return parts[0] if len(parts) == 1 else union(*parts)
+    """The UNION ALL of the selects of `kinds` (built once per combination asked for)."""
+    parts = [_VISIBLE_BY[kind].add_columns(literal_column(str(VIA.index(kind))).label("via"))
+             for kind in kinds]
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 _OBJECTIVE = Objective.__table__.c  # type: ignore[attr-defined]
 _OBJECTIVE_ROW = sa_select(*(_OBJECTIVE[name] for name in ObjectiveRow._fields))
 _LIVE_IN_CYCLE = (col(Objective.cycle_id) == bindparam("cycle_id"),
                   col(Objective.state) != "archived")
+_LED_TEAMS = sa_select(col(TeamMember.team_id)).where(
+    col(TeamMember.person_id).in_(bindparam("teams_led_by", expanding=True)),
+    col(TeamMember.is_lead).is_(True))
 _VISIBLE_BY = {
     "person_ids": _OBJECTIVE_ROW.where(
         *_LIVE_IN_CYCLE,
@@ -198,6 +210,8 @@ _VISIBLE_BY = {
     "team_ids": _OBJECTIVE_ROW.where(
         *_LIVE_IN_CYCLE,
         col(Objective.owner_team_id).in_(bindparam("team_ids", expanding=True))),
+    "teams_led_by": _OBJECTIVE_ROW.where(
+        *_LIVE_IN_CYCLE, col(Objective.owner_team_id).in_(_LED_TEAMS)),
     "kr_owner_ids": (
         _OBJECTIVE_ROW
         .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))

@@ -48,8 +48,9 @@ from tests.statements import counting
 # `/okr @colleague` both people in one statement (people.who_are); the check-in's 13 became 11
 # when it found (and locked) its submitter in its own transaction, in one statement with the
 # lock, and asked whether a cycle is closed only of KRs outside the current one; then 10 when
-# the new check-ins' INSERT returned their ids instead of the rows being read back.
-MOST = {"colleague": 8, "team": 8, "home": 14, "checkin": 10}
+# the new check-ins' INSERT returned their ids instead of the rows being read back; the
+# colleague's 8 became 7 when the teams they lead joined that UNION as a subquery.
+MOST = {"colleague": 7, "team": 8, "home": 14, "checkin": 10}
 
 
 @dataclass

@@ -8,7 +8,7 @@ from bot.clock import FakeClock
 from bot.services.lookup.tree import alignment_tree
 from bot.services.okrs.cards import Viewer, card_blocks, fit_cards, load_cards
 from storage.db import Database
-from storage.models import Objective
+from storage.models import Objective, TeamMember
 from storage.queries.cycles import current_cycle
 from storage.queries.okrs import owner_names
 from tests.scenarios.seed import Seed
@@ -118,6 +118,36 @@ def test_cards_order_owners_as_asked_and_show_who_holds_a_kr(
     holders = {kr.title: kr.owner_name for kr in cards[4].krs}
     assert holders == {"Ana helps": "Ana", "Bo alone": None}
     assert cards[3].owner_kind == "team" and cards[3].owner_name == "Growth"
+
+
+def test_cards_of_the_teams_someone_leads_follow_their_own_in_team_order(
+    db: Database, clock: FakeClock
+) -> None:
+    seed = Seed(db, clock)
+    ana = seed.make_person(name="Ana")
+    bo = seed.make_person(name="Bo")
+    cycle = seed.make_cycle()
+    second = seed.make_team("Second")  # made first: the lower id, listed first
+    first = seed.make_team("First", leads=[ana])
+    seed.make_team("Member only", members=[ana])  # she is in it, she does not lead it
+    with db.write() as session:
+        session.add(TeamMember(team_id=second.id, person_id=ana.id, is_lead=True))
+    seed.make_objective("Second's", owner=second, cycle=cycle, position=0)
+    helped = seed.make_objective("First's, with her KR", owner=first, cycle=cycle, position=1)
+    seed.make_kr(helped, "Ana holds it", owner=ana)
+    seed.make_objective("First's", owner=first, cycle=cycle, position=0)
+    seed.make_objective("Not hers", owner=seed.make_team("Other", leads=[bo]), cycle=cycle)
+    held = seed.make_objective("Bo's", owner=bo, cycle=cycle)
+    seed.make_kr(held, "Ana helps", owner=ana)
+    seed.make_objective("Ana's", owner=ana, cycle=cycle, position=5)
+    viewer = Viewer.at(clock.now(), "UTC", "en")
+    assert ana.id is not None and cycle.id is not None
+    with db.read() as session, counting(db) as statements:
+        cards = load_cards(session, cycle_id=cycle.id, viewer=viewer, person_ids=[ana.id],
+                           include_held_krs=True, teams_led_by=[ana.id])
+    assert [c.title for c in cards] == ["Ana's", "Second's", "First's",
+                                        "First's, with her KR", "Bo's"]
+    assert len([s for s in statements if "team_member" in s]) == 1  # inside the UNION
 
 
 def test_kr_lines_are_formatted_and_capped(db: Database, clock: FakeClock) -> None:

@@ -85,7 +85,7 @@ def _person_listing(session: Session, clock: Clock, viewer: PersonView, person: 
                     ) -> OkrList | NoCycle:
     return _listing(session, clock, viewer, person.name, is_self=person.id == viewer.id,
                     is_team=False, person_ids=[person.id], include_held_krs=True,
-                    lead_of=person.id)
+                    teams_led_by=[person.id])
 
 
 def team_okrs(db: Database, clock: Clock, asker: str, name: str
@@ -144,17 +144,13 @@ def _team(session: Session, clock: Clock, viewer: PersonView, team_id: int, name
 
 
 def _listing(session: Session, clock: Clock, viewer: PersonView, subject: str, *,
-             is_self: bool, is_team: bool, lead_of: int | None = None, **which: Any
-             ) -> OkrList | NoCycle:
+             is_self: bool, is_team: bool, **which: Any) -> OkrList | NoCycle:
     """The cards of the current cycle (as `viewer` sees it) chosen by `which` (load_cards'
-    person_ids / team_ids / include_held_krs) and the teams `lead_of` leads, fitted into one
-    message."""
+    person_ids / team_ids / include_held_krs / teams_led_by), fitted into one message."""
     eyes = Viewer.at(clock.now(), viewer.tz, viewer.locale)
     cycle = cycle_queries.current_cycle(session=session, today=eyes.today)
     if cycle is None or cycle.id is None:
         return NoCycle()
-    if lead_of is not None:
-        which["team_ids"] = team_queries.lead_team_ids(lead_of, session=session)
     cards = load_cards(session, cycle_id=cycle.id, viewer=eyes, max_krs=MAX_KRS_PER_CARD,
                        cycles=[cycle], **which)
     shown, hidden = fit_cards(cards, MESSAGE_BLOCKS - FRAME_BLOCKS)

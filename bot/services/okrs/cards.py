@@ -147,6 +147,7 @@ class CardQuery:
     person_ids: Sequence[int] = ()
     team_ids: Sequence[int] = ()
     include_held_krs: bool = False
+    teams_led_by: Sequence[int] = ()
 
 
 def load_cards(
@@ -157,17 +158,19 @@ def load_cards(
     person_ids: Sequence[int] = (),
     team_ids: Sequence[int] = (),
     include_held_krs: bool = False,
+    teams_led_by: Sequence[int] = (),
     max_krs: int | None = None,
     cycles: Sequence[Cycle] = (),
 ) -> list[ObjectiveCard]:
-    """Cards of the Objectives owned by `person_ids` and `team_ids` in `cycle_id`.
+    """Cards of the Objectives owned by `person_ids`, by `team_ids` and by the teams one of
+    `teams_led_by` leads, in `cycle_id`.
 
     With `include_held_krs`, also the Objectives in which one of `person_ids` holds a KR.
-    Order: owners in the order given (people, then teams, then held KRs), then position.
-    `max_krs` caps the KRs per card (the rest are counted in `hidden_krs`). `cycles`: those
-    the caller has read already (not read again).
+    Order: owners in the order given (people, then teams, then led teams by id, then held
+    KRs), then position. `max_krs` caps the KRs per card (the rest are counted in
+    `hidden_krs`). `cycles`: those the caller has read already (not read again).
     """
-    query = CardQuery(cycle_id, person_ids, team_ids, include_held_krs)
+    query = CardQuery(cycle_id, person_ids, team_ids, include_held_krs, teams_led_by)
     return load_card_lists(session, [query], viewer=viewer, max_krs=max_krs, cycles=cycles)[0]
 
 
@@ -190,17 +193,21 @@ def load_card_lists(
 
 
 def _objectives_of(session: Session, query: CardQuery) -> list[ObjectiveRow]:
-    objectives = okr_queries.visible_objectives(
+    found = okr_queries.visible_objectives(
         session=session, cycle_id=query.cycle_id, person_ids=query.person_ids,
-        team_ids=query.team_ids,
+        team_ids=query.team_ids, teams_led_by=query.teams_led_by,
         kr_owner_ids=query.person_ids if query.include_held_krs else (),
     )
-    rank = {("person", pid): i for i, pid in enumerate(query.person_ids)}
-    rank.update({("team", tid): len(query.person_ids) + i
-                 for i, tid in enumerate(query.team_ids)})
-    last = len(query.person_ids) + len(query.team_ids)
-    objectives.sort(key=lambda o: (rank.get(_owner_key(o), last), o.position, o.id))
-    return objectives
+    order = {("person", pid): i for i, pid in enumerate(query.person_ids)}
+    order.update({("team", tid): i for i, tid in enumerate(query.team_ids)})
+
+    def owner_rank(via: int, objective: ObjectiveRow) -> int:
+        if okr_queries.VIA[via] == "teams_led_by":
+            return objective.owner_team_id or 0
+        return order.get(_owner_key(objective), 0)
+
+    found.sort(key=lambda pair: (pair[0], owner_rank(*pair), pair[1].position, pair[1].id))
+    return [objective for _via, objective in found]
 
 
 def cards_for(
