@@ -28,7 +28,6 @@ from storage.models import Person
 from storage.queries import cycles as cycle_queries
 from storage.queries import people as people_queries
 from storage.queries import schedules as schedule_queries
-from storage.queries import teams as team_queries
 
 HOME_BLOCKS = 100
 # home/home.json.j2 outside the card lists: header, next check-in, actions, "your OKRs"
@@ -102,7 +101,7 @@ def _home(session: Session, now: datetime, person: PersonView, row: Person) -> H
     cycle = cycles[0] if cycles else None
     if cycle is None or cycle.id is None:
         return HomeView(None, next_due, (), 0, (), 0, hours, away_until=away_until)
-    teams = team_queries.teams_of_person(session=session, person_id=person.id)
+    teams = outlook.teams
     team_ids = [t.id for t in teams if t.id is not None]
     mine, team_cards, *next_cards = load_card_lists(session, [
         CardQuery(cycle.id, [person.id], include_held_krs=True),

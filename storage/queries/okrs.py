@@ -6,12 +6,12 @@ Each function is one statement; callers load a screen in a fixed number of them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, literal_column, union_all
+from sqlalchemy import BindParameter, Select, bindparam, func, literal_column, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session, col, select
@@ -155,70 +155,73 @@ class KeyResultRow(NamedTuple):
     last_checkin_at: datetime | None
 
 
-def visible_objectives(
-    *,
-    session: Session,
-    cycle_id: int,
-    person_ids: Collection[int] = (),
-    team_ids: Collection[int] = (),
-    teams_led_by: Collection[int] = (),
-    kr_owner_ids: Collection[int] = (),
-) -> list[tuple[int, ObjectiveRow]]:
-    """Non-archived Objectives of `cycle_id` owned by `person_ids`, by `team_ids` or by a team
-    one of `teams_led_by` leads, or holding a non-archived KR owned by one of `kr_owner_ids`.
-    Each comes with how it was found, the first of those four that finds it (0 to 3: its
-    `VIA` index); ordered by that, then position and id.
+class ObjectivesAsked(NamedTuple):
+    """Which Objectives of a cycle one list shows (`visible_objectives`)."""
 
-    One statement: the UNION of a select per kind of owner asked for, each on its own index (a
-    single WHERE ORing them scans every Objective of the cycle, SQLite picking the cycle index:
-    ~100 ms a look-up at 10,000 people, bench/latency.py)."""
-    asked = {"person_ids": list(person_ids), "team_ids": list(team_ids),
-             "teams_led_by": list(teams_led_by), "kr_owner_ids": list(kr_owner_ids)}
-    kinds = tuple(kind for kind, ids in asked.items() if ids)
-    if not kinds:
-        return []
-    params = {"cycle_id": cycle_id, **{kind: asked[kind] for kind in kinds}}
-    found: dict[int, tuple[int, ObjectiveRow]] = {}
-    for *fields, via in run_core(session, _visible_objectives(kinds), params).all():
-        if fields[0] not in found or via < found[fields[0]][0]:
-            found[fields[0]] = (via, ObjectiveRow(*fields))
-    return sorted(found.values(), key=lambda pair: (pair[0], pair[1].position, pair[1].id))
+    cycle_id: int
+    person_ids: Collection[int] = ()
+    team_ids: Collection[int] = ()
+    teams_led_by: Collection[int] = ()
+    kr_owner_ids: Collection[int] = ()
 
 
 VIA = ("person_ids", "team_ids", "teams_led_by", "kr_owner_ids")
 
 
+def visible_objectives(asked: Sequence[ObjectivesAsked], *, session: Session
+                       ) -> list[list[tuple[int, ObjectiveRow]]]:
+    """For each of `asked`: the non-archived Objectives of its cycle owned by its `person_ids`,
+    by its `team_ids` or by a team one of its `teams_led_by` leads, or holding a non-archived
+    KR owned by one of its `kr_owner_ids`. Each comes with how it was found, the first of
+    those four that finds it (its `VIA` index); ordered by that, then position and id.
+
+    One statement for all the lists: the UNION ALL of a select per list and kind of owner
+    asked for, each on its own index (a single WHERE ORing them scans every Objective of the
+    cycle, SQLite picking the cycle index: ~100 ms a look-up at 10,000 people,
+    bench/latency.py)."""
+    shape = tuple(tuple(kind for kind in VIA if getattr(each, kind)) for each in asked)
+    found: list[dict[int, tuple[int, ObjectiveRow]]] = [{} for _ in asked]
+    if any(shape):
+        params: dict[str, Any] = {}
+        for index, (each, kinds) in enumerate(zip(asked, shape, strict=True)):
+            params |= {f"{kind}_{index}": list(getattr(each, kind)) for kind in kinds}
+            params[f"cycle_id_{index}"] = each.cycle_id
+        for *fields, index, via in run_core(session, _visible_objectives(shape), params).all():
+            first = found[index].get(fields[0])
+            if first is None or via < first[0]:
+                found[index][fields[0]] = (via, ObjectiveRow(*fields))
+    return [sorted(each.values(), key=lambda pair: (pair[0], pair[1].position, pair[1].id))
+            for each in found]
+
+
 @cache
-def _visible_objectives(kinds: tuple[str, ...]) -> Executable:
-    """The UNION ALL of the selects of `kinds` (built once per combination asked for)."""
-    parts = [_VISIBLE_BY[kind].add_columns(literal_column(str(VIA.index(kind))).label("via"))
-             for kind in kinds]
+def _visible_objectives(shape: tuple[tuple[str, ...], ...]) -> Executable:
+    """The UNION ALL of the selects of each list's kinds (built once per shape asked for)."""
+    parts = [_visible_by(kind, index) for index, kinds in enumerate(shape) for kind in kinds]
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _visible_by(kind: str, index: int) -> Select[Any]:
+    """The Objectives list `index` finds by `kind`, with the list's index and the kind's; its
+    parameters are `<kind>_<index>` and `cycle_id_<index>`."""
+    ids: BindParameter[Any] = bindparam(f"{kind}_{index}", expanding=True)
+    query = _OBJECTIVE_ROW.add_columns(
+        literal_column(str(index)).label("list"), literal_column(str(VIA.index(kind))).label("via"),
+    ).where(col(Objective.cycle_id) == bindparam(f"cycle_id_{index}"),
+            col(Objective.state) != "archived")
+    if kind == "person_ids":
+        return query.where(col(Objective.owner_person_id).in_(ids))
+    if kind == "team_ids":
+        return query.where(col(Objective.owner_team_id).in_(ids))
+    if kind == "teams_led_by":
+        return query.where(col(Objective.owner_team_id).in_(sa_select(col(TeamMember.team_id))
+                           .where(col(TeamMember.person_id).in_(ids), col(TeamMember.is_lead))))
+    return (query.join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
+            .where(col(KeyResult.owner_person_id).in_(ids), col(KeyResult.state) != "archived"))
 
 
 _OBJECTIVE = Objective.__table__.c  # type: ignore[attr-defined]
 _OBJECTIVE_ROW = sa_select(*(_OBJECTIVE[name] for name in ObjectiveRow._fields))
-_LIVE_IN_CYCLE = (col(Objective.cycle_id) == bindparam("cycle_id"),
-                  col(Objective.state) != "archived")
-_LED_TEAMS = sa_select(col(TeamMember.team_id)).where(
-    col(TeamMember.person_id).in_(bindparam("teams_led_by", expanding=True)),
-    col(TeamMember.is_lead).is_(True))
-_VISIBLE_BY = {
-    "person_ids": _OBJECTIVE_ROW.where(
-        *_LIVE_IN_CYCLE,
-        col(Objective.owner_person_id).in_(bindparam("person_ids", expanding=True))),
-    "team_ids": _OBJECTIVE_ROW.where(
-        *_LIVE_IN_CYCLE,
-        col(Objective.owner_team_id).in_(bindparam("team_ids", expanding=True))),
-    "teams_led_by": _OBJECTIVE_ROW.where(
-        *_LIVE_IN_CYCLE, col(Objective.owner_team_id).in_(_LED_TEAMS)),
-    "kr_owner_ids": (
-        _OBJECTIVE_ROW
-        .join(KeyResult, col(KeyResult.objective_id) == col(Objective.id))
-        .where(*_LIVE_IN_CYCLE,
-               col(KeyResult.owner_person_id).in_(bindparam("kr_owner_ids", expanding=True)),
-               col(KeyResult.state) != "archived")),
-}
 
 
 def owner_names(person_ids: Collection[int], team_ids: Collection[int], *, session: Session

@@ -24,13 +24,18 @@ from storage.models import (
 
 def teams_of_person(person_id: int, *, session: Session) -> list[Team]:
     """The teams `person_id` belongs to: those they lead first, then by name."""
+    return [team for team, _leads in teams_and_leads_of(person_id, session=session)]
+
+
+def teams_and_leads_of(person_id: int, *, session: Session) -> list[tuple[Team, bool]]:
+    """`teams_of_person`, each with whether `person_id` leads it."""
     query = (
-        select(Team)
+        select(Team, TeamMember.is_lead)
         .join(TeamMember, col(TeamMember.team_id) == col(Team.id))
         .where(col(TeamMember.person_id) == person_id)
         .order_by(col(TeamMember.is_lead).desc(), col(Team.name))
     )
-    return list(session.exec(query))
+    return [(team, is_lead) for team, is_lead in session.exec(query)]
 
 
 def all_teams(*, session: Session) -> list[Team]:

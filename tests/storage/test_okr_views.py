@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 from bot.clock import FakeClock
 from bot.services.lookup.tree import alignment_tree
-from bot.services.okrs.cards import Viewer, card_blocks, fit_cards, load_cards
+from bot.services.okrs.cards import (
+    CardQuery,
+    Viewer,
+    card_blocks,
+    fit_cards,
+    load_card_lists,
+    load_cards,
+)
 from storage.db import Database
 from storage.models import Objective, TeamMember
 from storage.queries.cycles import current_cycle
@@ -148,6 +155,31 @@ def test_cards_of_the_teams_someone_leads_follow_their_own_in_team_order(
     assert [c.title for c in cards] == ["Ana's", "Second's", "First's",
                                         "First's, with her KR", "Bo's"]
     assert len([s for s in statements if "team_member" in s]) == 1  # inside the UNION
+
+
+def test_several_lists_of_cards_read_their_objectives_in_one_statement(
+    db: Database, clock: FakeClock
+) -> None:
+    seed = Seed(db, clock)
+    ana = seed.make_person(name="Ana")
+    team = seed.make_team("Growth", members=[ana])
+    now, later = seed.make_cycle("2026-Q4"), seed.make_cycle("2027-Q1")
+    seed.make_objective("Ana now", owner=ana, cycle=now)
+    shared = seed.make_objective("Team now", owner=team, cycle=now)
+    seed.make_kr(shared, "Ana helps", owner=ana)
+    seed.make_objective("Ana later", owner=ana, cycle=later)
+    viewer = Viewer.at(clock.now(), "UTC", "en")
+    assert ana.id is not None and team.id is not None
+    assert now.id is not None and later.id is not None
+    with db.read() as session, counting(db) as statements:
+        mine, teams, planned = load_card_lists(session, [
+            CardQuery(now.id, [ana.id], include_held_krs=True),
+            CardQuery(now.id, team_ids=[team.id]),
+            CardQuery(later.id, [ana.id])], viewer=viewer)
+    assert [c.title for c in mine] == ["Ana now", "Team now"]
+    assert [c.title for c in teams] == ["Team now"]
+    assert [c.title for c in planned] == ["Ana later"]
+    assert len([s for s in statements if s.lstrip().startswith("SELECT objective")]) == 1
 
 
 def test_kr_lines_are_formatted_and_capped(db: Database, clock: FakeClock) -> None:

@@ -183,21 +183,22 @@ def load_card_lists(
     cycles: Sequence[Cycle] = (),
 ) -> list[list[ObjectiveCard]]:
     """The cards of each of `queries` (as `load_cards` orders them), built together: the
-    Objectives of each query, then one `cards_for` for them all, so a screen of several lists
-    costs its KRs, check-ins, history, cycles, people and teams once."""
-    lists = [_objectives_of(session, query) for query in queries]
+    Objectives of all the queries in one statement, then one `cards_for` for them all, so a
+    screen of several lists costs its KRs, check-ins, history, cycles, people and teams once."""
+    found = okr_queries.visible_objectives([
+        okr_queries.ObjectivesAsked(
+            query.cycle_id, query.person_ids, query.team_ids, query.teams_led_by,
+            kr_owner_ids=query.person_ids if query.include_held_krs else ())
+        for query in queries], session=session)
+    lists = [_in_order(query, objectives) for query, objectives in zip(queries, found, strict=True)]
     unique = list({o.id: o for objectives in lists for o in objectives}.values())
     cards = {card.id: card for card in cards_for(session, unique, viewer=viewer,
                                                  max_krs=max_krs, cycles=cycles)}
     return [[cards[o.id] for o in objectives] for objectives in lists]
 
 
-def _objectives_of(session: Session, query: CardQuery) -> list[ObjectiveRow]:
-    found = okr_queries.visible_objectives(
-        session=session, cycle_id=query.cycle_id, person_ids=query.person_ids,
-        team_ids=query.team_ids, teams_led_by=query.teams_led_by,
-        kr_owner_ids=query.person_ids if query.include_held_krs else (),
-    )
+def _in_order(query: CardQuery, found: list[tuple[int, ObjectiveRow]]) -> list[ObjectiveRow]:
+    """`found` (`visible_objectives`) as `load_cards` orders it."""
     order = {("person", pid): i for i, pid in enumerate(query.person_ids)}
     order.update({("team", tid): i for i, tid in enumerate(query.team_ids)})
 
@@ -206,8 +207,8 @@ def _objectives_of(session: Session, query: CardQuery) -> list[ObjectiveRow]:
             return objective.owner_team_id or 0
         return order.get(_owner_key(objective), 0)
 
-    found.sort(key=lambda pair: (pair[0], owner_rank(*pair), pair[1].position, pair[1].id))
-    return [objective for _via, objective in found]
+    return [objective for _via, objective in sorted(
+        found, key=lambda pair: (pair[0], owner_rank(*pair), pair[1].position, pair[1].id))]
 
 
 def cards_for(

@@ -138,6 +138,7 @@ class CheckinOutlook:
 
     calendar: Calendar
     next_due: datetime | None
+    teams: tuple[Team, ...]  # theirs, those they lead first, then by name (teams_of_person)
 
 
 def checkin_outlook(
@@ -148,15 +149,18 @@ def checkin_outlook(
     the slots of each of their teams' schedules (own or inherited) in their zone, none on their
     holidays, weekend or absences, each delivered within their working hours. Holding no KR is
     not asked here: the Home says when the rhythm comes. Their teams and the schedules those
-    follow are read once for both."""
+    follow are read once for both, and the teams returned with them."""
     assert person.id is not None
-    memberships = team_queries.memberships_of([person.id], session=session)
+    theirs = team_queries.teams_and_leads_of(person.id, session=session)
+    memberships = [team_queries.Membership(team.id or 0, person.id, leads)
+                   for team, leads in theirs]
     effective = schedule_queries.effective_schedules(
         session=session, team_ids=[m.team_id for m in memberships])
     calendar = calendars_from(session, [person], memberships, effective, around=now)[person.id]
-    teams = _teams_following(session, effective)
+    teams = _teams_following(effective, {team.id or 0: team for team, _leads in theirs})
+    own_teams = tuple(team for team, _leads in theirs)
     if not teams:
-        return CheckinOutlook(calendar, None)
+        return CheckinOutlook(calendar, None, own_teams)
     first, last = now.date() - timedelta(days=1), (now + within).date() + timedelta(days=1)
     away = schedule_queries.absences_by_person(
         session=session, person_ids=[person.id], first=first, last=last).get(person.id, [])
@@ -164,7 +168,7 @@ def checkin_outlook(
            for team in teams
            for slot in slots.checkin_slots(team.rhythm, calendar.zone, now, now + within)
            if _checkin_skip(slot, calendar, away, has_krs=True) is None]
-    return CheckinOutlook(calendar, min(due, default=None))
+    return CheckinOutlook(calendar, min(due, default=None), own_teams)
 
 
 def _try_lock(session: Session) -> bool:
@@ -179,7 +183,8 @@ def _teams(
     named teams that have no schedule anywhere above them, with the defaults. An inherited
     schedule's digest goes to the team's own channel, not the parent's digest channel."""
     effective = schedule_queries.effective_schedules(session=session, team_ids=team_ids)
-    found = _teams_following(session, effective)
+    rows = team_queries.teams_by_ids(session=session, ids=list(effective)) if effective else {}
+    found = _teams_following(effective, rows)
     if unscheduled and team_ids is not None:
         for team_id in sorted(set(team_ids) - set(effective)):
             extra = session.get(Team, team_id)
@@ -189,14 +194,11 @@ def _teams(
 
 
 def _teams_following(
-    session: Session, effective: Mapping[int, tuple[Schedule, bool]]
+    effective: Mapping[int, tuple[Schedule, bool]], rows: Mapping[int, Team]
 ) -> list[_Team]:
-    """The teams of `effective` (`effective_schedules`) with the schedules they follow; a schedule
-    that cannot be read is logged and left out."""
-    if not effective:
-        return []
+    """The teams of `effective` (`effective_schedules`; their `rows` read) with the schedules
+    they follow; a schedule that cannot be read is logged and left out."""
     found: list[_Team] = []
-    rows = team_queries.teams_by_ids(session=session, ids=list(effective))
     for team_id, (schedule, own) in effective.items():
         team = rows[team_id]
         try:
