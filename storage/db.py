@@ -272,6 +272,7 @@ def make_engine(
 
 
 def _with_our_events(engine: Engine) -> Engine:
+    """`engine`, counting its connections per thread and keeping words out of its errors."""
     _count_connections(engine)
     return keep_words_out_of_errors(engine)
 
