@@ -27,17 +27,24 @@ import os
 import resource
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ThreadedTaskDispatcher, WSGITask
+
+if TYPE_CHECKING:  # bot.turns loads slack_sdk, which `okr-bot --help` does without
+    from bot.turns import Turn
 
 logger = logging.getLogger(__name__)
+
+TurnFor = Callable[[str, str], "Turn | None"]
+"""(method, path) → the turn a request is served in (`OkrWsgiApp.turn_for`)."""
 
 MAX_BODY_BYTES = 1024 * 1024
 """Slack's largest payloads (a 250 kB view, form-encoded) fit; nothing bigger is read."""
@@ -67,8 +74,24 @@ class _TimedParser(HTTPRequestParser):  # type: ignore[misc]
         self.started = time.monotonic()
 
 
+class _Task(WSGITask):  # type: ignore[misc]
+    """Waitress's task for one request, run in the turn its server's `turn_for` names: the
+    environ built, the app called and the response written by one thread at a time, so the
+    threads waiting for the turn take no share of the interpreter meanwhile (bot/turns.py)."""
+
+    def service(self) -> None:
+        turn_for: TurnFor | None = self.channel.server.turn_for
+        turn = turn_for(self.request.command, self.request.path) if turn_for else None
+        if turn is None:
+            super().service()
+            return
+        with turn.taken():
+            super().service()
+
+
 class _Channel(HTTPChannel):  # type: ignore[misc]
     parser_class = _TimedParser
+    task_class = _Task
 
 
 class _Server(TcpWSGIServer):  # type: ignore[misc]
@@ -76,6 +99,7 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
     channel_class = _Channel
     request_deadline_s = REQUEST_DEADLINE_S
+    turn_for: TurnFor | None = None
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)
@@ -126,8 +150,11 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(app: Any, *, host: str, port: int, limits: ServerLimits | None = None) -> None:
-    """Serve `app` until SIGTERM or Ctrl-C; returns after the worker threads stopped."""
+def make_servers(app: Any, *, host: str, port: int, limits: ServerLimits | None = None,
+                 turn_for: TurnFor | None = None) -> list[_Server]:
+    """Waitress's servers for `app` on `host`:`port` (one per address the host resolves to),
+    sharing one socket map and one pool of threads, not yet running.
+    `turn_for(method, path)`: the turn each request is served in, if any."""
     limits = limits or ServerLimits()
     # Each connection is a socket; leave room for the database, Slack client and log files.
     files = raise_open_file_limit(limits.connection_limit + 256)
@@ -150,7 +177,16 @@ def serve(app: Any, *, host: str, port: int, limits: ServerLimits | None = None)
     ]
     for server in servers:
         server.request_deadline_s = limits.request_deadline_s
+        server.turn_for = turn_for
         logger.info("listening on http://%s:%s (%d threads, at most %d connections)",
                     server.effective_host, server.effective_port, adj.threads, connection_limit)
+    return servers
+
+
+def serve(app: Any, *, host: str, port: int, limits: ServerLimits | None = None,
+          turn_for: TurnFor | None = None) -> None:
+    """Serve `app` until SIGTERM or Ctrl-C (`make_servers`); returns after the worker threads
+    stopped."""
+    servers = make_servers(app, host=host, port=port, limits=limits, turn_for=turn_for)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     servers[-1].run()

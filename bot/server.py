@@ -18,7 +18,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.slack_gate import SlackGate
-from bot.turns import in_turn
+from bot.turns import Turn, in_turn
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -72,7 +72,7 @@ class OkrWsgiApp:
 
         route = self._route(path)
         try:
-            return self._answer(route, method, environ, recorded)
+            return self._answer(route, method, path, environ, recorded)
         finally:
             metrics = self.deps.metrics
             metrics.http_requests.labels(route, method if method in METHODS else "other",
@@ -85,11 +85,20 @@ class OkrWsgiApp:
             return path
         return next((prefix for prefix in self.routes if path.startswith(prefix)), "other")
 
-    def _answer(self, route: str, method: str, environ: Environ,
+    def turn_for(self, method: str, path: str) -> Turn | None:
+        """The turn a request is answered in (bot/turns.py): none for the operator's GET paths,
+        which answer even when every thread is busy. `serve` takes it around waitress's whole
+        task, environ and response included; `__call__` takes it again (at no cost) for hosts
+        that do not."""
+        if path in self.paths and method in ("GET", "HEAD"):
+            return None
+        return self.deps.turns.answers
+
+    def _answer(self, route: str, method: str, path: str, environ: Environ,
                 start_response: StartResponse) -> Iterable[bytes]:
-        if route in self.paths and method in ("GET", "HEAD"):  # answers even when all are busy
-            return self.paths[route](environ, start_response)
-        with in_turn(self.deps.turns.answers):
+        with in_turn(self.turn_for(method, path)):
+            if route in self.paths and method in ("GET", "HEAD"):
+                return self.paths[route](environ, start_response)
             if route == SLACK_PATH and self.slack is not None:
                 return self.slack(environ, start_response)
             if route in self.routes:

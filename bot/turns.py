@@ -1,30 +1,34 @@
 """Threads of a serving process that take turns at the interpreter, one at a time per lane.
 
 CPython runs one thread's Python at a time anyway; what more threads wanting it add is
-handoffs. The sqlite3 module lets go of the interpreter around every row it steps, and with
-other threads waiting, each time costs a futex wake, a context switch and a wait to get it back:
-at 10 concurrent `/okr @colleague` on SQLite, strace counted about 2,800 futex calls a request,
-and the server's CPU a request went from 4.7 ms (one client) to 8.4 ms, 2.9 ms of it in the
-kernel (bench/README.md, eighth run). So on SQLite the answers Slack waits for take turns, one
-thread at a time (`Turns.answers`), and the work done after an answer takes turns in a lane of
-its own (`Turns.after_answer`): two threads of request work at most want the interpreter at once
-(with the scheduler's, when it runs in the process), and an ack never waits for a refreshed
-App Home.
+handoffs. The sqlite3 module lets go of the interpreter around every row it steps, psycopg2
+around every round trip, and with other threads waiting, each time costs a futex wake, a context
+switch and a wait to get it back: at 10 concurrent `/okr @colleague` on SQLite, strace counted
+about 2,800 futex calls a request, and the server's CPU a request went from 4.7 ms (one client)
+to 8.4 ms, 2.9 ms of it in the kernel (bench/README.md, eighth run). So the answers Slack waits
+for take turns, one thread at a time (`Turns.answers`), and the work done after an answer takes
+turns in a lane of its own (`Turns.after_answer`): two threads of request work at most want the
+interpreter at once (with the scheduler's, when it runs in the process), and an ack never waits
+for a refreshed App Home. Under `serve` the turn covers waitress's whole task (the environ built,
+the app called, the response written: bot/http_server.py); taken only around the app, eight
+threads building environs and writing responses beside it still cost 1.6-2 ms a request at 10
+clients (bench/README.md, fifteenth run). Turns are taken in the order asked for (`Turn`).
 
 A thread gives its turn up while it waits on Slack (the Web API, a `response_url`, Bolt's
 `respond`: `TurnGivingWebClient`, `TurnGivingWebhookClient`, `outside_turn`; seconds at worst),
 but never while it holds a database connection (`Turn.may_give_up`): every thread holding one
 then either holds its turn or takes none (the scheduler), so no thread waits in its turn for
-a connection, a lock or a row that a thread waiting for the turn holds. A wait on SQLite's file
-lock held by another process (a `worker` sending) happens in the turn and is bounded by the busy
-timeout. PostgreSQL takes no turns: there a statement lets go of the interpreter once, for the
-network's round trip, where another thread should run (turns there cost more in p99 than they
-saved in CPU).
+a connection, a lock or a row that a thread waiting for the turn holds. A wait on a lock held by
+another process (a `worker` sending) happens in the turn and is bounded by SQLite's busy timeout
+or PostgreSQL's statement timeout (1 s for a serving process). On PostgreSQL the turn also holds
+through each statement's round trip, where another thread could have run: at 10 and 50 clients
+that cost less than the handoffs it saves (bench/README.md, fifteenth run).
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -38,10 +42,17 @@ _holding = threading.local()  # .turn: the Turn this thread is in, if any
 
 
 class Turn:
-    """One thread at a time runs inside `taken()`; `given_up()` lets another in meanwhile."""
+    """One thread at a time runs inside `taken()`; `given_up()` lets another in meanwhile.
+
+    Threads get the turn in the order they asked for it: the one leaving hands it to the
+    longest waiting, so no request is overtaken again and again by later ones (a plain lock
+    lets a thread that just arrived barge in, and at 10 concurrent look-ups the unluckiest
+    waited 6 times the median, bench/README.md fifteenth run)."""
 
     def __init__(self, may_give_up: Callable[[], bool] = lambda: True) -> None:
-        self._lock = threading.Lock()
+        self._guard = threading.Lock()  # over `_taken` and `_waiting`
+        self._taken = False
+        self._waiting: deque[threading.Lock] = deque()  # each held until its thread's turn
         self.may_give_up = may_give_up
 
     @contextmanager
@@ -50,12 +61,30 @@ class Turn:
         if current() is not None:
             yield
             return
-        with self._lock:
-            _holding.turn = self
-            try:
-                yield
-            finally:
-                _holding.turn = None
+        self._take()
+        _holding.turn = self
+        try:
+            yield
+        finally:
+            _holding.turn = None
+            self._leave()
+
+    def _take(self) -> None:
+        with self._guard:
+            if not self._taken:
+                self._taken = True
+                return
+            waiting = threading.Lock()
+            waiting.acquire()
+            self._waiting.append(waiting)
+        waiting.acquire()  # released by `_leave`, which handed this thread the turn
+
+    def _leave(self) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()  # the turn passes on, still taken
+            else:
+                self._taken = False
 
 
 def current() -> Turn | None:
@@ -72,11 +101,11 @@ def given_up() -> Iterator[None]:
         yield
         return
     _holding.turn = None
-    turn._lock.release()
+    turn._leave()
     try:
         yield
     finally:
-        turn._lock.acquire()
+        turn._take()
         _holding.turn = turn
 
 

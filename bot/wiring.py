@@ -23,7 +23,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     """Wire the dependencies of one process (call after any fork: engines don't cross forks)."""
     engine = make_engine(settings.database_url, statement_timeout_ms=REQUEST_STATEMENT_TIMEOUT_MS)
     db = Database(engine)
-    turns = turns_for(db)
+    turns = serving_turns()
     return Deps(
         settings=settings,
         db=db,
@@ -35,11 +35,9 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     )
 
 
-def turns_for(db: Database) -> Turns:
-    """The lanes in which a serving process's threads take turns: on SQLite, answers and the
-    work after them; none on PostgreSQL (bot/turns.py says why)."""
-    if db.is_postgres:
-        return Turns()
+def serving_turns() -> Turns:
+    """The lanes in which a serving process's threads take turns: answers and the work after
+    them (bot/turns.py says why)."""
 
     def holds_no_connection() -> bool:
         return connections_held() == 0

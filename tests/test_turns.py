@@ -4,12 +4,14 @@ waiting and holding no database connection."""
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
 from bot.turns import Turn, TurnTakingExecutor, current, given_up
-from bot.wiring import turns_for
+from bot.wiring import serving_turns
 from storage.db import Database, connections_held
 
 WAIT_S = 10
@@ -95,10 +97,46 @@ def test_work_submitted_to_a_turn_taking_executor_runs_in_its_turn() -> None:
         assert pool.submit(current).result(WAIT_S) is None
 
 
-def test_sqlite_answers_take_turns_and_postgresql_ones_do_not(db: Database) -> None:
-    turns = turns_for(db)
-    if db.is_postgres:
-        assert turns.answers is None and turns.after_answer is None
-    else:
-        assert turns.answers is not None and turns.after_answer is not None
-        assert turns.answers is not turns.after_answer  # an ack never waits for after-work
+def test_answers_and_the_work_after_them_take_turns_in_lanes_of_their_own() -> None:
+    turns = serving_turns()
+    assert turns.answers is not None and turns.after_answer is not None
+    assert turns.answers is not turns.after_answer  # an ack never waits for after-work
+
+
+def test_threads_get_the_turn_in_the_order_they_asked_for_it() -> None:
+    turn, order = Turn(), []
+    threads = []
+    with turn.taken():
+        for name in "abcde":
+            asked = len(turn._waiting)
+            thread = threading.Thread(target=_take_and_note, args=(turn, order, name))
+            thread.start()
+            _wait_until(lambda asked=asked: len(turn._waiting) > asked)
+            threads.append(thread)
+    for thread in threads:
+        thread.join(WAIT_S)
+    assert order == list("abcde")
+
+
+def test_a_thread_taking_the_turn_back_waits_behind_those_that_asked_meanwhile() -> None:
+    turn, order = Turn(), []
+    with turn.taken():
+        with given_up(), turn.taken():  # taken as another thread would: held while b asks
+            b = threading.Thread(target=_take_and_note, args=(turn, order, "b"))
+            b.start()
+            _wait_until(lambda: len(turn._waiting) == 1)
+        order.append("a")  # back in the turn only after b had it
+    b.join(WAIT_S)
+    assert order == ["b", "a"]
+
+
+def _take_and_note(turn: Turn, order: list[str], name: str) -> None:
+    with turn.taken():
+        order.append(name)
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)

@@ -26,7 +26,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         heartbeat = start_heartbeat(deps)
     limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
     try:
-        serve(build_wsgi_app(deps), host=args.host, port=args.port, limits=limits)
+        wsgi = build_wsgi_app(deps)
+        serve(wsgi, host=args.host, port=args.port, limits=limits, turn_for=wsgi.turn_for)
     finally:
         if heartbeat is not None:
             heartbeat.shutdown(wait=False)

@@ -51,8 +51,8 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
     logger.info("connected to Slack over Socket Mode")
     limits = ServerLimits(threads=args.threads, connection_limit=args.connection_limit)
     try:  # until Ctrl-C or SIGTERM
-        serve(build_wsgi_app(deps, slack_over_http=False), host=args.host, port=args.port,
-              limits=limits)
+        wsgi = build_wsgi_app(deps, slack_over_http=False)
+        serve(wsgi, host=args.host, port=args.port, limits=limits, turn_for=wsgi.turn_for)
     finally:
         if heartbeat is not None:
             heartbeat.shutdown(wait=False)

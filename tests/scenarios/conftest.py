@@ -19,7 +19,7 @@ from bot.follow_ups import FollowUps
 from bot.rendering import Renderer
 from bot.server import OkrWsgiApp
 from bot.settings import load_settings
-from bot.wiring import build_wsgi_app, turns_for
+from bot.wiring import build_wsgi_app, serving_turns
 from storage.db import Database
 from tests.fakes.slack_api import SlackStandIn
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
@@ -90,7 +90,7 @@ def harness(
         database_url=database_url,
         _env_file=None,
     )
-    turns = turns_for(db)  # as `serve` takes them on this database
+    turns = serving_turns()  # as `serve` takes them
     deps = Deps(settings=settings, db=db, clock=clock, renderer=Renderer(),
                 slack=make_web_client(settings), turns=turns,
                 follow_ups=FollowUps(turn=turns.after_answer))
