@@ -90,8 +90,34 @@ class _Task(WSGITask):  # type: ignore[misc]
 
 
 class _Channel(HTTPChannel):  # type: ignore[misc]
+    """Waitress's connection, not polled for writing while its task writes the response.
+
+    Waitress's task thread sends what it writes itself, holding the output buffer's lock;
+    meanwhile the buffer is not empty, so the event loop found the socket writable, failed to
+    take the lock and polled again, about 90 times a request: spinning, it held the interpreter
+    each time the task thread let go of it around a send or a row SQLite stepped, and the task
+    thread waited the interpreter's switch interval (5 ms) to get it back. At 10 concurrent
+    look-ups on SQLite that made p99 89-106 ms, with all 10 requests stalled together; with the
+    loop waiting instead, 36-37 ms (bench/README.md, fifteenth run). Above the high watermark
+    the loop is let in, as waitress's task then waits for it to send."""
+
     parser_class = _TimedParser
     task_class = _Task
+    writing = False  # a task thread is in `write_soon`
+
+    def writable(self) -> bool:
+        if self.writing and self.total_outbufs_len <= self.adj.outbuf_high_watermark:
+            return False
+        return bool(super().writable())
+
+    def write_soon(self, data: bytes) -> int:
+        self.writing = True
+        try:
+            return int(super().write_soon(data))
+        finally:
+            self.writing = False
+            if super().writable():  # what the task could not send, or a close, is the loop's
+                self.server.pull_trigger()
 
 
 class _Server(TcpWSGIServer):  # type: ignore[misc]
