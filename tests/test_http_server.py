@@ -4,6 +4,7 @@ loop that waits, rather than spins, while a task writes its response."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import urllib.request
@@ -107,3 +108,11 @@ def test_a_response_beyond_the_output_high_watermark_goes_out_whole() -> None:
             received = b"".join(iter(lambda: client.recv(1 << 20), b""))
     head, body = received.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 200") and body == b"x" * (3 * size)
+
+
+def test_serving_puts_what_was_loaded_before_it_out_of_the_collectors_sight() -> None:
+    try:
+        frozen = http_server.freeze_heap()
+        assert frozen == gc.get_freeze_count() > 10_000  # this test process's modules at least
+    finally:
+        gc.unfreeze()
