@@ -176,9 +176,9 @@ def tune_malloc() -> list[str]:
 def freeze_heap() -> int:
     """Put every object alive now out of the garbage collector's sight (`gc.freeze`); the
     objects frozen. A serving process keeps its modules, templates and engines for life, yet
-    each full collection scanned them all (80,000-110,000 objects): 9-23 ms, one to three
-    times in a run of bench/latency.py, each stalling every request in line; after it, a full
-    collection took 1.5 ms (bench/README.md, fifteenth run)."""
+    each full collection scanned them all (50,000-107,000 objects): 9 and 23 ms in six runs of
+    look-ups, each stalling every request in line; after it, a full collection took 1.5 ms
+    (bench/README.md, fifteenth run)."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

@@ -11,8 +11,8 @@ turns in a lane of its own (`Turns.after_answer`): two threads of request work a
 interpreter at once (with the scheduler's, when it runs in the process), and an ack never waits
 for a refreshed App Home. Under `serve` the turn covers waitress's whole task (the environ built,
 the app called, the response written: bot/http_server.py); taken only around the app, eight
-threads building environs and writing responses beside it still cost 1.6-2 ms a request at 10
-clients (bench/README.md, fifteenth run). Turns are taken in the order asked for (`Turn`).
+threads building environs and writing responses beside it still cost 1.2-1.7 ms a request at
+10 clients (bench/README.md, fifteenth run). Turns are taken in the order asked for (`Turn`).
 
 A thread gives its turn up while it waits on Slack (the Web API, a `response_url`, Bolt's
 `respond`: `TurnGivingWebClient`, `TurnGivingWebhookClient`, `outside_turn`; seconds at worst),
@@ -46,8 +46,8 @@ class Turn:
 
     Threads get the turn in the order they asked for it: the one leaving hands it to the
     longest waiting, so no request is overtaken again and again by later ones (a plain lock
-    lets a thread that just arrived barge in, and at 10 concurrent look-ups the unluckiest
-    waited 6 times the median, bench/README.md fifteenth run)."""
+    lets a thread that just arrived barge in: at 10 concurrent look-ups p99 was 5-6 times the
+    median, bench/README.md fifteenth run)."""
 
     def __init__(self, may_give_up: Callable[[], bool] = lambda: True) -> None:
         self._guard = threading.Lock()  # over `_taken` and `_waiting`
